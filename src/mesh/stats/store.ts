@@ -1,0 +1,77 @@
+// Envoy-style stats for one sidecar: counters only go up, gauges go up and down.
+// Names are full Envoy names (`cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_rq_total`).
+// The hot path holds the Counter/Gauge objects (created once per cluster), so
+// counting is a property increment, never a map lookup by string.
+
+export class Counter {
+  value = 0;
+  constructor(readonly name: string) {}
+  inc(n = 1): void {
+    this.value += n;
+  }
+}
+
+export class Gauge {
+  value = 0;
+  constructor(readonly name: string) {}
+  inc(n = 1): void {
+    this.value += n;
+  }
+  dec(n = 1): void {
+    this.value -= n;
+  }
+  set(v: number): void {
+    this.value = v;
+  }
+}
+
+export interface StatsSnapshotData {
+  counters: Record<string, number>;
+  gauges: Record<string, number>;
+}
+
+export class StatsStore {
+  readonly #counters = new Map<string, Counter>();
+  readonly #gauges = new Map<string, Gauge>();
+
+  counter(name: string): Counter {
+    let c = this.#counters.get(name);
+    if (!c) {
+      c = new Counter(name);
+      this.#counters.set(name, c);
+    }
+    return c;
+  }
+
+  gauge(name: string): Gauge {
+    let g = this.#gauges.get(name);
+    if (!g) {
+      g = new Gauge(name);
+      this.#gauges.set(name, g);
+    }
+    return g;
+  }
+
+  /**
+   * Declare a group of stats under one prefix from a const name list, Envoy's
+   * ALL_*_STATS pattern: `scope(prefix, ['upstream_rq_total', ...] as const, [...gauges])`.
+   */
+  scope<C extends string, G extends string>(
+    prefix: string,
+    counters: readonly C[],
+    gauges: readonly G[],
+  ): { [K in C]: Counter } & { [K in G]: Gauge } {
+    const out: Record<string, Counter | Gauge> = {};
+    for (const n of counters) out[n] = this.counter(`${prefix}.${n}`);
+    for (const n of gauges) out[n] = this.gauge(`${prefix}.${n}`);
+    return out as { [K in C]: Counter } & { [K in G]: Gauge };
+  }
+
+  snapshot(): StatsSnapshotData {
+    const counters: Record<string, number> = {};
+    const gauges: Record<string, number> = {};
+    for (const [k, c] of this.#counters) counters[k] = c.value;
+    for (const [k, g] of this.#gauges) gauges[k] = g.value;
+    return { counters, gauges };
+  }
+}
