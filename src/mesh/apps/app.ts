@@ -1,0 +1,48 @@
+// The contract between the mesh boot and the built-in apps (one app instance =
+// one "pod" listening on its own loopback port).
+
+import type { InstanceSpec } from '../config/model.js';
+
+/** Per-instance request accounting, read by MeshHandle.snapshot(). */
+export class InstanceCounter {
+  requests = 0;
+  shadowRequests = 0;
+  readonly codes: Record<string, number> = {};
+  /** Call once per response the app sends. */
+  record(status: number, host: string | undefined): void {
+    this.requests++;
+    this.codes[status] = (this.codes[status] ?? 0) + 1;
+    if (host !== undefined && isShadowHost(host)) this.shadowRequests++;
+  }
+}
+
+/** `httpbin-shadow:8000` / `httpbin-shadow` -> true (Envoy's mirror suffix, spec §6). */
+export function isShadowHost(host: string): boolean {
+  const colon = host.lastIndexOf(':');
+  const name = colon > 0 && !host.endsWith(']') ? host.slice(0, colon) : host;
+  return name.endsWith('-shadow');
+}
+
+export interface AppContext {
+  instance: InstanceSpec;
+  /** Interface to bind (always loopback). Port 0 = ephemeral. */
+  host: string;
+  port: number;
+  /**
+   * The workload's own outbound sidecar listener. Apps that call other services
+   * (bookinfo productpage -> reviews -> ratings) send `GET http://reviews:9080/...`
+   * there with `Host: reviews:9080`, so every hop goes through the caller's sidecar.
+   */
+  outbound: { host: string; port: number };
+  counter: InstanceCounter;
+  /** Access-log sink (gunicorn/combined style line), or undefined for none. */
+  accessLog?: (line: string) => void;
+}
+
+export interface RunningApp {
+  /** The port actually bound. */
+  port: number;
+  close(): Promise<void>;
+}
+
+export type AppFactory = (ctx: AppContext) => Promise<RunningApp>;
