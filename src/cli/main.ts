@@ -1,4 +1,90 @@
-export async function main(argv: string[]): Promise<number> {
-  process.stdout.write(`meshbench ${argv.join(' ')}\n`);
-  return 0;
+// `bench` command dispatcher: picks the subcommand, loads only its module
+// (Ink/React are loaded for scenario runs alone), and turns user errors into
+// one line + a documented exit code (README "Exit codes").
+
+import { ExitCode, isUserError, ConfigErrors } from '../errors.js';
+import type { CommandIO } from './io.js';
+import { defaultIO } from './io.js';
+
+const HELP = `meshbench — Istio traffic management on one machine, under real load
+
+Usage:
+  bench <scenario.yaml> [more.yaml…] [--variant NAME] [--json FILE] [--no-tui] [--seed N]
+        run a scenario: boot the embedded mesh, run every load step for every variant,
+        live dashboard on a TTY, then the fortio reports and the comparison table
+  bench load [fortio load flags] [--mesh FILES…] URL
+        fortio-compatible load run (-c -qps -n -t -H -payload -p -r -uniform -jitter
+        -timeout -json -loglevel …); with --mesh, a mesh host goes through the sidecar
+  bench serve FILES… [--listen 127.0.0.1:15001] [--admin 127.0.0.1:15000] [--from WORKLOAD]
+        the embedded mesh alone, for curl, hey, fortio or a browser
+  bench compare A.json B.json…   comparison table from saved results
+  bench validate FILES…          check scenario and Istio/Kubernetes YAML
+
+Exit codes: 0 ok, 1 expectation failed, 2 bad input (flags, YAML), 3 runtime failure,
+130 interrupted (partial results still written), 70 internal error.
+`;
+
+export async function main(argv: string[], io: CommandIO = defaultIO()): Promise<number> {
+  try {
+    return await dispatch(argv, io);
+  } catch (err) {
+    return reportError(err, io);
+  }
+}
+
+async function dispatch(argv: string[], io: CommandIO): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case undefined:
+    case 'help':
+    case '-h':
+    case '--help':
+    case '-help':
+      io.stdout.write(HELP);
+      return cmd === undefined ? ExitCode.usage : ExitCode.ok;
+    case 'version':
+    case '--version':
+    case '-version':
+      io.stdout.write(`${await version()}\n`);
+      return ExitCode.ok;
+    case 'load':
+      return (await import('./load-mesh.js')).loadWithMeshCommand(rest, io);
+    case 'serve':
+      return (await import('./serve.js')).serveCommand(rest, io);
+    case 'compare':
+      return (await import('./compare.js')).compareCommand(rest, io);
+    case 'validate':
+      return (await import('./validate.js')).validateCommand(rest, io);
+    case 'run':
+      return (await import('./run.js')).runCommand(rest, io);
+    default:
+      if (cmd.startsWith('-') || /\.ya?ml$/i.test(cmd)) {
+        return (await import('./run.js')).runCommand(argv, io);
+      }
+      io.stderr.write(`bench: unknown command "${cmd}" (try: bench help)\n`);
+      return ExitCode.usage;
+  }
+}
+
+/** User errors: one line each, no stack. Anything else is a bug: stack and exit 70. */
+export function reportError(err: unknown, io: CommandIO): number {
+  if (err instanceof ConfigErrors) {
+    for (const e of err.errors) io.stderr.write(`bench: ${e.message}\n`);
+    return err.exitCode;
+  }
+  if (isUserError(err)) {
+    io.stderr.write(`bench: ${err.message}\n`);
+    return err.exitCode;
+  }
+  const e = err as Error;
+  io.stderr.write(`bench: internal error: ${e?.stack ?? String(err)}\n`);
+  return ExitCode.internal;
+}
+
+async function version(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const pkg = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return `meshbench ${pkg.version}`;
 }
