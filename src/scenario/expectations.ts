@@ -1,0 +1,168 @@
+// Evaluating `expect:` entries against one step's outcome. Each verdict carries a
+// readable form of the check and what was measured, so a failure says why.
+
+import { formatLocation } from '../errors.js';
+import type { Bound, ExpectationSpec, Subject } from './model.js';
+import type { ExpectationResult, StepOutcome } from './results.js';
+
+/** `cluster.outbound|…`, `http.outbound_0.0.0.0_15001.no_route`: used verbatim. */
+export function isFullStatName(name: string): boolean {
+  return name.startsWith('cluster.') || name.includes('|') || /^http\.outbound_[0-9.]+_\d+\./.test(name);
+}
+
+export function appliesTo(e: ExpectationSpec, variant: string, step: string): boolean {
+  return (e.variant === undefined || e.variant === variant) && (e.step === undefined || e.step === step);
+}
+
+const OP: Record<Bound['op'], string> = { eq: '==', ge: '>=', le: '<=', lt: '<', gt: '>' };
+
+function compare(op: Bound['op'], a: number, b: number): boolean {
+  // Shares and ms come from divisions: compare with a tiny tolerance.
+  const eps = 1e-9 * Math.max(1, Math.abs(b));
+  switch (op) {
+    case 'eq':
+      return Math.abs(a - b) <= eps;
+    case 'ge':
+      return a >= b - eps;
+    case 'le':
+      return a <= b + eps;
+    case 'lt':
+      return a < b;
+    case 'gt':
+      return a > b;
+  }
+}
+
+function fmt(n: number): string {
+  if (Number.isInteger(n)) return String(n);
+  return String(Number(n.toFixed(Math.abs(n) < 1 ? 4 : 3)));
+}
+
+function subjectText(s: Subject): string {
+  switch (s.type) {
+    case 'code':
+      return `code ${s.code}`;
+    case 'latency':
+      return s.percentile === 'p999' ? 'p99.9' : s.percentile;
+    case 'qps':
+      return 'achieved qps';
+    case 'calls':
+      return 'calls';
+    case 'counter':
+      return `counter ${s.counter}${s.subset !== undefined ? ` (subset ${s.subset || '""'})` : ''}`;
+    case 'upstream': {
+      const parts = [s.app && `app=${s.app}`, s.workload && `workload=${s.workload}`, s.version && `version=${s.version}`];
+      return `upstream ${parts.filter(Boolean).join(',')}`;
+    }
+  }
+}
+
+function boundText(b: Bound, o: StepOutcome): string {
+  const measure = b.measure === 'value' ? '' : `${b.measure} `;
+  if (typeof b.value === 'object') {
+    return `${measure}${OP[b.op]} code ${b.value.code} count (${o.result.fortio.RetCodes[String(b.value.code)] ?? 0})`;
+  }
+  return `${measure}${OP[b.op]} ${fmt(b.value)}${b.field.endsWith('Ms') ? ' ms' : ''}`;
+}
+
+interface Measured {
+  value: number;
+  text: string;
+  /** Set when the subject cannot be measured at all (unknown counter…): always a failure. */
+  missing?: string;
+}
+
+function measure(s: Subject, m: Bound['measure'], o: StepOutcome): Measured {
+  const calls = o.result.fortio.DurationHistogram.Count;
+  switch (s.type) {
+    case 'code': {
+      const n = o.result.fortio.RetCodes[String(s.code)] ?? 0;
+      if (m === 'share') {
+        const share = calls ? n / calls : 0;
+        return { value: share, text: `${fmt(share)} (${n} of ${calls})` };
+      }
+      return { value: n, text: `${n} of ${calls}` };
+    }
+    case 'latency': {
+      const ms = o.result.meshbench.serviceTime[s.percentile];
+      return { value: ms, text: `${fmt(ms)} ms` };
+    }
+    case 'qps': {
+      const q = o.result.meshbench.achievedQps;
+      return { value: q, text: `${fmt(q)} qps` };
+    }
+    case 'calls':
+      return { value: calls, text: String(calls) };
+    case 'counter': {
+      let v: number | undefined;
+      if (isFullStatName(s.counter)) {
+        // Zero deltas are dropped from sidecarCounters: absent means 0.
+        v = o.sidecarCounters[s.counter] ?? 0;
+      } else if (s.subset !== undefined) {
+        for (const [cluster, stats] of Object.entries(o.clusterCounters)) {
+          if (cluster.split('|')[2] === s.subset && stats[s.counter] !== undefined) v = (v ?? 0) + stats[s.counter];
+        }
+      } else {
+        v = o.counters[s.counter];
+      }
+      if (v === undefined) {
+        // Envoy creates a cluster's counters with the cluster: a name no destination
+        // cluster has is a typo, not a zero (else `atMost` checks would pass silently).
+        const known = Object.keys(o.counters);
+        if (known.length) {
+          return { value: NaN, text: 'not found', missing: `no counter "${s.counter}" on ${o.clusters.join(', ') || 'the destination'}` };
+        }
+        v = 0;
+      }
+      return { value: v, text: String(v) };
+    }
+    case 'upstream': {
+      const hit = o.instances.filter(
+        (i) =>
+          (s.workload === undefined || i.workload === s.workload) &&
+          (s.version === undefined || i.version === s.version) &&
+          (s.app === undefined || i.app === s.app),
+      );
+      const req = hit.reduce((a, i) => a + i.requests, 0);
+      const shadow = hit.reduce((a, i) => a + i.shadowRequests, 0);
+      if (m === 'shadowRequests') return { value: shadow, text: `${shadow} shadow requests` };
+      if (m === 'share') {
+        const apps = new Set(hit.map((i) => i.app));
+        const total = o.instances.filter((i) => apps.has(i.app)).reduce((a, i) => a + i.requests, 0);
+        const share = total ? req / total : 0;
+        return { value: share, text: `${fmt(share)} (${req} of ${total})` };
+      }
+      return { value: req, text: `${req} requests${shadow ? ` (${shadow} mirrored)` : ''}` };
+    }
+  }
+}
+
+export function evaluate(e: ExpectationSpec, o: StepOutcome): ExpectationResult {
+  const checks: string[] = [];
+  const actuals: string[] = [];
+  let pass = true;
+  for (const b of e.bounds) {
+    const m = measure(e.subject, b.measure, o);
+    const target = typeof b.value === 'object' ? (o.result.fortio.RetCodes[String(b.value.code)] ?? 0) : b.value;
+    checks.push(boundText(b, o));
+    if (!actuals.includes(m.missing ?? m.text)) actuals.push(m.missing ?? m.text);
+    if (m.missing || !compare(b.op, m.value, target)) pass = false;
+  }
+  return {
+    variant: o.variant,
+    step: o.step,
+    check: `${subjectText(e.subject)} ${checks.join(' and ')}`,
+    pass,
+    actual: actuals.join('; '),
+    loc: e.loc,
+  };
+}
+
+export function evaluateAll(expect: ExpectationSpec[], o: StepOutcome): ExpectationResult[] {
+  return expect.filter((e) => appliesTo(e, o.variant, o.step)).map((e) => evaluate(e, o));
+}
+
+/** `FAIL c3 / seed-dr: code 503 share >= 0.1 — got 0 (0 of 30)  [scenario.yaml:40:5]` */
+export function formatVerdict(r: ExpectationResult): string {
+  return `${r.pass ? 'ok  ' : 'FAIL'} ${r.variant} / ${r.step}: ${r.check} — got ${r.actual}  [${formatLocation(r.loc)}]`;
+}

@@ -1,0 +1,88 @@
+// The Scenario document (`apiVersion: meshbench/v1`, `kind: Scenario`) once
+// validated: what load to run, which variants of the Istio/K8s documents to run
+// it against, and what must hold afterwards. Format: docs/scenario-format.md.
+
+import type { SourceLocation } from '../errors.js';
+
+export const SCENARIO_API_VERSION = 'meshbench/v1';
+export const SCENARIO_KIND = 'Scenario';
+/** Implicit source workload for load from outside any Deployment (mesh contract). */
+export const DEFAULT_SOURCE_WORKLOAD = 'meshbench';
+
+export interface StepSpec {
+  name: string;
+  /** -c */
+  connections: number;
+  /** -qps (0 = max speed). */
+  qps: number;
+  /** -n (0 = use duration). */
+  exactly: number;
+  /** -t in ms (used when exactly = 0). */
+  durationMs: number;
+  timeoutMs?: number;
+  uniform?: boolean;
+  jitter?: boolean;
+  /** Extra headers for this step, after the load's headers. */
+  headers: Array<[string, string]>;
+  loc: SourceLocation;
+}
+
+export interface LoadSpec {
+  from: string;
+  url: string;
+  method?: string;
+  payload?: string;
+  headers: Array<[string, string]>;
+  steps: StepSpec[];
+}
+
+export interface PatchSpec {
+  target: { kind: string; name: string; namespace?: string };
+  merge: unknown;
+  loc: SourceLocation;
+}
+
+export interface VariantSpec {
+  name: string;
+  patches: PatchSpec[];
+  loc?: SourceLocation;
+}
+
+/** A number to compare with, or the step's count of one status code (`equalsCode: 503`). */
+export type BoundValue = number | { code: number };
+
+export interface Bound {
+  /** Field name as written (for messages): count, shareAtLeast, lessThanMs… */
+  field: string;
+  /** Which quantity of the subject this bound is about. */
+  measure: 'count' | 'share' | 'value' | 'requests' | 'shadowRequests';
+  op: 'eq' | 'ge' | 'le' | 'lt' | 'gt';
+  value: BoundValue;
+}
+
+export type Subject =
+  | { type: 'code'; code: number }
+  | { type: 'latency'; percentile: 'p50' | 'p90' | 'p99' | 'p999' }
+  | { type: 'qps' }
+  | { type: 'calls' }
+  | { type: 'counter'; counter: string; subset?: string }
+  | { type: 'upstream'; workload?: string; version?: string; app?: string };
+
+export interface ExpectationSpec {
+  /** Omitted -> every step. */
+  step?: string;
+  /** Omitted -> every variant. */
+  variant?: string;
+  subject: Subject;
+  bounds: Bound[];
+  loc: SourceLocation;
+}
+
+export interface ScenarioSpec {
+  name: string;
+  file: string;
+  load: LoadSpec;
+  variants: VariantSpec[];
+  expect: ExpectationSpec[];
+  loc: SourceLocation;
+}

@@ -1,0 +1,64 @@
+// What a scenario run produces: one StepOutcome per (variant, step), the
+// expectation verdicts, and the whole run. This is also the `--json` file
+// format (plus the fortio-compatible result of each step).
+
+import type { SidecarStats } from '../mesh/api.js';
+import type { LoadResult } from '../load/types.js';
+import type { SourceLocation } from '../errors.js';
+import type { InstanceDelta } from './stats-view.js';
+
+export interface ExpectationResult {
+  variant: string;
+  step: string;
+  /** Human form of the check, e.g. `code 503 share >= 0.1`. */
+  check: string;
+  pass: boolean;
+  /** What was measured, e.g. `0.333 (10 of 30)`. */
+  actual: string;
+  loc: SourceLocation;
+}
+
+export interface StepOutcome {
+  variant: string;
+  step: string;
+  /** fortio-compatible result (+ meshbench block). */
+  result: LoadResult;
+  /** fortio's text report of this step. */
+  fortioText: string;
+  /** Destination cluster(s) the load went to, e.g. `outbound|8000||httpbin.default.svc.cluster.local`. */
+  clusters: string[];
+  /** Short counter name -> delta over the step, summed over the destination clusters. */
+  counters: Record<string, number>;
+  /** Destination gauges at the end of the step. */
+  gauges: Record<string, number>;
+  /** Full cluster name -> short counter -> delta. */
+  clusterCounters: Record<string, Record<string, number>>;
+  /** The `from` sidecar's counters (full Envoy names), deltas over the step, zeros dropped. */
+  sidecarCounters: Record<string, number>;
+  /** "httpbin v1" -> requests served during the step (mirror copies included). */
+  perVersion: Record<string, number>;
+  instances: InstanceDelta[];
+  expectations: ExpectationResult[];
+  interrupted: boolean;
+}
+
+export interface VariantOutcome {
+  name: string;
+  steps: StepOutcome[];
+  /** Mesh config warnings (deprecated fields etc.), once per variant. */
+  warnings: string[];
+}
+
+export interface ScenarioOutcome {
+  scenario: string;
+  files: string[];
+  seed?: number;
+  startedAt: string;
+  durationMs: number;
+  interrupted: boolean;
+  variants: VariantOutcome[];
+  /** All verdicts, in evaluation order. */
+  expectations: ExpectationResult[];
+}
+
+export type { SidecarStats };
