@@ -72,6 +72,7 @@ export class OutlierDetector {
   readonly #clock: OutlierClock;
   #timer: unknown;
   #closed = false;
+  readonly #unregister: () => void;
 
   constructor(
     cfg: OutlierDetection,
@@ -85,6 +86,11 @@ export class OutlierDetector {
     this.#stats = stats.scope(`${clusterStatPrefix}.outlier_detection`, COUNTERS, GAUGES);
     this.#clock = clock;
     this.#timer = clock.setInterval(() => this.#onIntervalTimer(), Math.max(1, cfg.intervalMs));
+    const cluster = clusterStatPrefix.startsWith('cluster.') ? clusterStatPrefix.slice(8) : clusterStatPrefix;
+    this.#unregister = stats.registerHostHealth({
+      cluster,
+      hosts: () => [...this.#hosts.values()].map((m) => ({ host: m.id, failedOutlierCheck: m.ejected })),
+    });
   }
 
   /** An upstream response code from a host (Envoy putHttpResponseCode, spec §7.1). */
@@ -129,6 +135,7 @@ export class OutlierDetector {
     if (this.#closed) return;
     this.#closed = true;
     this.#clock.clearInterval(this.#timer);
+    this.#unregister();
   }
 
   #putCode(m: HostMonitor, code: number): void {

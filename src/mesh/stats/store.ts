@@ -13,16 +13,28 @@ export class Counter {
 
 export class Gauge {
   value = 0;
+  /** Envoy's "used" flag (admin `/stats?usedonly`): set by any update, even to 0. */
+  used = false;
   constructor(readonly name: string) {}
   inc(n = 1): void {
     this.value += n;
+    this.used = true;
   }
   dec(n = 1): void {
     this.value -= n;
+    this.used = true;
   }
   set(v: number): void {
     this.value = v;
+    this.used = true;
   }
+}
+
+/** Host membership and health of one cluster, for the admin `/clusters` page. */
+export interface HostHealthReporter {
+  /** Cluster name (`outbound|8000||httpbin.default.svc.cluster.local`). */
+  readonly cluster: string;
+  hosts(): Array<{ host: string; failedOutlierCheck: boolean }>;
 }
 
 export interface StatsSnapshotData {
@@ -33,6 +45,7 @@ export interface StatsSnapshotData {
 export class StatsStore {
   readonly #counters = new Map<string, Counter>();
   readonly #gauges = new Map<string, Gauge>();
+  readonly #hostHealth = new Set<HostHealthReporter>();
 
   counter(name: string): Counter {
     let c = this.#counters.get(name);
@@ -65,6 +78,25 @@ export class StatsStore {
     for (const n of counters) out[n] = this.counter(`${prefix}.${n}`);
     for (const n of gauges) out[n] = this.gauge(`${prefix}.${n}`);
     return out as { [K in C]: Counter } & { [K in G]: Gauge };
+  }
+
+  /** Outlier detectors register their hosts here; returns the unregister function. */
+  registerHostHealth(r: HostHealthReporter): () => void {
+    this.#hostHealth.add(r);
+    return () => this.#hostHealth.delete(r);
+  }
+
+  hostHealth(): HostHealthReporter[] {
+    return [...this.#hostHealth];
+  }
+
+  /** Every stat object (admin `/stats`); counters and gauges share one name space in Envoy. */
+  counters(): IterableIterator<Counter> {
+    return this.#counters.values();
+  }
+
+  gauges(): IterableIterator<Gauge> {
+    return this.#gauges.values();
   }
 
   snapshot(): StatsSnapshotData {
