@@ -1,0 +1,67 @@
+// Messages between the coordinator (main thread) and the load workers. Plain
+// data only: everything here crosses a MessagePort by structured clone.
+
+import type { MessagePort } from 'node:worker_threads';
+import type { FortioHistogramState } from '../report/fortio-histogram.js';
+import type { LoadOptions } from './types.js';
+
+export interface WorkerTask {
+  opts: LoadOptions;
+  /** Address to open sockets to (resolved once by the coordinator, like fortio). */
+  connectHost: string;
+  connectPort: number;
+  /** Value of the Host header (the URL's authority, or the user's -H Host). */
+  hostHeader: string;
+  /** Global index of this worker's first connection (for -uniform staggering). */
+  firstConn: number;
+  totalConns: number;
+  /** Calls for each of this worker's connections; Infinity in duration mode. */
+  calls: number[];
+  /** Requests per second of each connection; 0 = closed loop. */
+  perConnQps: number;
+  /** One untimed call per connection before the run (fortio, duration mode). */
+  warmup: boolean;
+  intervalMs: number;
+  port: MessagePort;
+}
+
+/** What happened in one worker since its previous delta. */
+export interface WorkerDelta {
+  calls: number;
+  /** Service time (actual send -> end), µs, HDR base64. */
+  hdrService: string;
+  /** From the intended send time (fixed qps only), µs, HDR base64; '' when unused. */
+  hdrCorrected: string;
+  duration: FortioHistogramState;
+  errors: FortioHistogramState;
+  sizes: FortioHistogramState;
+  headerSizes: FortioHistogramState;
+  connectionTimes: FortioHistogramState;
+  sleepTimes: FortioHistogramState;
+  /** code -> count. */
+  codes: Record<string, number>;
+  bytes: number;
+  sockets: number;
+  sleeps: number;
+  negativeSleeps: number;
+  /** Largest lateness (actual - intended send) of calls sent in the interval, ms. */
+  behindMs: number;
+  eventLoopLagMs: number;
+}
+
+export interface WorkerFinal {
+  delta: WorkerDelta;
+  /** Sockets opened by each of this worker's connections. */
+  sockets: number[];
+  ipCountMap: Record<string, number>;
+  /** Epoch ms (performance.timeOrigin based) when the last call ended. */
+  endedAt: number;
+  abortedOnCode: boolean;
+}
+
+export type ToCoordinator =
+  | { type: 'ready'; error?: string }
+  | { type: 'delta'; delta: WorkerDelta }
+  | { type: 'abort-on'; code: number };
+
+export type ToWorker = { type: 'start'; t0: number } | { type: 'stop' };

@@ -1,0 +1,493 @@
+// A load worker thread (run by piscina): owns a share of the connections, sends
+// with undici's Client.dispatch, records every call and posts interval deltas to
+// the coordinator. Each connection object is also its own undici handler, so a
+// call allocates nothing of ours; request options are built once.
+
+import { connect as netConnect, type Socket } from 'node:net';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { Client, type Dispatcher, type buildConnector } from 'undici';
+import { FortioHistogram } from '../report/fortio-histogram.js';
+import { createHdr, encodeHdr, recordMs, type Hdr } from './latency.js';
+import type { ToCoordinator, ToWorker, WorkerDelta, WorkerFinal, WorkerTask } from './protocol.js';
+
+/** fortio's codeIsOK: 2xx and 418 (teapot) are successes. */
+export function codeIsOK(code: number): boolean {
+  return (code >= 200 && code <= 299) || code === 418;
+}
+
+/** fortio's -jitter: ±10 % of the interval between calls. */
+const JITTER = 0.1;
+
+class Connection {
+  readonly client: Client;
+  socket: Socket | null = null;
+  sockets = 0;
+  /** Calls left (Infinity in duration mode). */
+  remaining: number;
+  /** Schedule origin (ms, performance clock) and index of the next call on it. */
+  origin = 0;
+  callIndex = 0;
+  intended = 0;
+  sent = 0;
+  status = 0;
+  headerBytes = 0;
+  bodyBytes = 0;
+  warmup = false;
+  warmupBody = '';
+  done = false;
+  inFlight = false;
+  due = 0;
+  private connectStart = 0;
+  readonly nextBound: () => void;
+
+  constructor(
+    readonly run: WorkerRun,
+    readonly index: number,
+    calls: number,
+  ) {
+    this.remaining = calls;
+    const o = run.task.opts;
+    this.client = new Client(`http://${bracket(run.task.connectHost)}:${run.task.connectPort}`, {
+      pipelining: 1,
+      headersTimeout: o.timeoutMs > 0 ? o.timeoutMs : 0,
+      bodyTimeout: o.timeoutMs > 0 ? o.timeoutMs : 0,
+      keepAliveTimeout: 30_000,
+      keepAliveMaxTimeout: 600_000,
+      connect: this.openSocket as unknown as buildConnector.connector,
+    });
+    this.nextBound = () => this.run.next(this, performance.now());
+  }
+
+  /** undici connector: our own socket, so we can count it, time it and close it like fortio. */
+  private openSocket = (_opts: unknown, cb: (err: Error | null, socket: Socket | null) => void): void => {
+    const run = this.run;
+    this.connectStart = performance.now();
+    const s = netConnect({ host: run.task.connectHost, port: run.task.connectPort, noDelay: true });
+    let settled = false;
+    const timeoutMs = run.task.opts.timeoutMs;
+    if (timeoutMs > 0) s.setTimeout(timeoutMs);
+    const onTimeout = (): void => {
+      s.destroy(Object.assign(new Error(`connect timeout after ${timeoutMs}ms`), { code: 'ETIMEDOUT' }));
+    };
+    const onError = (err: Error): void => {
+      if (settled) return;
+      settled = true;
+      s.off('timeout', onTimeout);
+      cb(err, null);
+    };
+    s.once('timeout', onTimeout);
+    s.once('error', onError);
+    s.once('connect', () => {
+      settled = true;
+      s.off('error', onError);
+      s.off('timeout', onTimeout);
+      s.setTimeout(0);
+      this.sockets++;
+      this.socket = s;
+      run.onSocket(s, (performance.now() - this.connectStart) / 1000);
+      cb(null, s);
+    });
+  };
+
+  // --- undici (legacy) dispatch handler; called for every call on this connection.
+  onConnect(): void {}
+  onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, statusText: string): boolean {
+    if (statusCode < 200) return true;
+    this.status = statusCode;
+    // Bytes as they were on the wire: "HTTP/1.1 200 OK\r\n", "k: v\r\n"…, "\r\n".
+    let n = 9 + 3 + 1 + statusText.length + 2 + 2;
+    for (let i = 0; i < rawHeaders.length; i += 2) n += rawHeaders[i].length + 2 + rawHeaders[i + 1].length + 2;
+    this.headerBytes = n;
+    return true;
+  }
+  onData(chunk: Buffer): boolean {
+    this.bodyBytes += chunk.length;
+    if (this.warmup && this.warmupBody.length < 200) this.warmupBody += chunk.toString('utf8', 0, 200);
+    return true;
+  }
+  onComplete(): void {
+    this.inFlight = false;
+    this.run.completed(this, this.status, performance.now());
+  }
+  onError(err: Error): void {
+    this.inFlight = false;
+    this.run.failed(this, err);
+  }
+}
+
+class WorkerRun {
+  readonly conns: Connection[] = [];
+  readonly dispatchOpts: Dispatcher.DispatchOptions;
+  readonly interval: number;
+  private readonly hdrService: Hdr = createHdr();
+  private readonly hdrCorrected: Hdr | null;
+  private readonly duration: FortioHistogram;
+  private readonly errors: FortioHistogram;
+  private readonly sizes = new FortioHistogram(0, 100);
+  private readonly headerSizes = new FortioHistogram(0, 5);
+  private readonly connectionTimes: FortioHistogram;
+  private readonly sleepTimes: FortioHistogram;
+  private codes: Record<number, number> = {};
+  private calls = 0;
+  private bytes = 0;
+  private socketsOpened = 0;
+  private sleeps = 0;
+  private negativeSleeps = 0;
+  private behindMs = 0;
+  private readonly ipCountMap: Record<string, number> = {};
+  private readonly lag = monitorEventLoopDelay({ resolution: 10 });
+  private reportTimer: NodeJS.Timeout | null = null;
+  private schedTimer: NodeJS.Timeout | null = null;
+  private schedDue = Infinity;
+  private readonly waiting: Connection[] = [];
+  private readonly fireBound = (): void => this.fire();
+  private active = 0;
+  private endAt = Infinity;
+  private stopping = false;
+  private abortedOnCode = false;
+  private lastEnd = 0;
+  private warmupPending = 0;
+  private warmupError: string | undefined;
+  private resolveDone!: (f: WorkerFinal) => void;
+  readonly finished: Promise<WorkerFinal>;
+
+  constructor(readonly task: WorkerTask) {
+    const o = task.opts;
+    const off = o.offsetMs / 1000;
+    this.duration = new FortioHistogram(off, o.resolution);
+    this.errors = new FortioHistogram(off, o.resolution);
+    this.connectionTimes = new FortioHistogram(0, o.resolution);
+    this.sleepTimes = new FortioHistogram(0, o.resolution);
+    this.hdrCorrected = task.perConnQps > 0 ? createHdr() : null;
+    this.interval = task.perConnQps > 0 ? 1000 / task.perConnQps : 0;
+    const u = new URL(o.url);
+    const headers: string[] = ['host', task.hostHeader];
+    let hasUA = false;
+    for (const [k, v] of o.headers) {
+      const lk = k.toLowerCase();
+      if (lk === 'host') continue; // already in hostHeader
+      if (lk === 'user-agent') hasUA = true;
+      headers.push(k, v);
+    }
+    if (!hasUA) headers.push('user-agent', 'fortio.org/fortio-1.11.3-meshbench');
+    if (o.payload && o.contentType) headers.push('content-type', o.contentType);
+    this.dispatchOpts = {
+      origin: `http://${bracket(task.connectHost)}:${task.connectPort}`,
+      path: u.pathname + u.search,
+      method: o.method as Dispatcher.HttpMethod,
+      headers,
+      body: o.payload ? Buffer.from(o.payload) : null,
+      reset: !o.keepalive,
+      blocking: false,
+    };
+    for (let i = 0; i < task.calls.length; i++) this.conns.push(new Connection(this, i, task.calls[i]));
+    this.finished = new Promise((r) => (this.resolveDone = r));
+  }
+
+  /** fortio warmup: one call per connection, all at once, nothing recorded. */
+  warmupAll(): Promise<void> {
+    if (!this.task.warmup || this.conns.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.warmupPending = this.conns.length;
+      this.afterWarmup = resolve;
+      for (const c of this.conns) {
+        c.warmup = true;
+        this.send(c, performance.now(), performance.now());
+      }
+    });
+  }
+  private afterWarmup: (() => void) | null = null;
+  get warmupFailure(): string | undefined {
+    return this.warmupError;
+  }
+
+  private warmupDone(c: Connection, code: number, err?: Error): void {
+    c.warmup = false;
+    if (!codeIsOK(code) && !this.task.opts.allowInitialErrors && this.warmupError === undefined) {
+      this.warmupError =
+        code === -1
+          ? `error ${code} for ${this.task.opts.url}: ${err?.message ?? 'connection failed'}`
+          : `error ${code} for ${this.task.opts.url}: ${JSON.stringify(c.warmupBody)}`;
+    }
+    c.warmupBody = '';
+    if (--this.warmupPending === 0) this.afterWarmup?.();
+  }
+
+  start(t0: number): void {
+    const o = this.task.opts;
+    this.lag.enable();
+    this.reportTimer = setInterval(() => this.post(), this.task.intervalMs);
+    if (o.exactly === 0 && o.durationMs > 0) this.endAt = t0 + o.durationMs;
+    this.active = this.conns.length;
+    if (this.active === 0) return this.finish();
+    const now = performance.now();
+    for (const c of this.conns) {
+      c.origin = t0;
+      if (this.interval > 0 && o.uniform) {
+        c.origin += ((this.task.firstConn + c.index) * this.interval) / this.task.totalConns;
+      }
+      c.callIndex = 0;
+      if (c.remaining <= 0) this.connDone(c);
+      else this.schedule(c, c.origin, now);
+    }
+  }
+
+  stop(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (this.schedTimer) clearTimeout(this.schedTimer);
+    this.waiting.length = 0;
+    for (const c of this.conns) {
+      if (!c.done) {
+        c.done = true;
+        this.active--;
+      }
+      // In-flight calls are abandoned (not recorded): stop means now.
+      c.client.destroy().catch(() => {});
+    }
+    this.finish();
+  }
+
+  send(c: Connection, intended: number, now: number): void {
+    c.intended = intended;
+    c.sent = now;
+    c.status = -1;
+    c.headerBytes = 0;
+    c.bodyBytes = 0;
+    c.inFlight = true;
+    if (!c.warmup && this.interval > 0) {
+      const late = now - intended;
+      if (late > this.behindMs) this.behindMs = late;
+    }
+    c.client.dispatch(this.dispatchOpts, c);
+  }
+
+  completed(c: Connection, code: number, now: number): void {
+    // fortio's fast client closes the socket after any reply that is not OK.
+    if (!codeIsOK(code) && c.socket) {
+      c.socket.destroy();
+      c.socket = null;
+    }
+    if (c.warmup) {
+      this.warmupDone(c, code);
+      return;
+    }
+    if (this.stopping) return;
+    this.record(c, code, now);
+    if (this.task.opts.abortOn !== 0 && code === this.task.opts.abortOn) return this.abortOnCode(code);
+    this.next(c, now);
+  }
+
+  failed(c: Connection, err: Error): void {
+    if (c.socket && c.socket.destroyed) c.socket = null;
+    if (c.warmup) {
+      this.warmupDone(c, -1, err);
+      return;
+    }
+    if (this.stopping) return;
+    const now = performance.now();
+    c.headerBytes = 0;
+    c.bodyBytes = 0;
+    this.record(c, -1, now);
+    if (this.task.opts.abortOn === -1) return this.abortOnCode(-1);
+    // undici may still be unwinding its connect/queue state: send the next call on the next turn.
+    setImmediate(c.nextBound);
+  }
+
+  private abortOnCode(code: number): void {
+    this.abortedOnCode = true;
+    this.task.port.postMessage({ type: 'abort-on', code } satisfies ToCoordinator);
+    this.stop();
+  }
+
+  private record(c: Connection, code: number, now: number): void {
+    const ms = now - c.sent;
+    const sec = ms / 1000;
+    this.calls++;
+    this.lastEnd = now;
+    recordMs(this.hdrService, ms);
+    if (this.hdrCorrected) recordMs(this.hdrCorrected, now - c.intended);
+    this.duration.record(sec);
+    if (!codeIsOK(code)) this.errors.record(sec);
+    // fortio stops parsing headers of a non-OK reply: its header size is 0.
+    const headerBytes = codeIsOK(code) ? c.headerBytes : 0;
+    const total = c.headerBytes + c.bodyBytes;
+    this.headerSizes.record(headerBytes);
+    this.sizes.record(total);
+    this.bytes += total;
+    this.codes[code] = (this.codes[code] ?? 0) + 1;
+    c.remaining--;
+  }
+
+  /** Decide when connection `c` makes its next call. */
+  next(c: Connection, now: number): void {
+    if (this.stopping || c.done) return;
+    if (c.remaining <= 0 || now >= this.endAt) return this.connDone(c);
+    if (this.interval === 0) return this.send(c, now, now);
+    c.callIndex++;
+    this.schedule(c, c.origin + c.callIndex * this.interval, now);
+  }
+
+  private schedule(c: Connection, due: number, now: number): void {
+    if (this.interval === 0) {
+      if (now >= this.endAt) return this.connDone(c);
+      return this.send(c, now, now);
+    }
+    if (this.task.opts.jitter && c.callIndex > 0) due += (Math.random() * 2 - 1) * JITTER * this.interval;
+    const sleep = due - now;
+    if (c.callIndex > 0) {
+      this.sleeps++;
+      this.sleepTimes.record(sleep / 1000);
+      if (sleep < 0) this.negativeSleeps++;
+    }
+    if (due >= this.endAt) return this.connDone(c);
+    if (sleep <= 0) {
+      if (this.task.opts.noCatchUp) {
+        // -nocatchup: re-base the schedule on now instead of bursting to catch up.
+        c.origin = now - c.callIndex * this.interval;
+        due = now;
+      }
+      return this.send(c, due, now);
+    }
+    c.due = due;
+    this.waiting.push(c);
+    if (due < this.schedDue) this.arm(due, now);
+  }
+
+  private arm(due: number, now: number): void {
+    if (this.schedTimer) clearTimeout(this.schedTimer);
+    this.schedDue = due;
+    this.schedTimer = setTimeout(this.fireBound, Math.max(0, due - now));
+  }
+
+  /** One timer per worker: wake every connection whose time has come. */
+  private fire(): void {
+    this.schedTimer = null;
+    this.schedDue = Infinity;
+    if (this.stopping) return;
+    const now = performance.now();
+    let min = Infinity;
+    const w = this.waiting;
+    for (let i = 0; i < w.length; ) {
+      const c = w[i];
+      if (c.due <= now + 0.5) {
+        w[i] = w[w.length - 1];
+        w.pop();
+        if (c.due >= this.endAt) this.connDone(c);
+        else this.send(c, c.due, now);
+      } else {
+        if (c.due < min) min = c.due;
+        i++;
+      }
+    }
+    if (min !== Infinity) this.arm(min, now);
+  }
+
+  private connDone(c: Connection): void {
+    if (c.done) return;
+    c.done = true;
+    c.client.close().catch(() => {});
+    if (--this.active === 0) this.finish();
+  }
+
+  onSocket(s: Socket, connectSec: number): void {
+    this.socketsOpened++;
+    this.connectionTimes.record(connectSec);
+    const key = `${s.remoteAddress}:${s.remotePort}`;
+    this.ipCountMap[key] = (this.ipCountMap[key] ?? 0) + 1;
+  }
+
+  private takeDelta(): WorkerDelta {
+    const codes: Record<string, number> = {};
+    for (const k of Object.keys(this.codes)) codes[k] = this.codes[k as unknown as number];
+    const d: WorkerDelta = {
+      calls: this.calls,
+      hdrService: this.calls > 0 ? encodeHdr(this.hdrService) : '',
+      hdrCorrected: this.hdrCorrected && this.calls > 0 ? encodeHdr(this.hdrCorrected) : '',
+      duration: this.duration.toState(),
+      errors: this.errors.toState(),
+      sizes: this.sizes.toState(),
+      headerSizes: this.headerSizes.toState(),
+      connectionTimes: this.connectionTimes.toState(),
+      sleepTimes: this.sleepTimes.toState(),
+      codes,
+      bytes: this.bytes,
+      sockets: this.socketsOpened,
+      sleeps: this.sleeps,
+      negativeSleeps: this.negativeSleeps,
+      behindMs: this.behindMs,
+      eventLoopLagMs: this.lag.max > 0 ? Math.max(0, this.lag.max / 1e6 - 10) : 0,
+    };
+    this.calls = 0;
+    this.bytes = 0;
+    this.socketsOpened = 0;
+    this.sleeps = 0;
+    this.negativeSleeps = 0;
+    this.behindMs = 0;
+    this.codes = {};
+    this.hdrService.reset();
+    this.hdrCorrected?.reset();
+    this.duration.reset();
+    this.errors.reset();
+    this.sizes.reset();
+    this.headerSizes.reset();
+    this.connectionTimes.reset();
+    this.sleepTimes.reset();
+    this.lag.reset();
+    return d;
+  }
+
+  private post(): void {
+    this.task.port.postMessage({ type: 'delta', delta: this.takeDelta() } satisfies ToCoordinator);
+  }
+
+  private finishedOnce = false;
+  private finish(): void {
+    if (this.finishedOnce) return;
+    this.finishedOnce = true;
+    if (this.reportTimer) clearInterval(this.reportTimer);
+    if (this.schedTimer) clearTimeout(this.schedTimer);
+    this.lag.disable();
+    for (const c of this.conns) if (!c.client.destroyed && !c.client.closed) c.client.close().catch(() => {});
+    this.resolveDone({
+      delta: this.takeDelta(),
+      sockets: this.conns.map((c) => c.sockets),
+      ipCountMap: this.ipCountMap,
+      endedAt: performance.timeOrigin + (this.lastEnd || performance.now()),
+      abortedOnCode: this.abortedOnCode,
+    });
+  }
+}
+
+function bracket(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** piscina entry point: warm up, wait for the coordinator's start, run, return the last delta. */
+export default async function runWorker(task: WorkerTask): Promise<WorkerFinal> {
+  const run = new WorkerRun(task);
+  const port = task.port;
+  let startT0: number | undefined;
+  let stopped = false;
+  let onStart: (() => void) | null = null;
+  port.on('message', (m: ToWorker) => {
+    if (m.type === 'start') {
+      startT0 = m.t0;
+      onStart?.();
+    } else if (m.type === 'stop') {
+      stopped = true;
+      onStart?.();
+      run.stop();
+    }
+  });
+  try {
+    await run.warmupAll();
+    port.postMessage({ type: 'ready', error: run.warmupFailure } satisfies ToCoordinator);
+    if (startT0 === undefined && !stopped) await new Promise<void>((r) => (onStart = r));
+    if (stopped || run.warmupFailure) run.stop();
+    else run.start(Math.max(startT0! - performance.timeOrigin, 0));
+    return await run.finished;
+  } finally {
+    port.close();
+  }
+}
