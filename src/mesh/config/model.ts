@@ -187,7 +187,10 @@ export interface FaultDelay {
 }
 
 export interface FaultAbort {
+  /** 200 when `grpcStatus` is set (Envoy answers HTTP 200 with that grpc-status). */
   httpStatus: number;
+  /** gRPC status name (`UNAVAILABLE`…) from `abort.grpcStatus`; absent for HTTP aborts. */
+  grpcStatus?: string;
   percentage: FractionalPercent;
 }
 

@@ -1,0 +1,186 @@
+// SourceDocs → MeshConfig. Kinds compile one module each; cross-document checks
+// (duplicates, hosts and subsets nobody defines, Services without pods) run last.
+// Every error found is reported at once (ConfigErrors), warnings ride along.
+
+import { ConfigErrors } from '../../errors.js';
+import type { DestinationRule, MeshConfig, MeshService, VirtualService } from './model.js';
+import type { CompileContext } from './context.js';
+import { labelsMatch } from './context.js';
+import { Diagnostics } from './fields.js';
+import type { SourceDoc } from './source.js';
+import { compileDeployment, instancesOf } from './deployment.js';
+import { compileService } from './service.js';
+import { compileServiceEntry } from './service-entry.js';
+import { compileVirtualService, routeIndex } from './virtual-service.js';
+import { compileDestinationRule } from './destination-rule.js';
+
+export const ISTIO_NETWORKING_VERSIONS = ['networking.istio.io/v1alpha3', 'networking.istio.io/v1beta1', 'networking.istio.io/v1'];
+export const SCENARIO_API_VERSION = 'meshbench/v1';
+
+/** Kubernetes kinds accepted and ignored (bookinfo.yaml carries ServiceAccounts). */
+const IGNORED_CORE_KINDS = ['ServiceAccount', 'Namespace', 'ConfigMap', 'Secret'];
+const ISTIO_KINDS = ['VirtualService', 'DestinationRule', 'ServiceEntry'];
+const SUPPORTED =
+  'Deployment (apps/v1), Service (v1), VirtualService, DestinationRule, ServiceEntry (networking.istio.io/v1, v1beta1, v1alpha3), ' +
+  `Scenario (${SCENARIO_API_VERSION}); ServiceAccount, Namespace, ConfigMap and Secret are accepted and ignored`;
+
+export type DocRole = 'Deployment' | 'Service' | 'ServiceEntry' | 'VirtualService' | 'DestinationRule' | 'Scenario' | 'ignored';
+
+/** What the compiler does with a document, or an error message for an unknown apiVersion/kind. */
+export function classify(doc: SourceDoc): { role: DocRole; warning?: string } | { error: string; path: string } {
+  const { apiVersion, kind } = doc;
+  if (apiVersion === SCENARIO_API_VERSION) return { role: 'Scenario' };
+  if (kind === 'Deployment') {
+    return apiVersion === 'apps/v1' ? { role: 'Deployment' } : { error: `apiVersion "${apiVersion}" is not supported for Deployment (use apps/v1)`, path: 'apiVersion' };
+  }
+  if (apiVersion === 'v1' && kind === 'Service') return { role: 'Service' };
+  if (apiVersion === 'v1' && IGNORED_CORE_KINDS.includes(kind)) return { role: 'ignored' };
+  if (ISTIO_KINDS.includes(kind)) {
+    if (ISTIO_NETWORKING_VERSIONS.includes(apiVersion)) return { role: kind as DocRole };
+    return { error: `apiVersion "${apiVersion}" is not supported for ${kind} (one of ${ISTIO_NETWORKING_VERSIONS.join(', ')})`, path: 'apiVersion' };
+  }
+  if (/\.istio\.io\//.test(apiVersion)) {
+    return { role: 'ignored', warning: `${kind} (${apiVersion}) is ignored: meshbench emulates sidecar traffic management only` };
+  }
+  return { error: `unknown kind "${kind}" (apiVersion ${apiVersion}); supported: ${SUPPORTED}`, path: 'kind' };
+}
+
+export function compileMesh(docs: SourceDoc[]): MeshConfig {
+  const diag = new Diagnostics();
+  const ctx: CompileContext = { diag, workloads: [] };
+  const byRole = new Map<DocRole, SourceDoc[]>();
+  for (const doc of docs) {
+    const c = classify(doc);
+    if ('error' in c) {
+      diag.error(doc, [c.path], c.error);
+      continue;
+    }
+    if (c.warning) diag.warn(doc, ['kind'], c.warning);
+    if (!byRole.has(c.role)) byRole.set(c.role, []);
+    byRole.get(c.role)!.push(doc);
+  }
+  const of = (role: DocRole) => checkDuplicates(byRole.get(role) ?? [], diag);
+
+  // Deployments first: Services resolve named targetPorts against their containers.
+  for (const doc of of('Deployment')) {
+    const w = compileDeployment(doc, ctx);
+    if (w) ctx.workloads.push(w);
+  }
+  const services: MeshService[] = [];
+  for (const doc of of('Service')) {
+    const s = compileService(doc, ctx);
+    if (s) services.push(s);
+  }
+  for (const doc of of('ServiceEntry')) services.push(...compileServiceEntry(doc, ctx));
+  const virtualServices: VirtualService[] = [];
+  for (const doc of of('VirtualService')) {
+    const vs = compileVirtualService(doc, ctx);
+    if (vs) virtualServices.push(vs);
+  }
+  const destinationRules: DestinationRule[] = [];
+  for (const doc of of('DestinationRule')) {
+    const dr = compileDestinationRule(doc, ctx);
+    if (dr) destinationRules.push(dr);
+  }
+  crossCheck(ctx, services, virtualServices, destinationRules, byRole);
+  if (diag.errors.length > 0) throw new ConfigErrors(diag.errors);
+  const workloads = ctx.workloads.map((w) => w.workload);
+  return {
+    workloads,
+    instances: workloads.flatMap(instancesOf),
+    services,
+    virtualServices,
+    destinationRules,
+    warnings: diag.warnings,
+  };
+}
+
+/** Kubernetes keeps one object per kind/namespace/name: a second one is an error. */
+function checkDuplicates(docs: SourceDoc[], diag: Diagnostics): SourceDoc[] {
+  const seen = new Map<string, SourceDoc>();
+  const out: SourceDoc[] = [];
+  for (const d of docs) {
+    if (!d.name) {
+      out.push(d); // reported by the kind compiler (missing metadata.name)
+      continue;
+    }
+    const key = `${d.kind}/${d.namespace}/${d.name}`;
+    const first = seen.get(key);
+    if (first) {
+      const at = first.locate([]);
+      diag.error(d, ['metadata', 'name'], `duplicate ${d.kind} "${d.name}" in namespace "${d.namespace}" (first defined at ${at.file}:${at.line}:${at.col})`);
+      continue;
+    }
+    seen.set(key, d);
+    out.push(d);
+  }
+  return out;
+}
+
+function crossCheck(
+  ctx: CompileContext,
+  services: MeshService[],
+  vss: VirtualService[],
+  drs: DestinationRule[],
+  byRole: Map<DocRole, SourceDoc[]>,
+): void {
+  const { diag } = ctx;
+  const docOf = (kind: DocRole, name: string, ns: string) => byRole.get(kind)?.find((d) => d.name === name && d.namespace === ns);
+  const known = new Set(services.map((s) => s.fqdn));
+  const isKnown = (host: string) =>
+    known.has(host) || (host.startsWith('*') && [...known].some((k) => host === '*' || k.endsWith(host.slice(1))));
+  const hint = (host: string) => {
+    const short = host.split('.')[0];
+    const cand = services.find((s) => s.name === short || s.fqdn.startsWith(`${short}.`));
+    return cand && cand.fqdn !== host ? ` (did you mean ${cand.fqdn}?)` : '';
+  };
+
+  for (const vs of vss) {
+    const doc = docOf('VirtualService', vs.name, vs.namespace);
+    if (!doc) continue;
+    if (!vs.gateways.includes('mesh')) {
+      diag.warn(doc, ['spec', 'gateways'], `bound only to gateways (${vs.gateways.join(', ')}), not to "mesh": sidecars ignore this VirtualService, so it has no effect in meshbench`);
+      continue;
+    }
+    vs.hosts.forEach((h, i) => {
+      if (!isKnown(h)) diag.warn(doc, ['spec', 'hosts', i], `host ${h} is not a Service or ServiceEntry in this mesh${hint(h)}`);
+    });
+    vs.http.forEach((route) => {
+      const ri = routeIndex.get(route) ?? 0;
+      const dests = [
+        ...route.route.map((d, j) => ({ d: d.destination, path: ['spec', 'http', ri, 'route', j, 'destination'] as (string | number)[] })),
+        ...route.mirrors.map((m) => ({ d: m.destination, path: ['spec', 'http', ri, 'mirror'] as (string | number)[] })),
+      ];
+      for (const { d, path } of dests) {
+        if (!isKnown(d.host)) {
+          diag.warn(doc, [...path, 'host'], `destination host ${d.host} is not a Service or ServiceEntry in this mesh${hint(d.host)}`);
+          continue;
+        }
+        if (d.subset !== undefined) {
+          const defined = drs.some((dr) => dr.host === d.host && dr.subsets.some((s) => s.name === d.subset));
+          if (!defined) {
+            diag.warn(doc, [...path, 'subset'], `subset "${d.subset}" of ${d.host} is not defined by any DestinationRule: requests routed here get 503 (no cluster, NC) as in Envoy`);
+          }
+        }
+      }
+    });
+  }
+
+  const drHosts = new Map<string, DestinationRule>();
+  for (const dr of drs) {
+    const doc = docOf('DestinationRule', dr.name, dr.namespace);
+    if (!doc) continue;
+    if (!isKnown(dr.host)) diag.warn(doc, ['spec', 'host'], `host ${dr.host} is not a Service or ServiceEntry in this mesh${hint(dr.host)}`);
+    const prev = drHosts.get(dr.host);
+    if (prev) diag.warn(doc, ['spec', 'host'], `DestinationRule "${prev.name}" already configures ${dr.host}; only the first one is used`);
+    else drHosts.set(dr.host, dr);
+    dr.subsets.forEach((s, i) => {
+      const svc = services.find((x) => x.fqdn === dr.host);
+      if (!svc?.selector) return;
+      const pods = ctx.workloads.some(
+        (w) => w.workload.namespace === svc.namespace && labelsMatch(svc.selector!, w.workload.labels) && labelsMatch(s.labels, w.workload.labels),
+      );
+      if (!pods) diag.warn(doc, ['spec', 'subsets', i], `no pod of ${dr.host} has the labels of subset "${s.name}": requests routed to it get 503 (no healthy upstream, UH)`);
+    });
+  }
+}
