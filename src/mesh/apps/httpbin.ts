@@ -1,0 +1,547 @@
+// httpbin as Istio's sample ran it before 1.24: kennethreitz/httpbin (Flask
+// under gunicorn 19.9). JSON shapes, header hiding, status/delay parsing and
+// response headers follow postmanlabs/httpbin core.py + helpers.py (spec §12);
+// the body bytes match the seed's captures (Flask pretty JSON, see pyjson.ts).
+
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AppContext, RunningApp } from './app.js';
+import { pyJsonDumps, type PyValue } from './pyjson.js';
+import { AppServer, EMPTY, type HeaderList, peerAddress, readBody, serve, splitTarget } from './server.js';
+import { parseMultipart } from './multipart.js';
+
+export function startHttpbin(ctx: AppContext): Promise<RunningApp> {
+  let port = ctx.port;
+  const started = serve(ctx, (req, res, app) => route(req, res, app, port));
+  return started.then((r) => {
+    port = r.port;
+    return r;
+  });
+}
+
+/** helpers.ENV_HEADERS: dropped from `headers` unless the query has `show_env`. */
+const ENV_HEADERS = new Set([
+  'X-Varnish',
+  'X-Request-Start',
+  'X-Heroku-Queue-Depth',
+  'X-Real-Ip',
+  'X-Forwarded-Proto',
+  'X-Forwarded-Protocol',
+  'X-Forwarded-Ssl',
+  'X-Heroku-Queue-Wait-Time',
+  'X-Forwarded-For',
+  'X-Heroku-Dynos-In-Use',
+  'X-Forwarded-Port',
+  'X-Request-Id',
+  'Via',
+  'Total-Route-Time',
+  'Connect-Time',
+]);
+
+const GET_ONLY = 'HEAD, OPTIONS, GET';
+const STATUS_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'TRACE']);
+const DELAY_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH']);
+
+function route(req: IncomingMessage, res: ServerResponse, app: AppServer, port: number): void {
+  const { path, query } = splitTarget(req.url);
+  const method = req.method ?? 'GET';
+  switch (path) {
+    case '/get':
+      if (!getLike(req, res, app, method, GET_ONLY)) return;
+      return sendJson(req, res, app, requestDict(req, query, port, ['url', 'args', 'headers', 'origin']));
+    case '/headers':
+      if (!getLike(req, res, app, method, GET_ONLY)) return;
+      return sendJson(req, res, app, requestDict(req, query, port, ['headers']));
+    case '/ip':
+      if (!getLike(req, res, app, method, GET_ONLY)) return;
+      return sendJson(req, res, app, { origin: origin(req) });
+    case '/user-agent':
+      if (!getLike(req, res, app, method, GET_ONLY)) return;
+      return sendJson(req, res, app, { 'user-agent': req.headers['user-agent'] ?? null });
+    case '/uuid':
+      if (!getLike(req, res, app, method, GET_ONLY)) return;
+      return sendJson(req, res, app, { uuid: randomUUID() });
+    case '/response-headers':
+      if (!getLike(req, res, app, method, GET_ONLY)) return;
+      return responseHeaders(req, res, app, query);
+    case '/post':
+    case '/put':
+    case '/patch':
+    case '/delete': {
+      const want = path.slice(1).toUpperCase();
+      if (method === 'OPTIONS') return options(req, res, app, `${want}, OPTIONS`);
+      if (method !== want) return methodNotAllowed(req, res, app, `${want}, OPTIONS`);
+      return withBody(req, res, app, query, port, ['url', 'args', 'form', 'data', 'origin', 'headers', 'files', 'json']);
+    }
+    case '/':
+      if (!getLike(req, res, app, method, GET_ONLY)) return;
+      return app.send(req, res, 200, baseHeaders(req, 'text/html; charset=utf-8'), INDEX_HTML);
+  }
+  if (path === '/anything' || path.startsWith('/anything/')) {
+    return withBody(req, res, app, query, port, ['url', 'args', 'headers', 'origin', 'method', 'form', 'data', 'files', 'json']);
+  }
+  if (path.startsWith('/status/') && path.length > 8) {
+    if (method === 'OPTIONS') return options(req, res, app, 'HEAD, OPTIONS, GET, POST, PUT, DELETE, PATCH, TRACE');
+    if (!STATUS_METHODS.has(method)) return methodNotAllowed(req, res, app, 'HEAD, OPTIONS, GET, POST, PUT, DELETE, PATCH, TRACE');
+    return statusCodes(req, res, app, decodeURIComponentSafe(path.slice(8)));
+  }
+  if (path.startsWith('/delay/') && path.length > 7) {
+    if (method === 'OPTIONS') return options(req, res, app, 'HEAD, OPTIONS, GET, POST, PUT, DELETE, PATCH');
+    if (!DELAY_METHODS.has(method)) return methodNotAllowed(req, res, app, 'HEAD, OPTIONS, GET, POST, PUT, DELETE, PATCH');
+    return delay(req, res, app, query, port, decodeURIComponentSafe(path.slice(7)));
+  }
+  if (path.startsWith('/bytes/') && /^\d+$/.test(path.slice(7))) {
+    if (!getLike(req, res, app, method, GET_ONLY)) return;
+    return bytes(req, res, app, query, Number(path.slice(7)));
+  }
+  return notFound(req, res, app);
+}
+
+/** GET/HEAD pass; OPTIONS and other methods are answered here. */
+function getLike(req: IncomingMessage, res: ServerResponse, app: AppServer, method: string, allow: string): boolean {
+  if (method === 'GET' || method === 'HEAD') return true;
+  if (method === 'OPTIONS') options(req, res, app, allow);
+  else methodNotAllowed(req, res, app, allow);
+  return false;
+}
+
+// ---------------------------------------------------------------------------
+// Response plumbing
+
+/** Flask after_request CORS headers + gunicorn's Server header. */
+function baseHeaders(req: IncomingMessage, contentType: string): HeaderList {
+  return [
+    'Server',
+    'gunicorn/19.9.0',
+    'Content-Type',
+    contentType,
+    'Access-Control-Allow-Origin',
+    req.headers.origin ?? '*',
+    'Access-Control-Allow-Credentials',
+    'true',
+  ];
+}
+
+function sendJson(req: IncomingMessage, res: ServerResponse, app: AppServer, value: PyValue, status = 200): void {
+  app.send(req, res, status, baseHeaders(req, 'application/json'), pyJsonDumps(value));
+}
+
+function options(req: IncomingMessage, res: ServerResponse, app: AppServer, allow: string): void {
+  const h = baseHeaders(req, 'text/html; charset=utf-8');
+  h.push('Allow', allow, 'Access-Control-Allow-Methods', 'GET, POST, PUT, DELETE, PATCH, OPTIONS', 'Access-Control-Max-Age', '3600');
+  const acrh = req.headers['access-control-request-headers'];
+  if (acrh !== undefined) h.push('Access-Control-Allow-Headers', acrh);
+  app.send(req, res, 200, h, EMPTY);
+}
+
+const NOT_FOUND_HTML =
+  '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN">\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n' +
+  '<p>The requested URL was not found on the server.  If you entered the URL manually please check your spelling and try again.</p>\n';
+const NOT_ALLOWED_HTML =
+  '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN">\n<title>405 Method Not Allowed</title>\n<h1>Method Not Allowed</h1>\n' +
+  '<p>The method is not allowed for the requested URL.</p>\n';
+const SERVER_ERROR_HTML =
+  '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN">\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n' +
+  '<p>The server encountered an internal error and was unable to complete your request.  Either the server is overloaded or there is an error in the application.</p>\n';
+
+function notFound(req: IncomingMessage, res: ServerResponse, app: AppServer): void {
+  app.send(req, res, 404, baseHeaders(req, 'text/html'), NOT_FOUND_HTML);
+}
+
+function methodNotAllowed(req: IncomingMessage, res: ServerResponse, app: AppServer, allow: string): void {
+  const h = baseHeaders(req, 'text/html');
+  h.push('Allow', allow);
+  app.send(req, res, 405, h, NOT_ALLOWED_HTML);
+}
+
+function serverError(req: IncomingMessage, res: ServerResponse, app: AppServer): void {
+  app.send(req, res, 500, baseHeaders(req, 'text/html'), SERVER_ERROR_HTML);
+}
+
+// ---------------------------------------------------------------------------
+// The request dict (helpers.get_dict)
+
+type Key = 'url' | 'args' | 'form' | 'data' | 'origin' | 'headers' | 'files' | 'json' | 'method';
+
+interface BodyParts {
+  form: Record<string, PyValue>;
+  data: string;
+  files: Record<string, PyValue>;
+  json: PyValue;
+}
+
+const NO_BODY: BodyParts = { form: {}, data: '', files: {}, json: null };
+
+function requestDict(req: IncomingMessage, query: string, port: number, keys: Key[], body: BodyParts = NO_BODY): Record<string, PyValue> {
+  const out: Record<string, PyValue> = {};
+  for (const k of keys) {
+    switch (k) {
+      case 'url':
+        out.url = requestUrl(req, port);
+        break;
+      case 'args':
+        out.args = semiflatten(query);
+        break;
+      case 'headers':
+        out.headers = headerDict(req, query);
+        break;
+      case 'origin':
+        out.origin = origin(req);
+        break;
+      case 'method':
+        out.method = req.method ?? 'GET';
+        break;
+      case 'form':
+        out.form = body.form;
+        break;
+      case 'data':
+        out.data = body.data;
+        break;
+      case 'files':
+        out.files = body.files;
+        break;
+      case 'json':
+        out.json = body.json;
+        break;
+    }
+  }
+  return out;
+}
+
+/** Python str.title() for ASCII header names: `x-b3-traceid` -> `X-B3-Traceid`. */
+export function pyTitle(name: string): string {
+  let out = '';
+  let prevCased = false;
+  for (let i = 0; i < name.length; i++) {
+    let c = name.charCodeAt(i);
+    const lower = c >= 97 && c <= 122;
+    const upper = c >= 65 && c <= 90;
+    if (c === 95) c = 45; // WSGI HTTP_FOO_BAR -> Foo-Bar
+    if (lower && !prevCased) c -= 32;
+    else if (upper && prevCased) c += 32;
+    out += String.fromCharCode(c);
+    prevCased = lower || upper;
+  }
+  return out;
+}
+
+const titleCache = new Map<string, string>();
+
+function title(raw: string): string {
+  let t = titleCache.get(raw);
+  if (t === undefined) {
+    t = pyTitle(raw);
+    if (titleCache.size < 4096) titleCache.set(raw, t);
+  }
+  return t;
+}
+
+/** helpers.get_headers: WSGI environ headers, Title-Case, repeats joined with ',', env headers hidden. */
+function headerDict(req: IncomingMessage, query: string): Record<string, string> {
+  const hide = !hasArg(query, 'show_env');
+  const raw = req.rawHeaders;
+  const out: Record<string, string> = {};
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = title(raw[i]);
+    if (hide && ENV_HEADERS.has(name)) continue;
+    const prev = out[name];
+    out[name] = prev === undefined ? raw[i + 1] : prev + ',' + raw[i + 1];
+  }
+  return out;
+}
+
+function origin(req: IncomingMessage): string {
+  const xff = req.headers['x-forwarded-for'];
+  return xff !== undefined ? (Array.isArray(xff) ? xff.join(', ') : xff) : peerAddress(req);
+}
+
+/** helpers.get_url: werkzeug's request.url with X-Forwarded-Proto honoured. */
+function requestUrl(req: IncomingMessage, port: number): string {
+  const h = req.headers;
+  let scheme = (h['x-forwarded-proto'] as string | undefined) ?? (h['x-forwarded-protocol'] as string | undefined);
+  if (scheme === undefined) scheme = h['x-forwarded-ssl'] === 'on' ? 'https' : 'http';
+  const host = h.host ?? `127.0.0.1:${port}`;
+  const { path, query } = splitTarget(req.url);
+  return scheme + '://' + host + path + (query ? '?' + query : '');
+}
+
+function hasArg(query: string, name: string): boolean {
+  if (query === '') return false;
+  return new URLSearchParams(query).has(name);
+}
+
+/** helpers.semiflatten(MultiDict): one value -> string, several -> list. */
+function semiflatten(encoded: string): Record<string, PyValue> {
+  if (encoded === '') return {};
+  const multi = new Map<string, PyValue[]>();
+  for (const [k, v] of new URLSearchParams(encoded)) addMulti(multi, k, v);
+  return flatten(multi);
+}
+
+function addMulti(multi: Map<string, PyValue[]>, k: string, v: PyValue): void {
+  const list = multi.get(k);
+  if (list) list.push(v);
+  else multi.set(k, [v]);
+}
+
+function flatten(multi: Map<string, PyValue[]>): Record<string, PyValue> {
+  const out: Record<string, PyValue> = {};
+  for (const [k, list] of multi) out[k] = list.length === 1 ? list[0] : list;
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Bodies: form / data / files / json (werkzeug request parsing)
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** helpers.json_safe: text if valid UTF-8, else an RFC 2397 data URL. */
+function jsonSafe(buf: Buffer, contentType = 'application/octet-stream'): string {
+  try {
+    return strictUtf8.decode(buf);
+  } catch {
+    return 'data:' + contentType + ';base64,' + buf.toString('base64');
+  }
+}
+
+function parseBody(req: IncomingMessage, body: Buffer): BodyParts {
+  if (body.length === 0) return NO_BODY;
+  const ct = (req.headers['content-type'] ?? '').toLowerCase();
+  if (ct.startsWith('application/x-www-form-urlencoded')) {
+    return { form: semiflatten(body.toString('utf8')), data: '', files: {}, json: null };
+  }
+  if (ct.startsWith('multipart/form-data')) {
+    const form = new Map<string, PyValue[]>();
+    const files = new Map<string, PyValue[]>();
+    for (const part of parseMultipart(body, req.headers['content-type'] ?? '')) {
+      if (part.filename !== undefined) addMulti(files, part.name, jsonSafe(part.data, part.contentType ?? 'application/octet-stream'));
+      else addMulti(form, part.name, part.data.toString('utf8'));
+    }
+    return { form: flatten(form), data: '', files: flatten(files), json: null };
+  }
+  const data = jsonSafe(body);
+  let json: PyValue = null;
+  try {
+    json = JSON.parse(body.toString('utf8')) as PyValue;
+  } catch {
+    json = null;
+  }
+  return { form: {}, data, files: {}, json };
+}
+
+function withBody(req: IncomingMessage, res: ServerResponse, app: AppServer, query: string, port: number, keys: Key[]): void {
+  readBody(req).then(
+    (body) => sendJson(req, res, app, requestDict(req, query, port, keys, parseBody(req, body))),
+    () => res.destroy(),
+  );
+}
+
+// ---------------------------------------------------------------------------
+// /status/<codes>
+
+/** core.view_status_code: `418`, `200,503` or `200:0.9,503:0.1`; null when invalid. */
+export function chooseStatus(codes: string, random: () => number = Math.random): number | null {
+  if (!codes.includes(',')) return parseCode(codes);
+  const values: number[] = [];
+  const cum: number[] = [];
+  let total = 0;
+  for (const choice of codes.split(',')) {
+    const parts = choice.split(':');
+    if (parts.length > 2) return null;
+    const code = parseCode(parts[0]);
+    const weight = parts.length === 2 ? pyFloat(parts[1]) : 1;
+    if (code === null || weight === null) return null;
+    total += weight;
+    values.push(code);
+    cum.push(total);
+  }
+  // utils.weighted_choice: x = uniform(0, total); bisect_right(cum_weights, x)
+  const x = random() * total;
+  for (let i = 0; i < cum.length; i++) if (x < cum[i]) return values[i];
+  return values[values.length - 1];
+}
+
+function parseCode(s: string): number | null {
+  if (!/^\s*[+-]?\d+\s*$/.test(s)) return null;
+  const n = Number(s);
+  // Node cannot write an informational or >999 status as a final response.
+  return n >= 200 && n <= 999 ? n : null;
+}
+
+/** Python float(): decimal, exponent, inf, nan, surrounding blanks. */
+function pyFloat(s: string): number | null {
+  const t = s.trim().toLowerCase();
+  if (t === 'inf' || t === '+inf' || t === 'infinity' || t === '+infinity') return Infinity;
+  if (t === '-inf' || t === '-infinity') return -Infinity;
+  if (t === 'nan' || t === '+nan' || t === '-nan') return NaN;
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(t)) return null;
+  return Number(t);
+}
+
+const ASCII_ART = `
+    -=[ teapot ]=-
+
+       _...._
+     .'  _ _ \`.
+    | ."\` ^ \`". _,
+    \\_;\`"---"\`|//
+      |       ;/
+      \\_     _/
+        \`"""\`
+`;
+
+const ACCEPTED_MEDIA_TYPES = ['image/webp', 'image/svg+xml', 'image/jpeg', 'image/png', 'image/*'];
+const NOT_ACCEPTABLE_BODY = JSON.stringify({
+  message: 'Client did not request a supported media type.',
+  accept: ACCEPTED_MEDIA_TYPES,
+}).replace(/([,:])/g, '$1 ');
+
+/** helpers.status_code: the few codes with a body or headers of their own. */
+function statusCodes(req: IncomingMessage, res: ServerResponse, app: AppServer, codes: string): void {
+  const code = chooseStatus(codes);
+  if (code === null) {
+    return app.send(req, res, 400, baseHeaders(req, 'text/html; charset=utf-8'), 'Invalid status code');
+  }
+  const h = baseHeaders(req, 'text/html; charset=utf-8');
+  let body = '';
+  switch (code) {
+    case 301:
+    case 302:
+    case 303:
+    case 305:
+    case 307:
+      h.push('Location', '/redirect/1');
+      break;
+    case 401:
+      h.push('WWW-Authenticate', 'Basic realm="Fake Realm"');
+      break;
+    case 402:
+      body = 'Fuck you, pay me!';
+      h.push('x-more-info', 'http://vimeo.com/22053820');
+      break;
+    case 406:
+      body = NOT_ACCEPTABLE_BODY;
+      h[3] = 'application/json';
+      break;
+    case 407:
+      h.push('Proxy-Authenticate', 'Basic realm="Fake Realm"');
+      break;
+    case 418:
+      body = ASCII_ART;
+      h.push('x-more-info', 'http://tools.ietf.org/html/rfc2324');
+      break;
+  }
+  if (code === 204 || code === 304) {
+    // No Content-Length on bodiless statuses (Envoy rejects it on 204).
+    if (!res.destroyed) {
+      res.writeHead(code, h);
+      res.end();
+    }
+    app.account(req, code, 0);
+    return;
+  }
+  app.send(req, res, code, h, body);
+}
+
+// ---------------------------------------------------------------------------
+// /delay/<n>
+
+function delay(req: IncomingMessage, res: ServerResponse, app: AppServer, query: string, port: number, raw: string): void {
+  const n = pyFloat(raw);
+  // float() failure or time.sleep(negative / nan) is an unhandled exception in Flask: 500.
+  if (n === null || n !== n || n < 0) return serverError(req, res, app);
+  const ms = Math.min(n, 10) * 1000;
+  readBody(req).then(
+    (body) => {
+      const parts = parseBody(req, body);
+      app.later(ms, () =>
+        sendJson(req, res, app, requestDict(req, query, port, ['url', 'args', 'form', 'data', 'origin', 'headers', 'files'], parts)),
+      );
+    },
+    () => res.destroy(),
+  );
+}
+
+// ---------------------------------------------------------------------------
+// /bytes/<n>
+
+function bytes(req: IncomingMessage, res: ServerResponse, app: AppServer, query: string, n: number): void {
+  const size = Math.min(n, 100 * 1024);
+  const seedArg = query ? new URLSearchParams(query).get('seed') : null;
+  const buf = Buffer.allocUnsafe(size);
+  if (seedArg !== null && /^\s*[+-]?\d+\s*$/.test(seedArg)) {
+    // Deterministic for a seed (not Python's Mersenne Twister sequence).
+    let a = Number(seedArg) >>> 0;
+    for (let i = 0; i < size; i++) {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = Math.imul(a ^ (a >>> 15), a | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      buf[i] = (t ^ (t >>> 14)) & 0xff;
+    }
+  } else {
+    for (let i = 0; i < size; i++) buf[i] = (Math.random() * 256) | 0;
+  }
+  app.send(req, res, 200, baseHeaders(req, 'application/octet-stream'), buf);
+}
+
+// ---------------------------------------------------------------------------
+// /response-headers: the body lists the response's own headers, so iterate to a fixed point.
+
+function responseHeaders(req: IncomingMessage, res: ServerResponse, app: AppServer, query: string): void {
+  const pairs: Array<[string, string]> = query ? [...new URLSearchParams(query)] : [];
+  let body = '';
+  for (let round = 0; round < 10; round++) {
+    const d: Record<string, PyValue> = { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) };
+    for (const [k, v] of pairs) {
+      const prev = d[k];
+      d[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+    }
+    const next = pyJsonDumps(d);
+    if (next === body) break;
+    body = next;
+  }
+  const h = baseHeaders(req, 'application/json');
+  for (const [k, v] of pairs) {
+    if (isToken(k) && isHeaderValue(v) && k.toLowerCase() !== 'content-length') h.push(k, v);
+  }
+  app.send(req, res, 200, h, body);
+}
+
+function isToken(s: string): boolean {
+  return /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(s);
+}
+
+function isHeaderValue(s: string): boolean {
+  return /^[\t\x20-\x7e\x80-\xff]*$/.test(s);
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+const INDEX_HTML = `<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="UTF-8"><title>httpbin.org</title></head>
+<body>
+<h2>httpbin.org <small>0.9.2</small></h2>
+<p>A simple HTTP Request &amp; Response Service (meshbench built-in, kennethreitz/httpbin compatible).</p>
+<ul>
+<li><a href="/get">/get</a> the request's query parameters, headers, origin and url</li>
+<li><a href="/headers">/headers</a> the request's headers</li>
+<li><a href="/ip">/ip</a> the requester's IP address</li>
+<li><a href="/user-agent">/user-agent</a> the User-Agent header</li>
+<li><a href="/uuid">/uuid</a> a UUID4</li>
+<li>/post /put /patch /delete the request data for that method</li>
+<li><a href="/anything">/anything</a> anything passed in the request</li>
+<li>/status/:codes a status code, or a random one of <code>200,503</code> / <code>200:9,503:1</code></li>
+<li>/delay/:n delays the response by n seconds (at most 10)</li>
+<li>/bytes/:n n random bytes (<code>?seed=</code>)</li>
+<li>/response-headers?Name=Value sets response headers</li>
+</ul>
+</body>
+</html>
+`;

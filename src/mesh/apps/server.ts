@@ -1,0 +1,243 @@
+// The plumbing every built-in app shares: a keep-alive node:http server bound
+// on loopback, per-response accounting (InstanceCounter + access log) and a
+// close() that really lets the process exit (open sockets and pending app
+// timers are destroyed, not waited for).
+
+import http from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AppContext, RunningApp } from './app.js';
+
+export type Handler = (req: IncomingMessage, res: ServerResponse, app: AppServer) => void;
+
+/** Header list in writeHead's flat form: [name, value, name, value, ...]. */
+export type HeaderList = string[];
+
+export class AppServer {
+  readonly ctx: AppContext;
+  /** App-owned timers (delays) cleared on close so nothing keeps the loop alive. */
+  private readonly timers = new Set<NodeJS.Timeout>();
+  closed = false;
+
+  constructor(ctx: AppContext) {
+    this.ctx = ctx;
+  }
+
+  /** setTimeout that close() cancels. */
+  later(ms: number, fn: () => void): void {
+    if (this.closed) return;
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      if (!this.closed) fn();
+    }, ms);
+    this.timers.add(t);
+  }
+
+  clearTimers(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  /**
+   * Send a complete response and account for it (once per response, as the
+   * contract asks). `body` may be a string (utf-8) or bytes.
+   */
+  send(req: IncomingMessage, res: ServerResponse, status: number, headers: HeaderList, body: string | Buffer): void {
+    const len = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+    headers.push('Content-Length', String(len));
+    if (res.destroyed || res.headersSent) return;
+    res.writeHead(status, headers);
+    res.end(body);
+    this.account(req, status, req.method === 'HEAD' ? 0 : len);
+  }
+
+  /** Count a response the app wrote itself (streaming / custom paths). */
+  account(req: IncomingMessage, status: number, bytes: number): void {
+    this.ctx.counter.record(status, req.headers.host);
+    const log = this.ctx.accessLog;
+    if (log) log(accessLine(req, status, bytes));
+  }
+}
+
+/** Starts `handler` on ctx.host:ctx.port. */
+export function serve(ctx: AppContext, handler: Handler): Promise<RunningApp> {
+  const app = new AppServer(ctx);
+  const server = http.createServer({ keepAlive: true, noDelay: true }, (req, res) => {
+    // A client that vanishes mid-request must not crash the mesh thread.
+    req.on('error', ignore);
+    res.on('error', ignore);
+    try {
+      handler(req, res, app);
+    } catch (e) {
+      // A bug in an app answers 500 like a WSGI/Java server would, never throws.
+      if (!res.headersSent) app.send(req, res, 500, ['Content-Type', 'text/plain'], 'Internal Server Error\n');
+      else res.destroy();
+      void e;
+    }
+  });
+  // Upstream pools keep idle connections for a long time (Envoy default 1 h);
+  // Node's 5 s default would race them into resets. close() destroys sockets anyway.
+  server.keepAliveTimeout = 300_000;
+  server.headersTimeout = 310_000;
+  server.requestTimeout = 0;
+  server.on('clientError', (_err, socket) => {
+    socket.destroy();
+  });
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once('error', onError);
+    server.listen(ctx.port, ctx.host, () => {
+      server.off('error', onError);
+      server.on('error', ignore);
+      const addr = server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : ctx.port;
+      resolve({
+        port,
+        close: () =>
+          new Promise<void>((done) => {
+            app.closed = true;
+            app.clearTimers();
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}
+
+function ignore(): void {}
+
+// ---------------------------------------------------------------------------
+// Request helpers
+
+/** Reads the whole request body (empty without a body, no listener work for GETs). */
+export function readBody(req: IncomingMessage, limit = 64 * 1024 * 1024): Promise<Buffer> {
+  if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
+    return Promise.resolve(EMPTY);
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        req.destroy();
+        reject(new Error('body too large'));
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+    req.on('error', reject);
+    req.on('aborted', () => reject(new Error('aborted')));
+  });
+}
+
+export const EMPTY = Buffer.alloc(0);
+
+/** Path and raw query of a request target (origin-form or absolute-form). */
+export function splitTarget(url: string | undefined): { path: string; query: string } {
+  let u = url ?? '/';
+  if (u[0] !== '/') {
+    // absolute-form: http://host:port/path?q
+    const scheme = u.indexOf('://');
+    if (scheme >= 0) {
+      const slash = u.indexOf('/', scheme + 3);
+      u = slash >= 0 ? u.slice(slash) : '/';
+    }
+  }
+  const q = u.indexOf('?');
+  return q < 0 ? { path: u, query: '' } : { path: u.slice(0, q), query: u.slice(q + 1) };
+}
+
+/** Peer IP without the IPv4-mapped prefix. */
+export function peerAddress(req: IncomingMessage): string {
+  const a = req.socket.remoteAddress ?? '';
+  return a.startsWith('::ffff:') ? a.slice(7) : a;
+}
+
+/** Headers joined the way a WSGI server (gunicorn) or Go joins repeats: with ','. */
+export function joinedHeader(req: IncomingMessage, lowerName: string): string | undefined {
+  const raw = req.rawHeaders;
+  let out: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i].length === lowerName.length && raw[i].toLowerCase() === lowerName) {
+      out = out === undefined ? raw[i + 1] : out + ',' + raw[i + 1];
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Access log: gunicorn's default `%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"`
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+let stampSecond = -1;
+let stampText = '';
+
+/** `[18/Jan/2021:01:37:23 +0000]`, formatted once per second. */
+export function clfTimestamp(now = Date.now()): string {
+  const sec = Math.floor(now / 1000);
+  if (sec !== stampSecond) {
+    const d = new Date(sec * 1000);
+    stampText =
+      '[' +
+      pad2(d.getUTCDate()) +
+      '/' +
+      MONTHS[d.getUTCMonth()] +
+      '/' +
+      d.getUTCFullYear() +
+      ':' +
+      pad2(d.getUTCHours()) +
+      ':' +
+      pad2(d.getUTCMinutes()) +
+      ':' +
+      pad2(d.getUTCSeconds()) +
+      ' +0000]';
+    stampSecond = sec;
+  }
+  return stampText;
+}
+
+function pad2(n: number): string {
+  return n < 10 ? '0' + n : String(n);
+}
+
+export function accessLine(req: IncomingMessage, status: number, bytes: number): string {
+  const ua = req.headers['user-agent'];
+  const ref = req.headers.referer;
+  return (
+    peerAddress(req) +
+    ' - - ' +
+    clfTimestamp() +
+    ' "' +
+    req.method +
+    ' ' +
+    req.url +
+    ' HTTP/' +
+    req.httpVersion +
+    '" ' +
+    status +
+    ' ' +
+    (bytes > 0 ? String(bytes) : '-') +
+    ' "' +
+    (ref ?? '-') +
+    '" "' +
+    (ua ?? '-') +
+    '"'
+  );
+}
+
+// ---------------------------------------------------------------------------
+// Timeout scaling for tests (documented in README of the apps: MESHBENCH_TIMEOUT_SCALE)
+
+/**
+ * The bookinfo apps' timeouts and delays are fixed by the real apps. The
+ * instance env `MESHBENCH_TIMEOUT_SCALE` (default 1) multiplies them, so tests
+ * can run the 3 s / 10 s / 7 s arithmetic in tenths of the time.
+ */
+export function timeoutScale(env: Record<string, string>): number {
+  const raw = env.MESHBENCH_TIMEOUT_SCALE;
+  if (raw === undefined) return 1;
+  const n = Number(raw);
+  return Number.isFinite(n) && n > 0 ? n : 1;
+}
