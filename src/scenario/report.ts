@@ -1,0 +1,113 @@
+// The plain-text report printed after a run (and the JSON written by --json):
+// per step fortio's report plus what the sidecar counted during that step, then
+// the comparison table across variants and the expectation verdicts.
+
+import type { CompareRow } from '../report/compare.js';
+import { formatCompareTable } from '../report/compare.js';
+import { formatVerdict } from './expectations.js';
+import type { ScenarioOutcome, StepOutcome } from './results.js';
+
+/** The destination cluster counters worth a line in every step report (Envoy names). */
+export const KEY_COUNTERS = [
+  'upstream_rq_total',
+  'upstream_rq_pending_total',
+  'upstream_rq_pending_overflow',
+  'upstream_cx_total',
+  'upstream_cx_overflow',
+  'upstream_rq_retry',
+  'upstream_rq_retry_overflow',
+  'upstream_rq_timeout',
+  'upstream_rq_per_try_timeout',
+  'outlier_detection.ejections_enforced_total',
+  'http.fault.delays_injected',
+  'http.fault.aborts_injected',
+  'http.no_route',
+] as const;
+
+/** Always shown (even when zero): the seed's `grep pending` view plus the basics. */
+const ALWAYS = new Set(['upstream_rq_total', 'upstream_rq_pending_total', 'upstream_rq_pending_overflow']);
+
+export function stepTitle(o: StepOutcome, variants: number): string {
+  return variants > 1 || o.variant !== 'base' ? `${o.variant} / ${o.step}` : o.step;
+}
+
+export function formatStepReport(o: StepOutcome, opts: { from: string; variants: number }): string {
+  const lines: string[] = [];
+  lines.push(`── ${stepTitle(o, opts.variants)}${o.interrupted ? ' (interrupted)' : ''} ──`);
+  lines.push(o.fortioText.trimEnd());
+  const where = o.clusters.length ? o.clusters.join(', ') : 'no matching cluster';
+  lines.push(`Sidecar of ${opts.from} → ${where}, counted during this step:`);
+  const shown = KEY_COUNTERS.filter((k) => ALWAYS.has(k) || (o.counters[k] ?? 0) !== 0);
+  const w = Math.max(...shown.map((k) => k.length));
+  for (const k of shown) lines.push(`  ${k.padEnd(w)} : ${o.counters[k] ?? 0}`);
+  const pv = Object.entries(o.perVersion);
+  if (pv.length) {
+    const mirrored = o.instances.filter((i) => i.shadowRequests > 0);
+    lines.push(`Requests served per upstream version: ${pv.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    if (mirrored.length) {
+      lines.push(`  of which mirrored (-shadow host): ${mirrored.map((i) => `${i.pod} ${i.shadowRequests}`).join(', ')}`);
+    }
+  }
+  for (const e of o.expectations) lines.push(formatVerdict(e));
+  return lines.join('\n') + '\n';
+}
+
+export function compareRows(out: ScenarioOutcome): CompareRow[] {
+  const rows: CompareRow[] = [];
+  for (const v of out.variants) for (const s of v.steps) rows.push(compareRow(s));
+  return rows;
+}
+
+export function compareRow(s: StepOutcome): CompareRow {
+  const st = s.result.meshbench.serviceTime;
+  return {
+    variant: s.variant,
+    step: s.step,
+    qps: s.result.meshbench.achievedQps,
+    p50: st.p50,
+    p90: st.p90,
+    p99: st.p99,
+    p999: st.p999,
+    codes: { ...s.result.fortio.RetCodes },
+    calls: st.count,
+    counters: {
+      overflow: s.counters.upstream_rq_pending_overflow ?? 0,
+      retries: s.counters.upstream_rq_retry ?? 0,
+      timeouts: s.counters.upstream_rq_timeout ?? 0,
+      ejections: s.counters['outlier_detection.ejections_enforced_total'] ?? 0,
+    },
+    perVersion: { ...s.perVersion },
+  };
+}
+
+export function formatScenarioReport(out: ScenarioOutcome, opts: { from: string; width?: number }): string {
+  const parts: string[] = [];
+  const nv = out.variants.length;
+  parts.push(`Scenario ${out.scenario}${out.interrupted ? ' — INTERRUPTED, partial results' : ''}\n`);
+  for (const v of out.variants) for (const s of v.steps) parts.push(formatStepReport(s, { from: opts.from, variants: nv }));
+  const rows = compareRows(out);
+  if (rows.length) {
+    parts.push('Comparison' + (nv > 1 ? ` (baseline: ${out.variants[0].name})` : '') + ':');
+    parts.push(formatCompareTable(rows, { width: opts.width ?? 100 }).trimEnd() + '\n');
+  }
+  parts.push(formatSummary(out));
+  return parts.join('\n');
+}
+
+export function formatSummary(out: ScenarioOutcome): string {
+  const all = out.expectations;
+  if (all.length === 0) return out.interrupted ? 'Interrupted: expectations were not evaluated.\n' : 'No expectations.\n';
+  const failed = all.filter((e) => !e.pass);
+  const lines = [`Expectations: ${all.length - failed.length} of ${all.length} passed${out.interrupted ? ' (run interrupted; later steps not run)' : ''}`];
+  for (const e of failed) lines.push(formatVerdict(e));
+  return lines.join('\n') + '\n';
+}
+
+/** The --json document: everything, fortio-compatible per step under `result.fortio`. */
+export function toJsonDocument(out: ScenarioOutcome): Record<string, unknown> {
+  return {
+    meshbench: 'scenario-result/v1',
+    ...out,
+    compare: compareRows(out),
+  };
+}

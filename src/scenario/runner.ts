@@ -1,0 +1,264 @@
+// Runs a scenario: validate and compile every variant first (bad input fails
+// before anything boots), then per variant boot a fresh mesh thread, run each
+// step's load through the `from` workload's sidecar, diff mesh snapshots around
+// the step and evaluate the expectations. Progress goes out as typed events; the
+// mesh is polled a few times a second, never on the request path.
+
+import { ConfigError, ConfigErrors, RuntimeError, formatLocation } from '../errors.js';
+import type { MeshHandle, MeshSnapshot } from '../mesh/api.js';
+import type { MeshConfig } from '../mesh/config/model.js';
+import { loadSourceFiles } from '../mesh/config/source.js';
+import type { SourceDoc } from '../mesh/config/source.js';
+import { compileMesh } from '../mesh/config/compile.js';
+import { startMeshThread } from '../mesh/thread.js';
+import { runLoad, toLoadResult } from '../load/coordinator.js';
+import type { LoadSnapshot } from '../load/types.js';
+import { formatFortioReport } from '../report/fortio-text.js';
+import { evaluateAll } from './expectations.js';
+import { stepLoadOptions } from './load-step.js';
+import type { ScenarioSpec, StepSpec, VariantSpec } from './model.js';
+import { splitScenario } from './parse.js';
+import type { ExpectationResult, ScenarioOutcome, StepOutcome, VariantOutcome } from './results.js';
+import {
+  destinationOf,
+  destinationStats,
+  instanceDeltas,
+  perVersion,
+  sidecarDelta,
+  sidecarOf,
+} from './stats-view.js';
+import type { Destination, DestinationStats, InstanceDelta } from './stats-view.js';
+import { applyVariant } from './variants.js';
+
+/** Live view of the running step, built from snapshots only (what the dashboard draws). */
+export interface TickData {
+  variant: string;
+  step: StepSpec;
+  load: LoadSnapshot;
+  /** Destination cluster stats since the step started (counters as deltas, gauges now). */
+  dest: DestinationStats;
+  perVersion: Record<string, number>;
+  instances: InstanceDelta[];
+  /** Mirror copies received since the step started (all instances). */
+  shadowRequests: number;
+}
+
+export type ScenarioEvent =
+  | { type: 'run-start'; scenario: ScenarioSpec; variants: string[]; warnings: string[] }
+  | { type: 'variant-start'; variant: string; index: number; count: number }
+  | { type: 'step-start'; variant: string; step: StepSpec; index: number; count: number }
+  | { type: 'tick'; tick: TickData }
+  | { type: 'step-end'; outcome: StepOutcome }
+  | { type: 'variant-end'; variant: VariantOutcome }
+  | { type: 'run-end'; outcome: ScenarioOutcome };
+
+export interface RunScenarioOptions {
+  files: string[];
+  /** Only these variants (by name, in scenario order); empty = all. */
+  variants?: string[];
+  seed?: number;
+  signal?: AbortSignal;
+  onEvent?: (e: ScenarioEvent) => void;
+  /** Load snapshot / mesh poll period (ms), default 250. */
+  tickMs?: number;
+}
+
+export interface PreparedVariant {
+  spec: VariantSpec;
+  docs: SourceDoc[];
+  config: MeshConfig;
+}
+
+export interface PreparedScenario {
+  scenario: ScenarioSpec;
+  variants: PreparedVariant[];
+  warnings: string[];
+  destination: Destination;
+}
+
+/** Load, validate and compile everything; throws ConfigErrors/UserError (exit 2). */
+export async function prepareScenario(files: string[], only: string[] = []): Promise<PreparedScenario> {
+  const docs = await loadSourceFiles(files);
+  const { scenario, meshDocs } = splitScenario(docs, files);
+  const unknown = only.filter((n) => !scenario.variants.some((v) => v.name === n));
+  if (unknown.length) {
+    throw new ConfigErrors(
+      unknown.map(
+        (n) => new ConfigError(`--variant ${n}: no such variant (variants: ${scenario.variants.map((v) => v.name).join(', ')})`),
+      ),
+    );
+  }
+  const base = compileMesh(meshDocs); // errors in the unpatched documents, reported once
+  const warnings = base.warnings.map((w) => [formatLocation(w.loc), w.path, w.message].filter(Boolean).join(': '));
+  const chosen = scenario.variants.filter((v) => only.length === 0 || only.includes(v.name));
+  const variants: PreparedVariant[] = [];
+  const errors: ConfigError[] = [];
+  for (const spec of chosen) {
+    const vdocs = applyVariant(meshDocs, spec);
+    try {
+      variants.push({ spec, docs: vdocs, config: spec.patches.length ? compileMesh(vdocs) : base });
+    } catch (e) {
+      if (!(e instanceof ConfigErrors)) throw e;
+      for (const c of e.errors) errors.push(new ConfigError(`${c.detail} (with the patches of variant "${spec.name}")`, c.location, c.path));
+    }
+  }
+  if (errors.length) throw new ConfigErrors(errors);
+  const from = meshDocs.find((d) => d.kind === 'Deployment' && d.name === scenario.load.from);
+  return { scenario, variants, warnings, destination: destinationOf(scenario.load.url, from?.namespace) };
+}
+
+export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioOutcome> {
+  const prepared = await prepareScenario(opts.files, opts.variants ?? []);
+  return runPrepared(prepared, opts);
+}
+
+export async function runPrepared(p: PreparedScenario, opts: RunScenarioOptions): Promise<ScenarioOutcome> {
+  const emit = opts.onEvent ?? (() => {});
+  const started = Date.now();
+  const outcome: ScenarioOutcome = {
+    scenario: p.scenario.name,
+    files: opts.files,
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    startedAt: new Date(started).toISOString(),
+    durationMs: 0,
+    interrupted: false,
+    variants: [],
+    expectations: [],
+  };
+  emit({ type: 'run-start', scenario: p.scenario, variants: p.variants.map((v) => v.spec.name), warnings: p.warnings });
+  for (const [vi, variant] of p.variants.entries()) {
+    if (opts.signal?.aborted) {
+      outcome.interrupted = true;
+      break;
+    }
+    emit({ type: 'variant-start', variant: variant.spec.name, index: vi, count: p.variants.length });
+    const vo = await runVariant(p, variant, opts, emit);
+    outcome.variants.push(vo);
+    for (const s of vo.steps) outcome.expectations.push(...s.expectations);
+    emit({ type: 'variant-end', variant: vo });
+    if (vo.steps.some((s) => s.interrupted)) {
+      outcome.interrupted = true;
+      break;
+    }
+  }
+  if (opts.signal?.aborted) outcome.interrupted = true;
+  outcome.durationMs = Date.now() - started;
+  emit({ type: 'run-end', outcome });
+  return outcome;
+}
+
+async function runVariant(
+  p: PreparedScenario,
+  variant: PreparedVariant,
+  opts: RunScenarioOptions,
+  emit: (e: ScenarioEvent) => void,
+): Promise<VariantOutcome> {
+  const { scenario } = p;
+  const vo: VariantOutcome = { name: variant.spec.name, steps: [], warnings: [] };
+  // A fresh mesh per variant: no pools, breakers, ejections or counters carry over.
+  const mesh = await startMeshThread(variant.config, {
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    accessLog: 'none',
+  });
+  try {
+    const sidecar = mesh.sidecars.find((s) => s.workload === scenario.load.from);
+    if (!sidecar) {
+      throw new RuntimeError(
+        'MB_ERR_NO_SIDECAR',
+        `load.from: the mesh has no sidecar for workload "${scenario.load.from}" (sidecars: ${mesh.sidecars.map((s) => s.workload).join(', ')})`,
+      );
+    }
+    for (const [si, step] of scenario.load.steps.entries()) {
+      if (opts.signal?.aborted) break;
+      emit({ type: 'step-start', variant: vo.name, step, index: si, count: scenario.load.steps.length });
+      const so = await runStep(p, vo.name, step, mesh, sidecar.listenPort, opts, emit);
+      vo.steps.push(so);
+      emit({ type: 'step-end', outcome: so });
+      if (so.interrupted) break;
+    }
+  } finally {
+    await mesh.close();
+  }
+  return vo;
+}
+
+async function runStep(
+  p: PreparedScenario,
+  variant: string,
+  step: StepSpec,
+  mesh: MeshHandle,
+  listenPort: number,
+  opts: RunScenarioOptions,
+  emit: (e: ScenarioEvent) => void,
+): Promise<StepOutcome> {
+  const from = p.scenario.load.from;
+  const dest = p.destination;
+  const tickMs = opts.tickMs ?? 250;
+  const before = await mesh.snapshot();
+  let latest: MeshSnapshot = before;
+  let polling = false;
+  // Poll the mesh thread on its own timer; ticks pair the newest load snapshot with
+  // the newest mesh snapshot.
+  const poll = setInterval(() => {
+    if (polling) return;
+    polling = true;
+    mesh
+      .snapshot()
+      .then((s) => (latest = s))
+      .catch(() => {})
+      .finally(() => (polling = false));
+  }, tickMs);
+  poll.unref?.();
+  const onSnapshot = (load: LoadSnapshot) => {
+    const delta = sidecarDelta(sidecarOf(before, from), sidecarOf(latest, from));
+    const inst = instanceDeltas(before, latest);
+    emit({
+      type: 'tick',
+      tick: {
+        variant,
+        step,
+        load,
+        dest: destinationStats(delta, dest),
+        perVersion: perVersion(inst),
+        instances: inst,
+        shadowRequests: inst.reduce((a, i) => a + i.shadowRequests, 0),
+      },
+    });
+  };
+  let run;
+  try {
+    run = await runLoad(stepLoadOptions(p.scenario.load, step, listenPort), {
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      onSnapshot,
+      snapshotIntervalMs: tickMs,
+    });
+  } finally {
+    clearInterval(poll);
+  }
+  const after = await mesh.snapshot();
+  const result = toLoadResult(run);
+  const delta = sidecarDelta(sidecarOf(before, from), sidecarOf(after, from));
+  const ds = destinationStats(delta, dest);
+  const instances = instanceDeltas(before, after);
+  const sidecarCounters: Record<string, number> = {};
+  for (const [k, v] of Object.entries(delta?.counters ?? {})) if (v !== 0) sidecarCounters[k] = v;
+  const interrupted = result.meshbench.interrupted || !!opts.signal?.aborted;
+  const so: StepOutcome = {
+    variant,
+    step: step.name,
+    result,
+    fortioText: formatFortioReport(run, { logLevel: 'Warning' }),
+    clusters: Object.keys(ds.clusters),
+    counters: ds.counters,
+    gauges: ds.gauges,
+    clusterCounters: ds.clusters,
+    sidecarCounters,
+    perVersion: perVersion(instances),
+    instances: instances.filter((i) => i.requests || i.shadowRequests),
+    expectations: [],
+    interrupted,
+  };
+  // A partial step proves nothing either way: its expectations are not evaluated.
+  if (!interrupted) so.expectations = evaluateAll(p.scenario.expect, so) as ExpectationResult[];
+  return so;
+}
