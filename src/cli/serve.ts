@@ -1,0 +1,226 @@
+// `bench serve FILES…`: the embedded mesh alone, for curl, hey, fortio or a
+// browser. Boots the mesh on its thread, prints where everything listens and
+// how to reach it, then waits for Ctrl-C / SIGTERM and shuts down cleanly.
+
+import { isIP } from 'node:net';
+import { ExitCode, FlagError } from '../errors.js';
+import type { CommandIO } from './io.js';
+import type { MeshConfig } from '../mesh/config/model.js';
+import type { MeshBootOptions, MeshHandle } from '../mesh/api.js';
+import { loadSourceFiles } from '../mesh/config/source.js';
+import { compileMesh } from '../mesh/config/compile.js';
+import { startMeshThread } from '../mesh/thread.js';
+import { defaultSource, IMPLICIT_SOURCE } from '../mesh/mesh.js';
+
+const USAGE =
+  'usage: bench serve FILES… [--listen 127.0.0.1:15001] [--admin 127.0.0.1:15000] [--from WORKLOAD] [--seed N] [--access-log]';
+
+export interface ServeFlags {
+  files: string[];
+  listen: { host: string; port: number };
+  admin: { host: string; port: number };
+  from?: string;
+  seed?: number;
+  accessLog: boolean;
+}
+
+/** Extra knobs for tests: stop without a signal, see the handle once booted. */
+export interface ServeOptions {
+  signal?: AbortSignal;
+  onReady?: (mesh: MeshHandle) => void;
+}
+
+export function parseServeFlags(argv: string[]): ServeFlags {
+  const out: ServeFlags = {
+    files: [],
+    listen: { host: '127.0.0.1', port: 15001 },
+    admin: { host: '127.0.0.1', port: 15000 },
+    accessLog: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('-') || arg === '-') {
+      out.files.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = (eq > 0 ? arg.slice(0, eq) : arg).replace(/^--?/, '');
+    const flag = `--${name}`;
+    const value = (): string => {
+      if (eq > 0) return arg.slice(eq + 1);
+      const v = argv[++i];
+      if (v === undefined) throw new FlagError(`${flag}: missing value`);
+      return v;
+    };
+    switch (name) {
+      case 'listen':
+        out.listen = parseLoopbackAddress(flag, value());
+        break;
+      case 'admin':
+        out.admin = parseLoopbackAddress(flag, value());
+        break;
+      case 'from':
+        out.from = value();
+        if (!out.from) throw new FlagError(`${flag}: missing value`);
+        break;
+      case 'seed': {
+        const v = value();
+        if (!/^\d+$/.test(v) || Number(v) > 0xffffffff) {
+          throw new FlagError(`${flag}: invalid value "${v}" (expected an integer 0..4294967295)`);
+        }
+        out.seed = Number(v);
+        break;
+      }
+      case 'access-log':
+        if (eq > 0) throw new FlagError(`${flag}: takes no value`);
+        out.accessLog = true;
+        break;
+      default:
+        throw new FlagError(`${arg}: unknown flag (${USAGE.slice(7)})`);
+    }
+  }
+  if (out.files.length === 0) throw new FlagError(`serve: no files given (${USAGE})`);
+  return out;
+}
+
+/** `HOST:PORT`, `:PORT`, `PORT` or `[::1]:PORT`; only loopback addresses are accepted. */
+export function parseLoopbackAddress(flag: string, v: string): { host: string; port: number } {
+  let host = '127.0.0.1';
+  let portText = v;
+  const m = /^\[([^\]]+)\]:(\d*)$/.exec(v) ?? /^([^:]*):(\d*)$/.exec(v);
+  if (m) {
+    host = m[1] || '127.0.0.1';
+    portText = m[2];
+  }
+  if (!/^\d+$/.test(portText) || Number(portText) > 65535) {
+    throw new FlagError(`${flag}: invalid address "${v}" (expected HOST:PORT, e.g. 127.0.0.1:15001)`);
+  }
+  if (host === 'localhost') host = '127.0.0.1';
+  if (!isLoopback(host)) {
+    throw new FlagError(`${flag}: "${host}" is not a loopback address; meshbench only listens on 127.0.0.0/8 or ::1`);
+  }
+  return { host, port: Number(portText) };
+}
+
+function isLoopback(host: string): boolean {
+  if (isIP(host) === 4) return host.startsWith('127.');
+  if (isIP(host) === 6) return host === '::1' || /^(0{1,4}:){7}0{0,3}1$/.test(host);
+  return false;
+}
+
+export async function serveCommand(argv: string[], io: CommandIO, opts: ServeOptions = {}): Promise<number> {
+  const flags = parseServeFlags(argv);
+  const docs = await loadSourceFiles(flags.files);
+  // Scenario documents say what load to run; serving needs only the mesh.
+  const config = compileMesh(docs.filter((d) => d.kind !== 'Scenario'));
+  for (const w of config.warnings) {
+    const loc = w.loc ? `${w.loc.file}:${w.loc.line}:${w.loc.col}: ` : '';
+    io.stderr.write(`bench: warning: ${loc}${w.path ? w.path + ': ' : ''}${w.message}\n`);
+  }
+  let from: string;
+  try {
+    from = defaultSource(config, flags.from);
+  } catch (e) {
+    throw new FlagError(`--from: ${(e as Error).message}`);
+  }
+
+  const boot: MeshBootOptions = {
+    listenHost: flags.listen.host,
+    listenPort: flags.listen.port,
+    adminHost: flags.admin.host,
+    adminPort: flags.admin.port,
+    fromWorkload: from,
+    accessLog: flags.accessLog ? 'stderr' : 'none',
+    ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+  };
+  const mesh = await startMeshThread(config, boot);
+  try {
+    io.stdout.write(describe(config, mesh, from, flags));
+    opts.onReady?.(mesh);
+    await waitForStop(opts.signal);
+    io.stdout.write('stopping…\n');
+  } finally {
+    await mesh.close();
+  }
+  io.stdout.write('stopped\n');
+  return ExitCode.ok;
+}
+
+function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** The startup banner: listeners, admin, app instances, then curl examples. */
+export function describe(config: MeshConfig, mesh: MeshHandle, from: string, flags: ServeFlags): string {
+  const lines: string[] = [];
+  const seed = flags.seed !== undefined ? `, seed ${flags.seed}` : '';
+  lines.push(
+    `meshbench serve: ${config.workloads.length} workload(s), ${mesh.instances.length} app instance(s), ${config.services.length} service(s)${seed}`,
+  );
+  const ordered = [...mesh.sidecars].sort((a, b) => (a.workload === from ? -1 : b.workload === from ? 1 : 0));
+  for (const s of ordered) {
+    const host = s.workload === from ? flags.listen.host : '127.0.0.1';
+    const note = s.workload === IMPLICIT_SOURCE ? ' — load from outside any Deployment' : '';
+    lines.push(`listener  ${hostPort(host, s.listenPort).padEnd(21)}  (outbound sidecar of ${s.workload}${note})`);
+  }
+  const admin = hostPort(flags.admin.host, mesh.adminPort);
+  lines.push(`admin     ${admin.padEnd(21)}  (/stats, /stats/prometheus, /clusters, /server_info; ?sidecar=NAME, default ${from})`);
+  for (const i of mesh.instances) {
+    const v = i.labels.version ? ` version ${i.labels.version}` : '';
+    lines.push(`app       ${hostPort('127.0.0.1', i.port).padEnd(21)}  ${i.pod} (${i.workload}${v})`);
+  }
+  const def = mesh.sidecars.find((s) => s.workload === from);
+  const ex = exampleTarget(config);
+  lines.push('');
+  if (def && ex) {
+    const l = hostPort(flags.listen.host, def.listenPort);
+    lines.push('try:');
+    lines.push(`  curl -H 'Host: ${ex.authority}' http://${l}${ex.path}`);
+    lines.push(`  curl -x http://${l} http://${ex.authority}${ex.path}`);
+  } else {
+    lines.push('try:');
+  }
+  lines.push(`  curl http://${admin}/stats | grep pending`);
+  lines.push('Ctrl-C to stop.');
+  return lines.join('\n') + '\n';
+}
+
+const APP_PATH: Record<string, string> = {
+  httpbin: '/get',
+  fortio: '/echo',
+  productpage: '/productpage',
+  details: '/details/0',
+  reviews: '/reviews/0',
+  ratings: '/ratings/0',
+};
+
+/** A Service worth curling (prefer the one an app serves), as `name:port` + path. */
+function exampleTarget(config: MeshConfig): { authority: string; path: string } | undefined {
+  let best: { authority: string; path: string; score: number } | undefined;
+  for (const svc of config.services) {
+    const port = svc.ports[0];
+    if (!port) continue;
+    const inst = svc.selector
+      ? config.instances.find((i) => Object.entries(svc.selector!).every(([k, v]) => i.labels[k] === v))
+      : undefined;
+    const app = inst?.app ?? '';
+    const score = app === 'httpbin' ? 3 : app === 'productpage' ? 2 : app && app !== 'client' ? 1 : 0;
+    if (!best || score > best.score) best = { authority: `${svc.name}:${port.port}`, path: APP_PATH[app] ?? '/', score };
+  }
+  return best && { authority: best.authority, path: best.path };
+}
+
+function waitForStop(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    if (signal?.aborted) return resolve();
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

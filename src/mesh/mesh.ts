@@ -1,0 +1,195 @@
+// Boots a whole mesh in this thread: one outbound sidecar (own stats, pools,
+// breakers, detectors) per source workload, the built-in app instances on
+// loopback ports, and the admin server. Order matters: sidecars first (apps are
+// given their own workload's sidecar as `outbound`), then apps, then the
+// pod -> port map the sidecars resolve endpoints with.
+
+import type { InstanceSpec, MeshConfig } from './config/model.js';
+import { DEFAULT_NAMESPACE } from './config/model.js';
+import type { InstanceCounts, InstanceInfo, MeshBootOptions, MeshHandle, MeshSnapshot, SidecarInfo } from './api.js';
+import { StatsStore } from './stats/store.js';
+import { createRandom } from './random.js';
+import { InstanceCounter, type AppContext, type RunningApp } from './apps/app.js';
+import { startAdmin, type AdminServer } from './admin.js';
+import { RuntimeError, UserError, ExitCode } from '../errors.js';
+import { Sidecar, type SidecarOptions } from './sidecar.js';
+import { startApp } from './apps/index.js';
+
+/** The source workload of load that comes from outside any Deployment. */
+export const IMPLICIT_SOURCE = 'meshbench';
+
+export interface SidecarLike {
+  listen(host: string, port: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** What the boot needs from the proxy core and the apps (tests may substitute). */
+export interface MeshDeps {
+  createSidecar(opts: SidecarOptions): SidecarLike;
+  startApp(ctx: AppContext): Promise<RunningApp>;
+}
+
+const realDeps: MeshDeps = {
+  createSidecar: (o) => new Sidecar(o),
+  startApp,
+};
+
+interface SourceWorkload {
+  workload: string;
+  namespace: string;
+  labels: Record<string, string>;
+}
+
+/** Every Deployment, plus the implicit `meshbench` source (namespace default, no labels). */
+export function sourceWorkloads(config: MeshConfig): SourceWorkload[] {
+  const out: SourceWorkload[] = config.workloads.map((w) => ({ workload: w.name, namespace: w.namespace, labels: w.labels }));
+  if (!out.some((s) => s.workload === IMPLICIT_SOURCE)) {
+    out.push({ workload: IMPLICIT_SOURCE, namespace: DEFAULT_NAMESPACE, labels: {} });
+  }
+  return out;
+}
+
+/** The sidecar `--listen` and the admin default belong to: `--from`, else the implicit source. */
+export function defaultSource(config: MeshConfig, from: string | undefined): string {
+  if (from === undefined) return IMPLICIT_SOURCE;
+  const names = sourceWorkloads(config).map((s) => s.workload);
+  if (!names.includes(from)) {
+    throw new UserError('MB_ERR_UNKNOWN_WORKLOAD', `unknown source workload "${from}" (known: ${names.join(', ')})`, ExitCode.usage);
+  }
+  return from;
+}
+
+/** A distinct, stable seed per sidecar: FNV-1a of the workload name mixed with the run seed. */
+export function sidecarSeed(seed: number, workload: string): number {
+  let h = 0x811c9dc5 ^ (seed >>> 0);
+  for (let i = 0; i < workload.length; i++) {
+    h ^= workload.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+interface BootedSidecar {
+  info: SidecarInfo;
+  stats: StatsStore;
+  sidecar: SidecarLike;
+}
+
+interface BootedInstance {
+  spec: InstanceSpec;
+  counter: InstanceCounter;
+  app: RunningApp;
+}
+
+export async function startMesh(config: MeshConfig, opts: MeshBootOptions = {}, deps: MeshDeps = realDeps): Promise<MeshHandle> {
+  const startedAt = performance.now();
+  const from = defaultSource(config, opts.fromWorkload);
+  const listenHost = opts.listenHost ?? '127.0.0.1';
+  const instancePorts = new Map<string, number>();
+  const sidecars: BootedSidecar[] = [];
+  const instances: BootedInstance[] = [];
+  let admin: AdminServer | undefined;
+  const accessLog = opts.accessLog === 'stderr' ? (line: string) => void process.stderr.write(line + '\n') : undefined;
+
+  const closeAll = async (): Promise<void> => {
+    // Apps first (they may be calling out through sidecars), then sidecars, then admin.
+    await Promise.allSettled(instances.map((i) => i.app.close()));
+    await Promise.allSettled(sidecars.map((s) => s.sidecar.close()));
+    if (admin) await admin.close().catch(() => undefined);
+  };
+
+  try {
+    for (const src of sourceWorkloads(config)) {
+      const stats = new StatsStore();
+      const sidecar = deps.createSidecar({
+        workload: src.workload,
+        namespace: src.namespace,
+        labels: src.labels,
+        config,
+        instancePort: (pod) => instancePorts.get(pod),
+        stats,
+        random: opts.seed === undefined ? Math.random : createRandom(sidecarSeed(opts.seed, src.workload)),
+        shadowHostSuffix: opts.shadowHostSuffix ?? true,
+      });
+      const isDefault = src.workload === from;
+      const host = isDefault ? listenHost : '127.0.0.1';
+      const port = isDefault ? (opts.listenPort ?? 0) : 0;
+      sidecars.push({ info: { workload: src.workload, namespace: src.namespace, listenPort: 0 }, stats, sidecar });
+      sidecars[sidecars.length - 1].info.listenPort = await listenOrExplain(
+        () => sidecar.listen(host, port),
+        `listener (outbound sidecar of ${src.workload})`,
+        host,
+        port,
+      );
+    }
+
+    admin = await startAdmin({
+      host: opts.adminHost ?? '127.0.0.1',
+      port: opts.adminPort ?? 0,
+      sidecars: sidecars.map((s) => ({ workload: s.info.workload, namespace: s.info.namespace, stats: s.stats })),
+      defaultSidecar: from,
+      startedAt,
+    });
+
+    const sidecarPort = new Map(sidecars.map((s) => [s.info.workload, s.info.listenPort] as const));
+    for (const spec of config.instances) {
+      if (spec.app === 'client') continue; // sleep/curl pods: a source of calls, no server
+      const counter = new InstanceCounter();
+      const app = await deps.startApp({
+        instance: spec,
+        host: '127.0.0.1',
+        port: 0,
+        outbound: { host: '127.0.0.1', port: sidecarPort.get(spec.workload) ?? sidecarPort.get(IMPLICIT_SOURCE)! },
+        counter,
+        ...(accessLog ? { accessLog } : {}),
+      });
+      instances.push({ spec, counter, app });
+    }
+    for (const i of instances) instancePorts.set(i.spec.pod, i.app.port);
+  } catch (e) {
+    await closeAll();
+    if (e instanceof UserError) throw e;
+    throw new RuntimeError('MB_ERR_MESH_BOOT', `mesh failed to boot: ${(e as Error)?.message ?? String(e)}`);
+  }
+
+  let closed: Promise<void> | undefined;
+  const adminPort = admin.port;
+  return {
+    sidecars: sidecars.map((s) => ({ ...s.info })),
+    instances: instances.map(
+      (i): InstanceInfo => ({ pod: i.spec.pod, workload: i.spec.workload, labels: { ...i.spec.labels }, port: i.app.port }),
+    ),
+    adminPort,
+    snapshot: async (): Promise<MeshSnapshot> => ({
+      uptimeMs: performance.now() - startedAt,
+      sidecars: sidecars.map((s) => ({ workload: s.info.workload, ...s.stats.snapshot() })),
+      instances: instances.map(
+        (i): InstanceCounts => ({
+          pod: i.spec.pod,
+          workload: i.spec.workload,
+          version: i.spec.labels.version ?? '',
+          app: i.spec.app,
+          requests: i.counter.requests,
+          codes: { ...i.counter.codes },
+          shadowRequests: i.counter.shadowRequests,
+        }),
+      ),
+    }),
+    close: () => (closed ??= closeAll()),
+  };
+}
+
+/** Runs a listen() and turns "address in use" into a one-line RuntimeError naming the address. */
+async function listenOrExplain(fn: () => Promise<number>, what: string, host: string, port: number): Promise<number> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    const code = (e as NodeJS.ErrnoException)?.code;
+    if (code === 'EADDRINUSE') throw new RuntimeError('MB_ERR_PORT_IN_USE', `${what}: address ${host}:${port} already in use`);
+    if (code === 'EADDRNOTAVAIL' || code === 'EACCES') {
+      throw new RuntimeError('MB_ERR_LISTEN', `${what}: cannot listen on ${host}:${port} (${code})`);
+    }
+    throw e;
+  }
+}

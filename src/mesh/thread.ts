@@ -1,0 +1,153 @@
+// The mesh on its own worker thread, so the UI and the load coordinator cannot
+// delay a proxied request. MeshConfig crosses as plain data (structured clone);
+// snapshot() and close() are request/response messages over the worker port.
+
+import { Worker } from 'node:worker_threads';
+import type { MeshConfig } from './config/model.js';
+import type { MeshBootOptions, MeshEndpoints, MeshHandle, MeshSnapshot } from './api.js';
+import { ConfigError, ConfigErrors, FlagError, RuntimeError, UserError } from '../errors.js';
+import type { SourceLocation } from '../errors.js';
+
+/** A UserError flattened for postMessage (class identity does not survive structured clone). */
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack?: string;
+  user?: {
+    code: string;
+    exitCode: number;
+    detail?: string;
+    location?: SourceLocation;
+    path?: string;
+    errors?: SerializedError[];
+  };
+}
+
+export type WorkerToMain =
+  | { type: 'ready'; endpoints: MeshEndpoints }
+  | { type: 'boot-error'; error: SerializedError }
+  | { type: 'snapshot'; id: number; snapshot: MeshSnapshot }
+  | { type: 'closed'; id: number }
+  | { type: 'failed'; id: number; error: SerializedError };
+
+export type MainToWorker = { type: 'snapshot'; id: number } | { type: 'close'; id: number };
+
+export function serializeError(e: unknown): SerializedError {
+  if (e instanceof UserError) {
+    const user: NonNullable<SerializedError['user']> = { code: e.code, exitCode: e.exitCode };
+    if (e instanceof ConfigError) {
+      user.detail = e.detail;
+      if (e.location) user.location = e.location;
+      user.path = e.path;
+    }
+    if (e instanceof ConfigErrors) user.errors = e.errors.map(serializeError);
+    return { name: e.name, message: e.message, user };
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  return { name: err.name, message: err.message, ...(err.stack ? { stack: err.stack } : {}) };
+}
+
+/** Rebuilds the same UserError class, code and message on this side. */
+export function deserializeError(s: SerializedError): Error {
+  const u = s.user;
+  if (!u) {
+    const e = new Error(s.message);
+    e.name = s.name;
+    if (s.stack) e.stack = s.stack;
+    return e;
+  }
+  switch (s.name) {
+    case 'FlagError':
+      return new FlagError(s.message);
+    case 'ConfigError':
+      return new ConfigError(u.detail ?? s.message, u.location, u.path ?? '');
+    case 'ConfigErrors':
+      return new ConfigErrors((u.errors ?? []).map((x) => deserializeError(x) as ConfigError));
+    case 'RuntimeError':
+      return new RuntimeError(u.code, s.message);
+    default: {
+      const e = new UserError(u.code, s.message, u.exitCode);
+      e.name = s.name;
+      return e;
+    }
+  }
+}
+
+export async function startMeshThread(config: MeshConfig, opts: MeshBootOptions = {}): Promise<MeshHandle> {
+  const worker = new Worker(new URL('./mesh-worker.js', import.meta.url), {
+    workerData: { config, opts },
+  });
+  const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  let nextId = 1;
+  let dead: Error | undefined;
+
+  const failAll = (e: Error) => {
+    dead ??= e;
+    for (const p of pending.values()) p.reject(e);
+    pending.clear();
+  };
+
+  const endpoints = await new Promise<MeshEndpoints>((resolve, reject) => {
+    const onMessage = (m: WorkerToMain) => {
+      if (m.type === 'ready') {
+        cleanup();
+        resolve(m.endpoints);
+      } else if (m.type === 'boot-error') {
+        cleanup();
+        void worker.terminate();
+        reject(deserializeError(m.error));
+      }
+    };
+    const onError = (e: Error) => {
+      cleanup();
+      reject(new RuntimeError('MB_ERR_MESH_BOOT', `mesh thread failed to boot: ${e.message}`));
+    };
+    const onExit = (code: number) => {
+      cleanup();
+      reject(new RuntimeError('MB_ERR_MESH_BOOT', `mesh thread exited during boot (code ${code})`));
+    };
+    const cleanup = () => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+  });
+
+  worker.on('message', (m: WorkerToMain) => {
+    if (m.type === 'snapshot' || m.type === 'closed' || m.type === 'failed') {
+      const p = pending.get(m.id);
+      if (!p) return;
+      pending.delete(m.id);
+      if (m.type === 'failed') p.reject(deserializeError(m.error));
+      else p.resolve(m.type === 'snapshot' ? m.snapshot : undefined);
+    }
+  });
+  worker.on('error', (e) => failAll(new RuntimeError('MB_ERR_MESH_THREAD', `mesh thread crashed: ${e.message}`)));
+  worker.on('exit', (code) => failAll(new RuntimeError('MB_ERR_MESH_THREAD', `mesh thread exited (code ${code})`)));
+
+  const call = <T>(type: MainToWorker['type']): Promise<T> => {
+    if (dead) return Promise.reject(dead);
+    const id = nextId++;
+    return new Promise<T>((resolve, reject) => {
+      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      worker.postMessage({ type, id } satisfies MainToWorker);
+    });
+  };
+
+  let closing: Promise<void> | undefined;
+  return {
+    ...endpoints,
+    snapshot: () => call<MeshSnapshot>('snapshot'),
+    close: () =>
+      (closing ??= (async () => {
+        try {
+          if (!dead) await call<void>('close');
+        } finally {
+          await worker.terminate();
+        }
+      })()),
+  };
+}
