@@ -3,7 +3,8 @@
 // Every error found is reported at once (ConfigErrors), warnings ride along.
 
 import { ConfigErrors } from '../../errors.js';
-import type { DestinationRule, MeshConfig, MeshService, VirtualService } from './model.js';
+import type { ConfigError } from '../../errors.js';
+import type { ConfigWarning, DestinationRule, MeshConfig, MeshService, VirtualService } from './model.js';
 import type { CompileContext } from './context.js';
 import { labelsMatch } from './context.js';
 import { Diagnostics } from './fields.js';
@@ -45,7 +46,22 @@ export function classify(doc: SourceDoc): { role: DocRole; warning?: string } | 
   return { error: `unknown kind "${kind}" (apiVersion ${apiVersion}); supported: ${SUPPORTED}`, path: 'kind' };
 }
 
+/** Compile; throws ConfigErrors listing every error found (warnings are in the result). */
 export function compileMesh(docs: SourceDoc[]): MeshConfig {
+  const r = checkMesh(docs);
+  if (!r.config) throw new ConfigErrors(r.errors);
+  return r.config;
+}
+
+export interface MeshCheck {
+  /** Absent when there are errors. */
+  config?: MeshConfig;
+  errors: ConfigError[];
+  warnings: ConfigWarning[];
+}
+
+/** Compile without throwing: errors and warnings side by side (for `bench validate`). */
+export function checkMesh(docs: SourceDoc[]): MeshCheck {
   const diag = new Diagnostics();
   const ctx: CompileContext = { diag, workloads: [] };
   const byRole = new Map<DocRole, SourceDoc[]>();
@@ -83,9 +99,9 @@ export function compileMesh(docs: SourceDoc[]): MeshConfig {
     if (dr) destinationRules.push(dr);
   }
   crossCheck(ctx, services, virtualServices, destinationRules, byRole);
-  if (diag.errors.length > 0) throw new ConfigErrors(diag.errors);
+  if (diag.errors.length > 0) return { errors: diag.errors, warnings: diag.warnings };
   const workloads = ctx.workloads.map((w) => w.workload);
-  return {
+  const config: MeshConfig = {
     workloads,
     instances: workloads.flatMap(instancesOf),
     services,
@@ -93,6 +109,7 @@ export function compileMesh(docs: SourceDoc[]): MeshConfig {
     destinationRules,
     warnings: diag.warnings,
   };
+  return { config, errors: [], warnings: diag.warnings };
 }
 
 /** Kubernetes keeps one object per kind/namespace/name: a second one is an error. */
@@ -135,6 +152,15 @@ function crossCheck(
     return cand && cand.fqdn !== host ? ` (did you mean ${cand.fqdn}?)` : '';
   };
 
+  const subsetHasPods = (host: string, subset: string): boolean => {
+    const svc = services.find((x) => x.fqdn === host);
+    if (!svc || svc.staticEndpoints) return true; // ServiceEntry endpoints: labels checked at runtime
+    const labels = drs.find((dr) => dr.host === host && dr.subsets.some((s) => s.name === subset))!.subsets.find((s) => s.name === subset)!.labels;
+    return ctx.workloads.some(
+      (w) => w.workload.namespace === svc.namespace && labelsMatch(svc.selector ?? {}, w.workload.labels) && labelsMatch(labels, w.workload.labels),
+    );
+  };
+
   for (const vs of vss) {
     const doc = docOf('VirtualService', vs.name, vs.namespace);
     if (!doc) continue;
@@ -160,6 +186,8 @@ function crossCheck(
           const defined = drs.some((dr) => dr.host === d.host && dr.subsets.some((s) => s.name === d.subset));
           if (!defined) {
             diag.warn(doc, [...path, 'subset'], `subset "${d.subset}" of ${d.host} is not defined by any DestinationRule: requests routed here get 503 (no cluster, NC) as in Envoy`);
+          } else if (!subsetHasPods(d.host, d.subset)) {
+            diag.warn(doc, [...path, 'subset'], `no pod of ${d.host} has the labels of subset "${d.subset}": requests routed here get 503 (no healthy upstream, UH)`);
           }
         }
       }
@@ -174,13 +202,5 @@ function crossCheck(
     const prev = drHosts.get(dr.host);
     if (prev) diag.warn(doc, ['spec', 'host'], `DestinationRule "${prev.name}" already configures ${dr.host}; only the first one is used`);
     else drHosts.set(dr.host, dr);
-    dr.subsets.forEach((s, i) => {
-      const svc = services.find((x) => x.fqdn === dr.host);
-      if (!svc?.selector) return;
-      const pods = ctx.workloads.some(
-        (w) => w.workload.namespace === svc.namespace && labelsMatch(svc.selector!, w.workload.labels) && labelsMatch(s.labels, w.workload.labels),
-      );
-      if (!pods) diag.warn(doc, ['spec', 'subsets', i], `no pod of ${dr.host} has the labels of subset "${s.name}": requests routed to it get 503 (no healthy upstream, UH)`);
-    });
   }
 }
