@@ -10,32 +10,14 @@ import { performance } from 'node:perf_hooks';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { RuntimeError } from '../errors.js';
-import { FortioHistogram, type FortioHistogramState } from '../report/fortio-histogram.js';
+import type { FortioHistogram } from '../report/fortio-histogram.js';
+import { fortioCallPlan, MESHBENCH_FORTIO_VERSION, newFortioRunHistograms, type FortioRunData } from '../report/fortio-run.js';
 import { createHdr, addEncoded, encodeHdr, summarize } from './latency.js';
 import type { ToCoordinator, ToWorker, WorkerDelta, WorkerFinal, WorkerTask } from './protocol.js';
 import type { LoadOptions, LoadResult, LoadSnapshot } from './types.js';
 
-/** The fortio version whose output meshbench reproduces (the seed's). */
-export const FORTIO_COMPAT_VERSION = '1.11.3-meshbench';
-
 /** Everything a run measured: fortio's result data plus meshbench's own block. */
-export interface LoadRun {
-  options: LoadOptions;
-  version: string;
-  startTime: Date;
-  actualDurationNs: number;
-  calls: number;
-  retCodes: Record<string, number>;
-  duration: FortioHistogramState;
-  errors: FortioHistogramState;
-  sizes: FortioHistogramState;
-  headerSizes: FortioHistogramState;
-  connectionTimes: FortioHistogramState;
-  sockets: number[];
-  ipCountMap: Record<string, number>;
-  numThreads: number;
-  sleepTimes?: FortioHistogramState;
-  interrupted: boolean;
+export interface LoadRun extends FortioRunData {
   /** Fraction (0..1) of sleeps that were negative (behind schedule); qps mode. */
   behindFraction: number;
   /** Set when -abort-on stopped the run. */
@@ -83,8 +65,8 @@ class Aggregate {
   readonly windowService = createHdr();
   readonly duration: FortioHistogram;
   readonly errors: FortioHistogram;
-  readonly sizes = new FortioHistogram(0, 100);
-  readonly headerSizes = new FortioHistogram(0, 5);
+  readonly sizes: FortioHistogram;
+  readonly headerSizes: FortioHistogram;
   readonly connectionTimes: FortioHistogram;
   readonly sleepTimes: FortioHistogram;
   codes: Record<string, number> = {};
@@ -100,10 +82,13 @@ class Aggregate {
   maxLagMs = 0;
 
   constructor(o: LoadOptions) {
-    this.duration = new FortioHistogram(o.offsetMs / 1000, o.resolution);
-    this.errors = new FortioHistogram(o.offsetMs / 1000, o.resolution);
-    this.connectionTimes = new FortioHistogram(0, o.resolution);
-    this.sleepTimes = new FortioHistogram(0, o.resolution);
+    const h = newFortioRunHistograms(o);
+    this.duration = h.duration;
+    this.errors = h.errors;
+    this.sizes = h.sizes;
+    this.headerSizes = h.headerSizes;
+    this.connectionTimes = h.connectionTimes;
+    this.sleepTimes = h.sleepTimes;
   }
 
   add(d: WorkerDelta): void {
@@ -139,7 +124,8 @@ export async function runLoad(opts: LoadOptions, ctl: RunLoadControl = {}): Prom
   const hostOverride = opts.headers.find(([k]) => k.toLowerCase() === 'host');
   const hostHeader = hostOverride ? hostOverride[1] : url.host;
 
-  const c = opts.connections;
+  // fortio lowers the connection count at fixed qps when there are < 2 calls per connection.
+  const c = fortioCallPlan(opts, availableParallelism()).numThreads;
   const nWorkers = Math.max(1, Math.min(opts.workers > 0 ? opts.workers : defaultWorkers(c), c));
   const calls = splitCalls(opts.exactly, c);
   const perConnQps = opts.qps > 0 ? opts.qps / c : 0;
@@ -289,7 +275,7 @@ export async function runLoad(opts: LoadOptions, ctl: RunLoadControl = {}): Prom
   if (perConnQps > 0) meshbench.correctedTime = summarize(agg.hdrCorrected);
   const run: LoadRun = {
     options: opts,
-    version: FORTIO_COMPAT_VERSION,
+    version: MESHBENCH_FORTIO_VERSION,
     startTime,
     actualDurationNs: Math.round(actualMs * 1e6),
     calls: agg.calls,
@@ -329,4 +315,3 @@ async function resolveHost(host: string): Promise<string> {
     throw new RuntimeError('MB_ERR_RESOLVE', `unable to resolve host "${host}" (${code})`);
   }
 }
-

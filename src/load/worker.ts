@@ -6,16 +6,12 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Client, type Dispatcher, type buildConnector } from 'undici';
-import { FortioHistogram } from '../report/fortio-histogram.js';
+import type { FortioHistogram } from '../report/fortio-histogram.js';
+import { fortioCodeIsOk as codeIsOK, newFortioRunHistograms } from '../report/fortio-run.js';
 import { createHdr, encodeHdr, recordMs, type Hdr } from './latency.js';
 import type { ToCoordinator, ToWorker, WorkerDelta, WorkerFinal, WorkerTask } from './protocol.js';
 
-/** fortio's codeIsOK: 2xx and 418 (teapot) are successes. */
-export function codeIsOK(code: number): boolean {
-  return (code >= 200 && code <= 299) || code === 418;
-}
-
-/** fortio's -jitter: ±10 % of the interval between calls. */
+/** fortio's -jitter: ±10 % of each sleep. */
 const JITTER = 0.1;
 
 class Connection {
@@ -123,8 +119,8 @@ class WorkerRun {
   private readonly hdrCorrected: Hdr | null;
   private readonly duration: FortioHistogram;
   private readonly errors: FortioHistogram;
-  private readonly sizes = new FortioHistogram(0, 100);
-  private readonly headerSizes = new FortioHistogram(0, 5);
+  private readonly sizes: FortioHistogram;
+  private readonly headerSizes: FortioHistogram;
   private readonly connectionTimes: FortioHistogram;
   private readonly sleepTimes: FortioHistogram;
   private codes: Record<number, number> = {};
@@ -153,11 +149,13 @@ class WorkerRun {
 
   constructor(readonly task: WorkerTask) {
     const o = task.opts;
-    const off = o.offsetMs / 1000;
-    this.duration = new FortioHistogram(off, o.resolution);
-    this.errors = new FortioHistogram(off, o.resolution);
-    this.connectionTimes = new FortioHistogram(0, o.resolution);
-    this.sleepTimes = new FortioHistogram(0, o.resolution);
+    const h = newFortioRunHistograms(o);
+    this.duration = h.duration;
+    this.errors = h.errors;
+    this.sizes = h.sizes;
+    this.headerSizes = h.headerSizes;
+    this.connectionTimes = h.connectionTimes;
+    this.sleepTimes = h.sleepTimes;
     this.hdrCorrected = task.perConnQps > 0 ? createHdr() : null;
     this.interval = task.perConnQps > 0 ? 1000 / task.perConnQps : 0;
     const u = new URL(o.url);
@@ -333,8 +331,12 @@ class WorkerRun {
       if (now >= this.endAt) return this.connDone(c);
       return this.send(c, now, now);
     }
-    if (this.task.opts.jitter && c.callIndex > 0) due += (Math.random() * 2 - 1) * JITTER * this.interval;
-    const sleep = due - now;
+    let sleep = due - now;
+    if (this.task.opts.jitter && sleep > 0) {
+      const j = (Math.random() * 2 - 1) * JITTER * sleep;
+      due += j;
+      sleep += j;
+    }
     if (c.callIndex > 0) {
       this.sleeps++;
       this.sleepTimes.record(sleep / 1000);
