@@ -1,6 +1,7 @@
 // The built-in apps by kind: one module per app, started on loopback by the mesh boot.
 
 import type { AppContext, RunningApp } from './app.js';
+import { startFortioEcho } from './fortio-echo.js';
 import { startHttpbin } from './httpbin.js';
 
 /** Start the app an instance runs (see InstanceSpec.app). `client` pods have no server. */
@@ -10,6 +11,7 @@ export async function startApp(ctx: AppContext): Promise<RunningApp> {
     case 'httpbin':
       return startHttpbin(ctx);
     case 'fortio':
+      return startFortioEcho(ctx);
     case 'details':
     case 'ratings':
     case 'reviews':
