@@ -1,0 +1,194 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { runLoad, splitCalls, splitConnections } from '../../src/load/coordinator.js';
+import { parseLoadFlags } from '../../src/load/flags.js';
+import type { LoadSnapshot } from '../../src/load/types.js';
+import { RuntimeError } from '../../src/errors.js';
+import { closedPort, startServer, type TestServer } from './servers.js';
+
+const servers: TestServer[] = [];
+after(async () => {
+  for (const s of servers) await s.close();
+});
+async function server(...a: Parameters<typeof startServer>): Promise<TestServer> {
+  const s = await startServer(...a);
+  servers.push(s);
+  return s;
+}
+function opts(line: string) {
+  return parseLoadFlags(line.split(' ').filter(Boolean)).options;
+}
+const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+
+test('fortio split: n/c per connection, remainder to connection 0; connections spread over workers', () => {
+  assert.deepEqual(splitCalls(103, 5), [23, 20, 20, 20, 20]);
+  assert.deepEqual(splitCalls(20, 2), [10, 10]);
+  assert.deepEqual(splitCalls(0, 2), [Infinity, Infinity]);
+  assert.deepEqual(splitConnections(5, 2), [3, 2]);
+});
+
+test('exactly -n across several workers: the server sees exactly 103 calls', async () => {
+  const s = await server();
+  const r = await runLoad(opts(`-c 5 -qps 0 -n 103 --workers 2 ${s.url}/get`));
+  assert.equal(s.requests, 103);
+  assert.equal(r.calls, 103);
+  assert.deepEqual(r.retCodes, { '200': 103 });
+  assert.equal(r.duration.count, 103);
+  assert.equal(r.meshbench.serviceTime.count, 103);
+  assert.equal(r.meshbench.workers, 2);
+  assert.equal(r.sockets.length, 5);
+  assert.equal(sum(r.sockets), 5, 'keep-alive: one socket per connection');
+  assert.equal(r.numThreads, 5);
+  assert.equal(r.interrupted, false);
+});
+
+test("closed loop, the seed's line: -c 2 -qps 0 -n 20 -loglevel Warning", async () => {
+  const s = await server();
+  const r = await runLoad(opts(`-c 2 -qps 0 -n 20 -loglevel Warning ${s.url}/get`));
+  assert.equal(s.requests, 20);
+  assert.deepEqual(r.retCodes, { '200': 20 });
+  assert.deepEqual(r.sockets, [1, 1]);
+  assert.equal(s.connections, 2);
+  assert.equal(r.meshbench.correctedTime, undefined, 'no corrected latency in closed loop');
+  assert.equal(r.meshbench.requestedQps, 0);
+  assert.ok(r.actualDurationNs > 0);
+  assert.equal(Object.values(r.ipCountMap)[0], 2);
+});
+
+test('fixed qps: 200 qps for 1.5 s achieves the rate, keeps the schedule, records corrected latency', async () => {
+  const s = await server();
+  const snaps: LoadSnapshot[] = [];
+  const r = await runLoad(opts(`-c 4 -qps 200 -t 1.5s ${s.url}/get`), { onSnapshot: (x) => snaps.push(x) });
+  // 4 warmup calls + 300 scheduled calls (each connection's last due time is < 1.5 s).
+  assert.ok(r.calls >= 290 && r.calls <= 302, `calls ${r.calls}`);
+  assert.equal(s.requests, r.calls + 4);
+  const qps = r.calls / (r.actualDurationNs / 1e9);
+  assert.ok(Math.abs(qps - 200) / 200 < 0.06, `achieved ${qps}`);
+  assert.ok(r.meshbench.correctedTime, 'corrected latency kept beside service time');
+  assert.equal(r.meshbench.correctedTime.count, r.calls);
+  assert.ok(r.meshbench.correctedTime.p50 >= r.meshbench.serviceTime.p50 * 0.9);
+  assert.ok(r.sleepTimes && r.sleepTimes.count > 0);
+  assert.ok(snaps.length >= 3, 'several snapshots a second');
+  assert.equal(snaps.at(-1)!.done, true);
+  assert.equal(snaps.at(-1)!.calls, r.calls);
+  for (let i = 1; i < snaps.length; i++) assert.ok(snaps[i].calls >= snaps[i - 1].calls);
+  assert.ok(snaps.at(-1)!.correctedCumulative);
+});
+
+test('connection refused: every call is code -1 (fortio), no sockets', async () => {
+  const port = await closedPort();
+  const r = await runLoad(opts(`-c 2 -qps 0 -n 10 http://127.0.0.1:${port}/`));
+  assert.deepEqual(r.retCodes, { '-1': 10 });
+  assert.equal(r.errors.count, 10);
+  assert.equal(sum(r.sockets), 0);
+});
+
+test('fortio closes the socket after a non-2xx reply: 503 everywhere -> one socket per call', async () => {
+  const s = await server((_q, res) => {
+    res.statusCode = 503;
+    res.end('overflow');
+  });
+  const r = await runLoad(opts(`-c 2 -qps 0 -n 10 ${s.url}/`));
+  assert.deepEqual(r.retCodes, { '503': 10 });
+  assert.deepEqual(r.sockets, [5, 5]);
+  assert.equal(s.connections, 10);
+  assert.equal(r.headerSizes.sum, 0, 'fortio: header size 0 for error replies');
+  assert.ok(r.sizes.min > 0, 'total bytes still counted');
+});
+
+test('mixed codes like the seed: sockets = connections + non-2xx replies not at the end', async () => {
+  const s = await server((_q, res, n) => {
+    res.statusCode = n % 4 === 0 ? 503 : 200;
+    res.end('x');
+  });
+  const r = await runLoad(opts(`-c 1 -qps 0 -n 12 ${s.url}/`));
+  assert.deepEqual(r.retCodes, { '200': 9, '503': 3 });
+  // 503s at calls 4, 8, 12; the last one needs no new socket.
+  assert.deepEqual(r.sockets, [3]);
+  assert.equal(s.connections, 3);
+});
+
+test('a server that closes every connection: one socket per call, all 200', async () => {
+  const s = await server((_q, res) => {
+    res.setHeader('connection', 'close');
+    res.end('bye');
+  });
+  const r = await runLoad(opts(`-c 2 -qps 0 -n 10 ${s.url}/`));
+  assert.deepEqual(r.retCodes, { '200': 10 });
+  assert.equal(sum(r.sockets), 10);
+  assert.equal(s.connections, 10);
+});
+
+test('abort mid-run returns the partial result promptly', async () => {
+  const s = await server();
+  const ac = new AbortController();
+  const t = performance.now();
+  setTimeout(() => ac.abort(), 400);
+  const r = await runLoad(opts(`-c 2 -qps 0 -t 20s ${s.url}/`), { signal: ac.signal });
+  const took = performance.now() - t;
+  assert.ok(took < 5000, `took ${took} ms`);
+  assert.equal(r.interrupted, true);
+  assert.equal(r.meshbench.interrupted, true);
+  assert.ok(r.calls > 0);
+  assert.equal(r.duration.count, r.calls);
+  assert.ok(r.actualDurationNs < 5e9);
+});
+
+test('-abort-on 503 stops the run on the first 503', async () => {
+  const s = await server((_q, res, n) => {
+    res.statusCode = n > 5 ? 503 : 200;
+    res.end();
+  });
+  const r = await runLoad(opts(`-c 1 -qps 0 -n 100 -abort-on 503 ${s.url}/`));
+  assert.deepEqual(r.retCodes, { '200': 5, '503': 1 });
+  assert.equal(r.abortedOnCode, true);
+  assert.equal(r.interrupted, false);
+});
+
+test('duration mode warms up each connection; a non-2xx warmup aborts unless -allow-initial-errors', async () => {
+  const s = await server((_q, res) => {
+    res.statusCode = 500;
+    res.end('boom');
+  });
+  await assert.rejects(runLoad(opts(`-c 2 -qps 0 -t 1s ${s.url}/`)), (e: unknown) => {
+    assert.ok(e instanceof RuntimeError);
+    assert.match(e.message, /^Aborting because of error 500 for http:\/\/127\.0\.0\.1:\d+\/: "boom"$/);
+    return true;
+  });
+  const r = await runLoad(opts(`-c 1 -qps 50 -t 200ms -allow-initial-errors ${s.url}/`));
+  assert.ok(r.calls >= 5 && (r.retCodes['500'] ?? 0) === r.calls);
+});
+
+test('connectTo: sockets go to 127.0.0.1:PORT, the URL authority goes in Host', async () => {
+  const s = await server();
+  const o = opts('-c 1 -qps 0 -n 3 http://httpbin.mesh.invalid:8000/get');
+  o.connectTo = { host: '127.0.0.1', port: s.port };
+  const r = await runLoad(o);
+  assert.deepEqual(r.retCodes, { '200': 3 });
+  assert.deepEqual(s.hosts, ['httpbin.mesh.invalid:8000', 'httpbin.mesh.invalid:8000', 'httpbin.mesh.invalid:8000']);
+});
+
+test('-H Host replaces the authority; payload is POSTed with its content type', async () => {
+  const bodies: string[] = [];
+  const s = await server((req, res) => {
+    let b = '';
+    req.on('data', (c: Buffer) => (b += c));
+    req.on('end', () => {
+      bodies.push(`${req.method} ${req.headers['content-type']} ${req.headers['x-a']} ${b}`);
+      res.end();
+    });
+  });
+  const o = parseLoadFlags(['-c', '1', '-qps', '0', '-n', '2', '-H', 'Host: reviews:9080', '-H', 'X-A: 1', '-payload', 'hi', '-content-type', 'text/plain', `${s.url}/p`]).options;
+  await runLoad(o);
+  assert.deepEqual(s.hosts, ['reviews:9080', 'reviews:9080']);
+  assert.deepEqual(bodies, ['POST text/plain 1 hi', 'POST text/plain 1 hi']);
+});
+
+test('a host that does not resolve fails before the run with a RuntimeError', async () => {
+  await assert.rejects(runLoad(opts('-c 1 -n 1 http://no-such-host.invalid/')), (e: unknown) => {
+    assert.ok(e instanceof RuntimeError);
+    assert.equal(e.exitCode, 3);
+    assert.match(e.message, /unable to resolve host "no-such-host\.invalid"/);
+    return true;
+  });
+});
