@@ -12,6 +12,7 @@ import { toLoadResult } from '../load/result.js';
 import type { LatencySummary, LoadOptions, LoadSnapshot } from '../load/types.js';
 import { formatFortioHeader, formatFortioReport } from '../report/fortio-text.js';
 import { MESHBENCH_FORTIO_VERSION } from '../report/fortio-run.js';
+import { serializeJson } from '../report/fortio-json.js';
 import type { CommandIO } from './io.js';
 
 export interface LoadCommandExtra {
@@ -65,7 +66,8 @@ async function run(argv: string[], io: Pick<CommandIO, 'stdout' | 'stderr'>, ext
   err.write(meshbenchBlock(result));
   if (output.json !== undefined) {
     const lr = toLoadResult(result);
-    const text = JSON.stringify({ ...lr.fortio, MeshBench: lr.meshbench }, null, 2) + '\n';
+    // fortio's keys first (fortio report and scripts read them), meshbench's under MeshBench.
+    const text = serializeJson({ ...lr.fortio, MeshBench: lr.meshbench }) + '\n';
     if (output.json === '-') io.stdout.write(text);
     else {
       try {
