@@ -221,7 +221,8 @@ const RANGE_BOUNDS: BoundSpec[] = [
 const PERCENTILES = ['p50', 'p90', 'p99', 'p999'] as const;
 const SUBJECT_KEYS = ['code', ...PERCENTILES, 'qps', 'calls', 'counter', 'upstream'];
 const ALL_BOUND_KEYS = [...new Set([...CODE_BOUNDS, ...COUNTER_BOUNDS, ...UPSTREAM_BOUNDS].map((b) => b[0]))];
-const EXPECT_KEYS = ['step', 'variant', ...SUBJECT_KEYS, 'subset', ...ALL_BOUND_KEYS];
+const NON_BOUND_KEYS = ['step', 'variant', ...SUBJECT_KEYS, 'subset'];
+const EXPECT_KEYS = [...NON_BOUND_KEYS, ...ALL_BOUND_KEYS];
 
 function parseExpect(r: FieldReader, v: unknown, steps: string[], variants: string[]): ExpectationSpec[] {
   const path = ['spec', 'expect'];
@@ -284,7 +285,9 @@ function parseExpect(r: FieldReader, v: unknown, steps: string[], variants: stri
     }
     if (!subject) return;
     if (bounds.length === 0) {
-      r.error(ep, `no threshold given for ${key}`);
+      // Only when nothing was written: a bad threshold has its own error already.
+      const written = isObj(eo[key]) ? Object.keys(eo[key] as Obj) : Object.keys(eo).filter((k) => !NON_BOUND_KEYS.includes(k));
+      if (written.length === 0) r.error(ep, `no threshold given for ${key}`);
       return;
     }
     out.push({ ...(step ? { step } : {}), ...(variant ? { variant } : {}), subject, bounds, loc: r.doc.locate(ep) });

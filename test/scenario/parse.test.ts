@@ -1,0 +1,170 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseSource } from '../../src/mesh/config/source.js';
+import { ConfigErrors, UserError } from '../../src/errors.js';
+import { splitScenario } from '../../src/scenario/parse.js';
+
+const MESH = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: fortio-deploy
+spec:
+  template:
+    metadata:
+      labels: { app: fortio }
+    spec:
+      containers:
+      - image: fortio/fortio
+---
+apiVersion: networking.istio.io/v1alpha3
+kind: DestinationRule
+metadata:
+  name: httpbin
+spec:
+  host: httpbin
+`;
+
+function parse(scenario: string) {
+  const docs = parseSource(MESH + '---\n' + scenario, 's.yaml');
+  return splitScenario(docs, ['s.yaml']);
+}
+
+function errorsOf(scenario: string): string[] {
+  try {
+    parse(scenario);
+  } catch (e) {
+    if (e instanceof ConfigErrors) return e.errors.map((x) => x.message);
+    throw e;
+  }
+  assert.fail('expected ConfigErrors');
+}
+
+// Line numbers below count from the first line of the scenario document, which is
+// line 20 of the combined file (19 lines of MESH + the `---`).
+const L = (n: number) => 19 + n;
+
+test('a valid scenario parses with defaults and the seed-style expectations', () => {
+  const { scenario, meshDocs } = parse(`apiVersion: meshbench/v1
+kind: Scenario
+metadata: { name: cb }
+spec:
+  load:
+    from: fortio-deploy
+    url: http://httpbin:8000/get
+    headers: { end-user: jason }
+    steps:
+    - { name: c1, c: 1, qps: 0, n: 20 }
+    - { name: t2, c: 2, qps: 50, t: 1.5s }
+  variants:
+  - name: seed-dr
+  - name: pending-10
+    patches:
+    - target: { kind: DestinationRule, name: httpbin }
+      merge: { spec: { trafficPolicy: { connectionPool: { http: { http1MaxPendingRequests: 10 } } } } }
+  expect:
+  - { step: c1, variant: seed-dr, code: 503, count: 0 }
+  - { step: t2, code: 503, shareAtLeast: 0.1 }
+  - { step: t2, counter: upstream_rq_pending_overflow, equalsCode: 503 }
+  - { step: c1, p99: { lessThanMs: 50 } }
+  - { variant: pending-10, upstream: { workload: httpbin-v2 }, requestsAtLeast: 20 }
+`);
+  assert.equal(meshDocs.length, 2);
+  assert.equal(scenario.name, 'cb');
+  assert.equal(scenario.load.from, 'fortio-deploy');
+  assert.deepEqual(scenario.load.headers, [['end-user', 'jason']]);
+  assert.deepEqual(
+    scenario.load.steps.map((s) => [s.name, s.connections, s.qps, s.exactly, s.durationMs]),
+    [
+      ['c1', 1, 0, 20, 5000],
+      ['t2', 2, 50, 0, 1500],
+    ],
+  );
+  assert.deepEqual(scenario.variants.map((v) => v.name), ['seed-dr', 'pending-10']);
+  assert.equal(scenario.variants[1].patches[0].target.kind, 'DestinationRule');
+  assert.equal(scenario.expect.length, 5);
+  assert.deepEqual(scenario.expect[0].subject, { type: 'code', code: 503 });
+  assert.deepEqual(scenario.expect[0].bounds, [{ field: 'count', measure: 'count', op: 'eq', value: 0 }]);
+  assert.deepEqual(scenario.expect[2].bounds[0].value, { code: 503 });
+  assert.deepEqual(scenario.expect[3].subject, { type: 'latency', percentile: 'p99' });
+  assert.deepEqual(scenario.expect[4].subject, { type: 'upstream', workload: 'httpbin-v2' });
+  assert.deepEqual(scenario.expect[1].loc, { file: 's.yaml', line: L(20), col: 5 }); // the `{` of the flow map
+});
+
+test('no variants means one variant "base"; from defaults to the implicit meshbench workload', () => {
+  const { scenario } = parse(`apiVersion: meshbench/v1
+kind: Scenario
+metadata: { name: x }
+spec:
+  load:
+    url: http://httpbin:8000/get
+    steps: [{ n: 5 }]
+`);
+  assert.deepEqual(scenario.variants, [{ name: 'base', patches: [] }]);
+  assert.equal(scenario.load.from, 'meshbench');
+  assert.equal(scenario.load.steps[0].name, 'step1');
+  assert.equal(scenario.load.steps[0].connections, 4); // fortio's -c default
+});
+
+test('unknown fields, wrong types, unknown names and missing patch targets name file:line:col', () => {
+  const errs = errorsOf(`apiVersion: meshbench/v1
+kind: Scenario
+metadata: { name: bad }
+spec:
+  load:
+    from: nobody
+    url: http://httpbin:8000/get
+    stepz: []
+    steps:
+    - { name: c1, c: two, n: 20 }
+    - { name: c1, n: 5 }
+  variants:
+  - name: v1
+    patches:
+    - target: { kind: DestinationRule, name: reviews }
+      merge: { spec: {} }
+  expect:
+  - { step: c9, code: 503, count: 0 }
+  - { variant: nope, p99: { lessThanMs: 5 } }
+  - { code: 503, lessThanMs: 3 }
+  - { code: 503, p50: { lessThanMs: 1 }, count: 0 }
+  - { counter: upstream_rq_total }
+`);
+  const want = [
+    `s.yaml:${L(6)}:5: spec.load.from: no Deployment named "nobody" (known: meshbench, fortio-deploy)`,
+    `s.yaml:${L(8)}:5: spec.load.stepz: unknown field`,
+    `s.yaml:${L(10)}:19: spec.load.steps[0].c: expected an integer, got "two"`,
+    `s.yaml:${L(11)}:9: spec.load.steps[1].name: duplicate step name "c1"`,
+    `s.yaml:${L(15)}:7: spec.variants[0].patches[0].target: no DestinationRule named "reviews" in the given files (DestinationRules: httpbin)`,
+    `s.yaml:${L(18)}:7: spec.expect[0].step: unknown step "c9" (steps: c1, c1)`,
+    `s.yaml:${L(19)}:7: spec.expect[1].variant: unknown variant "nope" (variants: v1)`,
+    `s.yaml:${L(20)}:18: spec.expect[2].lessThanMs: unknown field`,
+    `s.yaml:${L(21)}:5: spec.expect[3]: one expectation checks one thing; found code and p50`,
+    `s.yaml:${L(22)}:5: spec.expect[4]: no threshold given for counter`,
+  ];
+  for (const w of want) {
+    assert.ok(
+      errs.some((e) => e.startsWith(w)),
+      `missing error:\n  ${w}\ngot:\n  ${errs.join('\n  ')}`,
+    );
+  }
+  assert.equal(errs.length, want.length, errs.join('\n'));
+});
+
+test('a file without a Scenario document is a one-line user error', () => {
+  const docs = parseSource(MESH, 'mesh.yaml');
+  assert.throws(
+    () => splitScenario(docs, ['mesh.yaml']),
+    (e: unknown) => e instanceof UserError && /mesh\.yaml: no Scenario document/.test(e.message) && !e.message.includes('\n'),
+  );
+});
+
+test('share thresholds must lie in 0..1', () => {
+  const errs = errorsOf(`apiVersion: meshbench/v1
+kind: Scenario
+spec:
+  load: { url: 'http://httpbin:8000/', steps: [{ n: 1 }] }
+  expect:
+  - { code: 503, shareAtLeast: 10 }
+`);
+  assert.deepEqual(errs, [`s.yaml:${L(6)}:18: spec.expect[0].shareAtLeast: must be <= 1, got 10`]);
+});
