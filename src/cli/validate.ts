@@ -28,14 +28,14 @@ export async function validateCommand(argv: string[], io: Pick<CommandIO, 'stdou
   try {
     docs = await loadSourceFiles(files);
   } catch (e) {
-    if (e instanceof ConfigErrors) return report(e.errors, [], io);
+    if (e instanceof ConfigErrors) return report(e.errors, [], io, files);
     throw e;
   }
   const meshDocs = docs.filter((d) => d.apiVersion !== SCENARIO_API_VERSION);
   const { errors, warnings } = checkMesh(docs);
   for (const d of docs) if (d.apiVersion === SCENARIO_API_VERSION) errors.push(...(await checkScenario(d, meshDocs)));
-  if (errors.length > 0) return report(errors, warnings, io);
-  report([], warnings, io);
+  if (errors.length > 0) return report(errors, warnings, io, files);
+  report([], warnings, io, files);
   const counts = new Map<string, number>();
   for (const d of docs) counts.set(d.kind, (counts.get(d.kind) ?? 0) + 1);
   const parts = [...counts].map(([kind, n]) => `${n} ${n === 1 ? kind : plural(kind)}`);
@@ -66,13 +66,20 @@ export function formatWarning(w: ConfigWarning): string {
   return [formatLocation(w.loc), 'warning', w.path, w.message].filter(Boolean).join(': ');
 }
 
-function report(errors: ConfigError[], warnings: ConfigWarning[], io: Pick<CommandIO, 'stderr'>): number {
+function report(errors: ConfigError[], warnings: ConfigWarning[], io: Pick<CommandIO, 'stderr'>, files: string[]): number {
   const lines: Array<{ loc?: SourceLocation; text: string }> = [
     ...warnings.map((w) => ({ loc: w.loc, text: formatWarning(w) })),
     ...errors.map((e) => ({ loc: e.location, text: e.message })),
   ];
-  // Stable sort by position so a file reads top to bottom.
-  lines.sort((a, b) => (a.loc && b.loc && a.loc.file === b.loc.file ? a.loc.line - b.loc.line || a.loc.col - b.loc.col : 0));
+  // Files in the order given, each read top to bottom (sort is stable for unlocated lines).
+  const fileOrder = new Map<string, number>(files.map((f, i) => [f, i]));
+  for (const l of lines) if (l.loc && !fileOrder.has(l.loc.file)) fileOrder.set(l.loc.file, fileOrder.size);
+  const key = (l: { loc?: SourceLocation }) => (l.loc ? [fileOrder.get(l.loc.file)!, l.loc.line, l.loc.col] : [-1, 0, 0]);
+  lines.sort((a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    return ka[0] - kb[0] || ka[1] - kb[1] || ka[2] - kb[2];
+  });
   for (const l of lines) io.stderr.write(`${l.text}\n`);
   if (errors.length === 0) return ExitCode.ok;
   io.stderr.write(`${errors.length} error${errors.length === 1 ? '' : 's'}${warnings.length ? `, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}` : ''}\n`);

@@ -37,7 +37,7 @@ export function checkRegex(re: string): string | undefined {
       new RegExp(`^(?:${body})$`);
       return undefined;
     } catch (e) {
-      return (e as Error).message.replace(/^Invalid regular expression: /, '');
+      return (e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '');
     }
   }
 }
