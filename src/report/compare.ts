@@ -1,0 +1,235 @@
+// Side-by-side comparison of config variants, one table per load step. The first
+// variant (in row order) is the baseline; every other variant shows its change
+// against it, or "≈" when the change is within noise.
+//
+// Noise rule (default; `noise` on a row widens it):
+//  - latency (p50/p90 use noise.p50, p99/p99.9 use noise.p99): |Δ| below
+//    max(noise × baseline, 5 % of baseline, 0.2 ms) is "≈";
+//  - qps: |Δ| below max(noise.qps × baseline, 5 % of baseline) is "≈";
+//  - status-code and per-version shares: a change under 2 percentage points is "≈";
+//  - counters: |Δ| <= max(2, 5 % of the larger value) is "≈" (small counts wobble).
+// The noise estimate used is the larger of the baseline's and the variant's.
+
+export interface CompareRow {
+  variant: string;
+  step: string;
+  qps: number;
+  /** Latency percentiles in ms. */
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  codes: Record<string, number>;
+  calls: number;
+  /** e.g. overflow, retries, timeouts, ejections. */
+  counters: Record<string, number>;
+  /** e.g. "httpbin v1": 20. */
+  perVersion: Record<string, number>;
+  /** Run-to-run noise estimate (relative, 0.1 = 10 %), optional. */
+  noise?: { p50: number; p99: number; qps: number };
+}
+
+export interface CompareOptions {
+  color?: boolean;
+  /** Maximum line width; wider tables are split into several blocks (default 100). */
+  width?: number;
+}
+
+export const NOISE_DEFAULTS = { latencyRel: 0.05, latencyAbsMs: 0.2, qpsRel: 0.05, sharePp: 2, countAbs: 2, countRel: 0.05 } as const;
+
+type Tone = 'base' | 'better' | 'worse' | 'changed' | 'same';
+
+interface Cell {
+  value: string;
+  delta: string;
+  tone: Tone;
+}
+
+interface Column {
+  header: string;
+  cells: Cell[];
+}
+
+const ANSI: Record<Tone, string> = { base: '', better: '\x1b[32m', worse: '\x1b[31m', changed: '\x1b[33m', same: '\x1b[2m' };
+const RESET = '\x1b[0m';
+
+function fmtMs(v: number): string {
+  const a = Math.abs(v);
+  return v.toFixed(a < 1 ? 3 : a < 10 ? 2 : a < 100 ? 1 : 0);
+}
+
+function fmtPct(v: number): string {
+  return v.toFixed(1) + '%';
+}
+
+function signed(v: number, digits: number, unit: string): string {
+  const s = v.toFixed(digits);
+  return (v >= 0 && !s.startsWith('-') ? '+' : '') + s + unit;
+}
+
+/** Relative change as "+12.3%"; a zero baseline cannot give a ratio. */
+function relDelta(v: number, b: number): string {
+  if (b === 0) return v === 0 ? '+0.0%' : 'new';
+  return signed(((v - b) / b) * 100, 1, '%');
+}
+
+function latencyCell(v: number, b: number, isBase: boolean, noiseRel: number): Cell {
+  if (isBase) return { value: fmtMs(v), delta: '', tone: 'base' };
+  const tol = Math.max(noiseRel * b, NOISE_DEFAULTS.latencyRel * b, NOISE_DEFAULTS.latencyAbsMs);
+  if (Math.abs(v - b) < tol) return { value: fmtMs(v), delta: '≈', tone: 'same' };
+  return { value: fmtMs(v), delta: relDelta(v, b), tone: v > b ? 'worse' : 'better' };
+}
+
+function qpsCell(v: number, b: number, isBase: boolean, noiseRel: number): Cell {
+  if (isBase) return { value: v.toFixed(1), delta: '', tone: 'base' };
+  const tol = Math.max(noiseRel * b, NOISE_DEFAULTS.qpsRel * b);
+  if (Math.abs(v - b) < tol || (v === 0 && b === 0)) return { value: v.toFixed(1), delta: '≈', tone: 'same' };
+  return { value: v.toFixed(1), delta: relDelta(v, b), tone: v < b ? 'worse' : 'better' };
+}
+
+/** Share of a status code or version in percent; a change under 2 pp is noise. */
+function shareCell(share: number, baseShare: number, isBase: boolean, toneUp: Tone, toneDown: Tone): Cell {
+  if (isBase) return { value: fmtPct(share), delta: '', tone: 'base' };
+  const d = share - baseShare;
+  if (Math.abs(d) < NOISE_DEFAULTS.sharePp) return { value: fmtPct(share), delta: '≈', tone: 'same' };
+  return { value: fmtPct(share), delta: signed(d, 1, 'pp'), tone: d > 0 ? toneUp : toneDown };
+}
+
+function countCell(v: number, b: number, isBase: boolean): Cell {
+  if (isBase) return { value: String(v), delta: '', tone: 'base' };
+  const d = v - b;
+  if (Math.abs(d) <= Math.max(NOISE_DEFAULTS.countAbs, NOISE_DEFAULTS.countRel * Math.max(v, b))) return { value: String(v), delta: '≈', tone: 'same' };
+  return { value: String(v), delta: (d > 0 ? '+' : '') + d, tone: d > 0 ? 'worse' : 'better' };
+}
+
+function uniq<T>(xs: Iterable<T>): T[] {
+  return [...new Set(xs)];
+}
+
+function total(m: Record<string, number>): number {
+  let t = 0;
+  for (const k in m) t += m[k]!;
+  return t;
+}
+
+function isOkCode(code: string): boolean {
+  const n = Number(code);
+  return (n >= 200 && n <= 299) || n === 418;
+}
+
+function stepColumns(rows: CompareRow[]): Column[] {
+  const base = rows[0]!;
+  const noise = (r: CompareRow, k: 'p50' | 'p99' | 'qps'): number => Math.max(r.noise?.[k] ?? 0, base.noise?.[k] ?? 0);
+  const cols: Column[] = [];
+  // Calls usually match (same load); only a difference is worth a delta.
+  cols.push({ header: 'calls', cells: rows.map((r, i) => (r.calls === base.calls ? { value: String(r.calls), delta: '', tone: 'base' } : countCell(r.calls, base.calls, i === 0))) });
+  cols.push({ header: 'qps', cells: rows.map((r, i) => qpsCell(r.qps, base.qps, i === 0, noise(r, 'qps'))) });
+  const lat: Array<['p50' | 'p90' | 'p99' | 'p999', string, 'p50' | 'p99']> = [
+    ['p50', 'p50 ms', 'p50'],
+    ['p90', 'p90 ms', 'p50'],
+    ['p99', 'p99 ms', 'p99'],
+    ['p999', 'p99.9 ms', 'p99'],
+  ];
+  for (const [k, header, nk] of lat) cols.push({ header, cells: rows.map((r, i) => latencyCell(r[k], base[k], i === 0, noise(r, nk))) });
+  const codes = uniq(rows.flatMap((r) => Object.keys(r.codes))).sort((a, b) => Number(a) - Number(b));
+  for (const code of codes) {
+    const share = (r: CompareRow): number => {
+      const t = total(r.codes);
+      return t > 0 ? (100 * (r.codes[code] ?? 0)) / t : 0;
+    };
+    const ok = isOkCode(code);
+    cols.push({ header: `code ${code}`, cells: rows.map((r, i) => shareCell(share(r), share(base), i === 0, ok ? 'better' : 'worse', ok ? 'worse' : 'better')) });
+  }
+  // Counters that stayed zero everywhere in this step add nothing.
+  const counters = uniq(rows.flatMap((r) => Object.keys(r.counters))).filter((k) => rows.some((r) => (r.counters[k] ?? 0) !== 0));
+  for (const k of counters) cols.push({ header: k, cells: rows.map((r, i) => countCell(r.counters[k] ?? 0, base.counters[k] ?? 0, i === 0)) });
+  const versions = uniq(rows.flatMap((r) => Object.keys(r.perVersion)));
+  for (const v of versions) {
+    const share = (r: CompareRow): number => {
+      const t = total(r.perVersion);
+      return t > 0 ? (100 * (r.perVersion[v] ?? 0)) / t : 0;
+    };
+    cols.push({ header: v, cells: rows.map((r, i) => shareCell(share(r), share(base), i === 0, 'changed', 'changed')) });
+  }
+  return cols;
+}
+
+function strWidth(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+function padEnd(s: string, w: number): string {
+  return s + ' '.repeat(Math.max(0, w - strWidth(s)));
+}
+
+function padStart(s: string, w: number): string {
+  return ' '.repeat(Math.max(0, w - strWidth(s))) + s;
+}
+
+interface Laid {
+  header: string;
+  width: number;
+  render: (row: number) => string;
+}
+
+function layColumn(c: Column, color: boolean): Laid {
+  const vw = Math.max(...c.cells.map((x) => strWidth(x.value)));
+  const dw = Math.max(0, ...c.cells.map((x) => strWidth(x.delta)));
+  const width = Math.max(strWidth(c.header), vw + (dw > 0 ? 1 + dw : 0));
+  return {
+    header: c.header,
+    width,
+    render: (i) => {
+      const cell = c.cells[i]!;
+      let text = padStart(cell.value, vw);
+      if (dw > 0) text += ' ' + padEnd(cell.delta, dw);
+      text = padEnd(text, width);
+      const code = color ? ANSI[cell.tone] : '';
+      return code ? code + text + RESET : text;
+    },
+  };
+}
+
+/** Renders one table per step (in order of first appearance); see the noise rule above. */
+export function formatCompareTable(rows: CompareRow[], opts: CompareOptions = {}): string {
+  if (rows.length === 0) return '';
+  const width = opts.width ?? 100;
+  const color = opts.color === true;
+  const variants = uniq(rows.map((r) => r.variant));
+  const steps = uniq(rows.map((r) => r.step));
+  const out: string[] = [];
+  for (const step of steps) {
+    // Baseline first: variants in their overall order of appearance.
+    const inStep = variants.flatMap((v) => rows.filter((r) => r.step === step && r.variant === v).slice(0, 1));
+    out.push(`step ${step}` + (inStep.length > 1 ? ` (baseline: ${inStep[0]!.variant})` : ''));
+    const cols = stepColumns(inStep).map((c) => layColumn(c, color));
+    const nameW = Math.max(strWidth('variant'), ...inStep.map((r) => strWidth(r.variant)));
+    // Split columns into blocks that fit the width; each block repeats the variant column.
+    const blocks: Laid[][] = [];
+    let cur: Laid[] = [];
+    let used = nameW;
+    for (const c of cols) {
+      if (cur.length > 0 && used + 2 + c.width > width) {
+        blocks.push(cur);
+        cur = [];
+        used = nameW;
+      }
+      cur.push(c);
+      used += 2 + c.width;
+    }
+    if (cur.length > 0) blocks.push(cur);
+    for (const block of blocks) {
+      out.push([padEnd('variant', nameW), ...block.map((c) => padEnd(c.header, c.width))].join('  ').trimEnd());
+      inStep.forEach((r, i) => {
+        out.push([padEnd(r.variant, nameW), ...block.map((c) => c.render(i))].join('  ').trimEnd());
+      });
+    }
+    out.push('');
+  }
+  if (variants.length > 1) {
+    out.push('≈ within noise: latency max(noise, 5%, 0.2 ms), qps max(noise, 5%), shares < 2pp, counts <= max(2, 5%)');
+  }
+  return out.join('\n') + '\n';
+}
