@@ -43,14 +43,21 @@ export function addEncoded(into: Hdr, encoded: string): void {
   into.add(decodeHdr(encoded));
 }
 
+/** Present on the pure-JS histogram (JsHistogram), missing from the exported interface. */
+interface Equivalents {
+  lowestEquivalentValue(v: number): number;
+  highestEquivalentValue(v: number): number;
+}
+
 export function summarize(h: Hdr): LatencySummary {
   const n = h.totalCount;
   if (n === 0) return { count: 0, min: 0, mean: 0, max: 0, p50: 0, p90: 0, p99: 0, p999: 0 };
   return {
     count: n,
-    min: h.minNonZeroValue / 1000,
+    // Bucket-equivalent min/max: identical whether the histogram was recorded here or decoded.
+    min: (h as unknown as Equivalents).lowestEquivalentValue(h.minNonZeroValue) / 1000,
     mean: h.mean / 1000,
-    max: h.maxValue / 1000,
+    max: (h as unknown as Equivalents).highestEquivalentValue(h.maxValue) / 1000,
     p50: h.getValueAtPercentile(50) / 1000,
     p90: h.getValueAtPercentile(90) / 1000,
     p99: h.getValueAtPercentile(99) / 1000,
