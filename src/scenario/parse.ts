@@ -252,8 +252,11 @@ function parseExpect(r: FieldReader, v: unknown, steps: string[], variants: stri
       bounds = readBounds(r, eo, ep, CODE_BOUNDS, 'code');
     } else if (key === 'counter') {
       const counter = r.str(eo.counter, [...ep, 'counter']);
-      const subset = r.str(eo.subset, [...ep, 'subset']);
-      if (counter) subject = { type: 'counter', counter, ...(subset ? { subset } : {}) };
+      // subset "" is the cluster without a subset (outbound|8000||host).
+      let subset: string | undefined;
+      if (typeof eo.subset === 'string') subset = eo.subset;
+      else if (eo.subset !== undefined) r.error([...ep, 'subset'], 'expected a subset name (string)');
+      if (counter) subject = { type: 'counter', counter, ...(subset !== undefined ? { subset } : {}) };
       bounds = readBounds(r, eo, ep, COUNTER_BOUNDS, 'counter');
     } else if (key === 'upstream') {
       const uo = r.obj(eo.upstream, [...ep, 'upstream']);
@@ -299,8 +302,10 @@ function readBounds(r: FieldReader, o: Obj, path: FieldPath, allowed: BoundSpec[
   const out: Bound[] = [];
   const names = allowed.map((b) => b[0]);
   if (closed) r.known(o, path, names);
-  for (const k of ALL_BOUND_KEYS.concat(closed ? names : [])) {
-    if (o[k] === undefined) continue;
+  // In the order written, so messages read like the YAML.
+  const candidates = new Set([...ALL_BOUND_KEYS, ...(closed ? names : [])]);
+  for (const k of Object.keys(o)) {
+    if (!candidates.has(k) || o[k] === undefined) continue;
     const spec = allowed.find((b) => b[0] === k);
     if (!spec) {
       if (!closed) r.error([...path, k], `does not apply to a ${what} expectation (use: ${names.join(', ')})`);
