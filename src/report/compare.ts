@@ -229,7 +229,16 @@ export function formatCompareTable(rows: CompareRow[], opts: CompareOptions = {}
     out.push('');
   }
   if (variants.length > 1) {
-    out.push('≈ within noise: latency max(noise, 5%, 0.2 ms), qps max(noise, 5%), shares < 2pp, counts <= max(2, 5%)');
+    // Legend, wrapped to the width.
+    const parts = ['≈ within noise:', 'latency max(noise, 5%, 0.2 ms),', 'qps max(noise, 5%),', 'shares < 2pp,', 'counts <= max(2, 5%)'];
+    let line = parts[0]!;
+    for (const part of parts.slice(1)) {
+      if (strWidth(line) + 1 + strWidth(part) > width) {
+        out.push(line);
+        line = '  ' + part;
+      } else line += ' ' + part;
+    }
+    out.push(line);
   }
   return out.join('\n') + '\n';
 }
