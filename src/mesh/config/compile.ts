@@ -99,6 +99,13 @@ export function checkMesh(docs: SourceDoc[]): MeshCheck {
     if (dr) destinationRules.push(dr);
   }
   crossCheck(ctx, services, virtualServices, destinationRules, byRole);
+  // Report in reading order (files as given, then line/col), whatever the compile order was.
+  const fileOrder = new Map<string, number>();
+  for (const d of docs) if (!fileOrder.has(d.file)) fileOrder.set(d.file, fileOrder.size);
+  const rank = (loc: { file: string; line: number; col: number } | undefined) =>
+    loc ? (fileOrder.get(loc.file) ?? fileOrder.size) * 1e12 + loc.line * 1e5 + loc.col : Number.MAX_SAFE_INTEGER;
+  diag.errors.sort((a, b) => rank(a.location) - rank(b.location));
+  diag.warnings.sort((a, b) => rank(a.loc) - rank(b.loc));
   if (diag.errors.length > 0) return { errors: diag.errors, warnings: diag.warnings };
   const workloads = ctx.workloads.map((w) => w.workload);
   const config: MeshConfig = {
