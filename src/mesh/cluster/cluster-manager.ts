@@ -1,0 +1,98 @@
+// The clusters one sidecar knows (Envoy cluster manager), built lazily from the
+// MeshConfig on first use: `outbound|<port>|<subset>|<fqdn>` exists when the
+// service has that port and, for a subset, when a DestinationRule defines it.
+
+import type { DestinationRule, MeshConfig, MeshService } from '../config/model.js';
+import type { StatsStore } from '../stats/store.js';
+import { Cluster } from './cluster.js';
+import { Host } from './host.js';
+import { effectivePolicyFallback } from './effective-policy.js';
+
+export function clusterName(port: number, subset: string | undefined, fqdn: string): string {
+  return `outbound|${port}|${subset ?? ''}|${fqdn}`;
+}
+
+function labelsMatch(labels: Record<string, string>, selector: Record<string, string>): boolean {
+  for (const k in selector) if (labels[k] !== selector[k]) return false;
+  return true;
+}
+
+export class ClusterManager {
+  readonly #clusters = new Map<string, Cluster | null>();
+  readonly #services = new Map<string, MeshService>();
+  readonly #rules = new Map<string, DestinationRule>();
+
+  constructor(
+    private readonly config: MeshConfig,
+    private readonly store: StatsStore,
+    private readonly random: () => number,
+    private readonly instancePort: (pod: string) => number | undefined,
+  ) {
+    for (const s of config.services) if (!this.#services.has(s.fqdn)) this.#services.set(s.fqdn, s);
+    for (const d of config.destinationRules) if (!this.#rules.has(d.host)) this.#rules.set(d.host, d);
+  }
+
+  service(fqdn: string): MeshService | undefined {
+    return this.#services.get(fqdn);
+  }
+
+  /** The cluster for a destination, or undefined when Envoy would have no such cluster (NC). */
+  get(fqdn: string, port: number, subset: string | undefined): Cluster | undefined {
+    const name = clusterName(port, subset, fqdn);
+    let c = this.#clusters.get(name);
+    if (c === undefined) {
+      c = this.#build(name, fqdn, port, subset);
+      this.#clusters.set(name, c);
+    }
+    return c ?? undefined;
+  }
+
+  /** Every cluster built so far. */
+  clusters(): Cluster[] {
+    return [...this.#clusters.values()].filter((c): c is Cluster => c !== null);
+  }
+
+  close(): void {
+    for (const c of this.#clusters.values()) c?.close();
+  }
+
+  #build(name: string, fqdn: string, port: number, subset: string | undefined): Cluster | null {
+    const svc = this.#services.get(fqdn);
+    if (!svc) return null;
+    const sp = svc.ports.find((p) => p.port === port);
+    if (!sp) return null;
+    const dr = this.#rules.get(fqdn);
+    let subsetLabels: Record<string, string> = {};
+    if (subset !== undefined) {
+      const s = dr?.subsets.find((x) => x.name === subset);
+      if (!s) return null;
+      subsetLabels = s.labels;
+    }
+    const hosts: Host[] = [];
+    if (svc.staticEndpoints) {
+      for (const ep of svc.staticEndpoints) {
+        if (!labelsMatch(ep.labels, subsetLabels)) continue;
+        const p = ep.ports[sp.name] ?? port;
+        hosts.push(new Host(`${ep.address}:${p}`, hosts.length, ep.labels, ep.address, () => p));
+      }
+    } else if (svc.selector) {
+      const sel = svc.selector;
+      for (const inst of this.config.instances) {
+        if (inst.namespace !== svc.namespace) continue;
+        if (!labelsMatch(inst.labels, sel) || !labelsMatch(inst.labels, subsetLabels)) continue;
+        const pod = inst.pod;
+        hosts.push(new Host(pod, hosts.length, inst.labels, '127.0.0.1', () => this.instancePort(pod)));
+      }
+    }
+    const policy = effectivePolicyFallback(dr, subset, port);
+    return new Cluster({
+      name,
+      hosts,
+      lb: policy.lb,
+      pool: policy.pool,
+      ...(policy.outlier ? { outlier: policy.outlier } : {}),
+      store: this.store,
+      random: this.random,
+    });
+  }
+}

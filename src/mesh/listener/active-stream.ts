@@ -1,0 +1,155 @@
+// One downstream request inside the HTTP connection manager (Envoy ActiveStream):
+// authority from the Host header or the absolute-form target, virtual host and
+// route selection (404 NR), buffering of the body, the fault filter (delay, then
+// abort), then the router.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RouteTable } from '../route/route-table.js';
+import { RouteTable as RT, splitHostPort } from '../route/route-table.js';
+import type { RouteEntry } from '../route/route-entry.js';
+import { drawAbort, drawDelay, FAULT_ABORT_BODY } from '../fault/fault-filter.js';
+import { Router, type DownstreamRequest, type RouterContext } from '../router/router.js';
+import { sendLocalReply } from '../router/local-reply.js';
+import { chargeDownstream, type HcmStats, type HcmStatsByPort } from './hcm-stats.js';
+
+export interface ListenerContext extends RouterContext {
+  routes: RouteTable;
+  hcm: HcmStatsByPort;
+}
+
+function delayDone(s: ActiveStream): void {
+  s.delayTimer = undefined;
+  s.hcm['fault.active_faults'].dec();
+  if (!s.closed) s.afterDelay();
+}
+
+
+export class ActiveStream {
+  delayTimer: NodeJS.Timeout | undefined;
+  closed = false;
+  hcm!: HcmStats;
+  #router: Router | undefined;
+  #entry!: RouteEntry;
+  #rq!: DownstreamRequest;
+  #chunks: Buffer[] | undefined;
+
+  constructor(
+    private readonly ctx: ListenerContext,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly worker: number,
+  ) {}
+
+  start(): void {
+    const req = this.req;
+    const url = req.url ?? '/';
+    let authority: string;
+    let path: string;
+    if (url.charCodeAt(0) !== 47 /* '/' */ && /^https?:\/\//i.test(url)) {
+      // Absolute-form target (`GET http://httpbin:8000/get`): authority from the URL.
+      const start = url.indexOf('//') + 2;
+      const slash = url.indexOf('/', start);
+      const q = url.indexOf('?', start);
+      const end = slash < 0 ? (q < 0 ? url.length : q) : q >= 0 && q < slash ? q : slash;
+      authority = url.slice(start, end);
+      path = end === url.length ? '/' : url.charCodeAt(end) === 63 ? `/${url.slice(end)}` : url.slice(end);
+    } else {
+      authority = req.headers.host ?? '';
+      path = url;
+    }
+    const found = this.ctx.routes.lookup(authority);
+    const port = found?.port ?? splitHostPort(authority)[1] ?? 80;
+    const hcm = this.ctx.hcm.get(port);
+    this.hcm = hcm;
+    hcm.rq_total.inc();
+    this.res.once('close', this.#onClose);
+    const view = { method: req.method ?? 'GET', path, authority, scheme: 'http', headers: req.headers };
+    const entry = found ? RT.route(found.vhost, view) : undefined;
+    if (!found || !entry) {
+      hcm.no_route.inc();
+      this.#reply(404, '');
+      req.resume();
+      return;
+    }
+    this.#entry = entry;
+    this.#rq = {
+      method: view.method,
+      path,
+      authority,
+      port,
+      headers: req.headers,
+      rawHeaders: req.rawHeaders,
+      body: undefined,
+      worker: this.worker,
+      sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+    };
+    const h = req.headers;
+    const hasBody = (h['content-length'] !== undefined && h['content-length'] !== '0') || h['transfer-encoding'] !== undefined;
+    if (!hasBody) {
+      req.resume();
+      this.#decodeFault();
+      return;
+    }
+    // Envoy buffers the body for retries and mirrors; the router starts on end of stream.
+    this.#chunks = [];
+    req.on('data', this.#onData);
+    req.once('end', this.#onEnd);
+  }
+
+  readonly #onData = (c: Buffer): void => {
+    this.#chunks!.push(c);
+  };
+
+  readonly #onEnd = (): void => {
+    if (this.closed) return;
+    const c = this.#chunks!;
+    this.#rq.body = c.length === 1 ? c[0] : Buffer.concat(c);
+    this.#chunks = undefined;
+    this.#decodeFault();
+  };
+
+  /** Fault filter: delay first, then an independent abort draw (spec §2.7). */
+  #decodeFault(): void {
+    const fault = this.#entry.route.fault;
+    if (fault?.delay) {
+      const ms = drawDelay(fault.delay, this.ctx.random);
+      if (ms > 0) {
+        this.hcm['fault.delays_injected'].inc();
+        this.hcm['fault.active_faults'].inc();
+        this.delayTimer = setTimeout(delayDone, ms, this);
+        return;
+      }
+    }
+    this.afterDelay();
+  }
+
+  afterDelay(): void {
+    const fault = this.#entry.route.fault;
+    if (fault?.abort) {
+      const status = drawAbort(fault.abort, this.ctx.random);
+      if (status > 0) {
+        this.hcm['fault.aborts_injected'].inc();
+        this.#reply(status, FAULT_ABORT_BODY);
+        return;
+      }
+    }
+    this.#router = new Router(this.ctx, this.#entry, this.#rq, this.res, this.hcm);
+    this.#router.start();
+  }
+
+  #reply(status: number, body: string): void {
+    chargeDownstream(this.hcm, status);
+    sendLocalReply(this.res, status, body);
+  }
+
+  /** Response finished or the client went away; a pending delay is cancelled. */
+  readonly #onClose = (): void => {
+    this.closed = true;
+    if (this.delayTimer) {
+      clearTimeout(this.delayTimer);
+      this.delayTimer = undefined;
+      this.hcm['fault.active_faults'].dec();
+    }
+    this.#router?.onDownstreamClose();
+  };
+}

@@ -1,0 +1,189 @@
+// Envoy route matching as pure functions (spec §1.3, §2.2, §2.3). Matchers are
+// compiled once per route; evaluating one is allocation-free except for the
+// query string, parsed only when a route has queryParams.
+
+import type { HttpMatch, StringMatch } from '../config/model.js';
+
+/** What matching sees of a request. `path` is the raw :path (with query). */
+export interface RequestView {
+  method: string;
+  path: string;
+  authority: string;
+  scheme: string;
+  /** Lower-case names (node:http's req.headers). */
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export type ValueMatcher = (v: string) => boolean;
+
+/** RE2 full-string semantics on a JS RegExp: anchored both ends, `(?i)` prefix -> flag. */
+export function compileRegex(re: string): RegExp {
+  let flags = '';
+  let src = re;
+  const m = /^\(\?([a-zA-Z]+)\)/.exec(src);
+  if (m) {
+    src = src.slice(m[0].length);
+    if (m[1]!.includes('i')) flags += 'i';
+    if (m[1]!.includes('s')) flags += 's';
+  }
+  // RE2 `\z` (end of text) has no JS spelling; the outer anchor already covers it.
+  src = src.replace(/\\z/g, '$');
+  try {
+    return new RegExp(`^(?:${src})$`, flags);
+  } catch {
+    // The config loader validates regexes; an unexpected one never matches.
+    return /(?!)/;
+  }
+}
+
+export function compileStringMatch(m: StringMatch, ignoreCase = false): ValueMatcher {
+  if ('present' in m) return () => true;
+  if ('exact' in m) {
+    const e = ignoreCase ? m.exact.toLowerCase() : m.exact;
+    return ignoreCase ? (v) => v.toLowerCase() === e : (v) => v === e;
+  }
+  if ('prefix' in m) {
+    const p = ignoreCase ? m.prefix.toLowerCase() : m.prefix;
+    return ignoreCase ? (v) => v.toLowerCase().startsWith(p) : (v) => v.startsWith(p);
+  }
+  const re = compileRegex(m.regex);
+  return (v) => re.test(v);
+}
+
+function headerValue(h: string | string[] | undefined): string | undefined {
+  if (h === undefined) return undefined;
+  return typeof h === 'string' ? h : h.join(',');
+}
+
+export function stripQuery(path: string): string {
+  const q = path.indexOf('?');
+  return q < 0 ? path : path.slice(0, q);
+}
+
+/** First value of each query parameter (`?a` has value ''). */
+export function parseQuery(path: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const q = path.indexOf('?');
+  if (q < 0) return out;
+  const end = path.indexOf('#', q);
+  const qs = path.slice(q + 1, end < 0 ? undefined : end);
+  for (const part of qs.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    let k = eq < 0 ? part : part.slice(0, eq);
+    let v = eq < 0 ? '' : part.slice(eq + 1);
+    try {
+      k = decodeURIComponent(k.replace(/\+/g, ' '));
+      v = decodeURIComponent(v.replace(/\+/g, ' '));
+    } catch {
+      // keep raw
+    }
+    if (!out.has(k)) out.set(k, v);
+  }
+  return out;
+}
+
+interface HeaderCond {
+  name: string;
+  present: boolean;
+  match: ValueMatcher;
+}
+
+/** One HTTPMatchRequest compiled to its runtime conditions (AND-ed). */
+export class CompiledMatch {
+  readonly uriKind: 'exact' | 'prefix' | 'regex' | undefined;
+  /** The literal for exact/prefix uri matches (prefix rewrite replaces it). */
+  readonly uriLiteral: string | undefined;
+  readonly #uri: ValueMatcher | undefined;
+  readonly #method: ValueMatcher | undefined;
+  readonly #authority: ValueMatcher | undefined;
+  readonly #scheme: ValueMatcher | undefined;
+  readonly #headers: HeaderCond[] = [];
+  readonly #without: HeaderCond[] = [];
+  readonly #query: Array<{ name: string; match: ValueMatcher }> = [];
+
+  constructor(m: HttpMatch) {
+    const uri = m.uri;
+    if (uri && !('present' in uri)) {
+      if ('exact' in uri) {
+        this.uriKind = 'exact';
+        this.uriLiteral = uri.exact;
+      } else if ('prefix' in uri) {
+        this.uriKind = 'prefix';
+        this.uriLiteral = uri.prefix;
+      } else this.uriKind = 'regex';
+      // ignoreUriCase affects exact/prefix only (Envoy case_sensitive=false).
+      this.#uri = compileStringMatch(uri, m.ignoreUriCase && this.uriKind !== 'regex');
+    }
+    if (m.method) this.#method = compileStringMatch(m.method);
+    if (m.authority) this.#authority = compileStringMatch(m.authority);
+    if (m.scheme) this.#scheme = compileStringMatch(m.scheme);
+    for (const [name, sm] of Object.entries(m.headers)) {
+      // `uri`, `scheme`, `method`, `authority` keys are ignored in headers (spec §2.3).
+      if (name === 'uri' || name === 'scheme' || name === 'method' || name === 'authority') continue;
+      this.#headers.push({ name: name.toLowerCase(), present: 'present' in sm, match: compileStringMatch(sm) });
+    }
+    for (const [name, sm] of Object.entries(m.withoutHeaders)) {
+      if (name === 'uri' || name === 'scheme' || name === 'method' || name === 'authority') continue;
+      this.#without.push({ name: name.toLowerCase(), present: 'present' in sm, match: compileStringMatch(sm) });
+    }
+    for (const [name, sm] of Object.entries(m.queryParams)) this.#query.push({ name, match: compileStringMatch(sm) });
+  }
+
+  /** Istio IsCatchAllRoute: no runtime condition except a `/` prefix or `.*` regex. */
+  get isCatchAll(): boolean {
+    if (this.#method || this.#authority || this.#scheme) return false;
+    if (this.#headers.length || this.#without.length || this.#query.length) return false;
+    if (!this.#uri) return true;
+    return this.uriKind === 'prefix' && this.uriLiteral === '/';
+  }
+
+  matches(r: RequestView): boolean {
+    if (this.#uri) {
+      // exact and regex compare the path without its query string; prefix the raw path.
+      const p = this.uriKind === 'prefix' ? r.path : stripQuery(r.path);
+      if (!this.#uri(p)) return false;
+    }
+    if (this.#method && !this.#method(r.method)) return false;
+    if (this.#authority && !this.#authority(r.authority)) return false;
+    if (this.#scheme && !this.#scheme(r.scheme)) return false;
+    for (const h of this.#headers) {
+      const v = headerValue(r.headers[h.name]);
+      if (v === undefined) return false;
+      if (!h.present && !h.match(v)) return false;
+    }
+    for (const h of this.#without) {
+      const v = headerValue(r.headers[h.name]);
+      if (h.present) {
+        if (v !== undefined) return false;
+        continue;
+      }
+      // Inverted value match; a missing header is treated as the empty string.
+      if (h.match(v ?? '')) return false;
+    }
+    if (this.#query.length) {
+      const q = parseQuery(r.path);
+      for (const c of this.#query) {
+        const v = q.get(c.name);
+        if (v === undefined || !c.match(v)) return false;
+      }
+    }
+    return true;
+  }
+}
+
+/** Config-time selectors of a match item for one client sidecar (spec §2.2). */
+export interface SourceContext {
+  labels: Record<string, string>;
+  namespace: string;
+  /** The listener (service) port the route table is built for. */
+  port: number;
+}
+
+export function configTimeApplies(m: HttpMatch, src: SourceContext): boolean {
+  if (m.port !== undefined && m.port !== src.port) return false;
+  if (m.sourceNamespace !== undefined && m.sourceNamespace !== src.namespace) return false;
+  if (m.gateways !== undefined && m.gateways.length > 0 && !m.gateways.includes('mesh')) return false;
+  if (m.sourceLabels) for (const k in m.sourceLabels) if (src.labels[k] !== m.sourceLabels[k]) return false;
+  return true;
+}

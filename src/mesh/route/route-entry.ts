@@ -1,0 +1,69 @@
+// One Envoy route: a VirtualService http[] entry expanded per match item (Istio
+// emits one Envoy route per match item, spec §2.2), with its action resolved.
+
+import type { HttpRoute, RetryPolicy, RouteDestination } from '../config/model.js';
+import { CompiledMatch, type RequestView } from './match.js';
+
+/**
+ * Istio's built-in default retry policy (spec §2.6), emulating Istio 1.24+:
+ * 2 retries on connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes
+ * with NO retriable codes, i.e. an upstream 503 response is not retried. 1.24 is the
+ * first release where EXCLUDE_UNSAFE_503_FROM_DEFAULT_RETRY defaults to true and 1.27
+ * removed the flag; every currently supported Istio behaves this way.
+ */
+export const ISTIO_DEFAULT_RETRY: RetryPolicy = Object.freeze({
+  numRetries: 2,
+  perTryTimeoutMs: null,
+  retryOn: ['connect-failure', 'refused-stream', 'unavailable', 'cancelled', 'retriable-status-codes'],
+  retriableStatusCodes: [],
+  backoffBaseMs: 25,
+  retryIgnorePreviousHosts: true,
+  hostSelectionRetryMaxAttempts: 5,
+}) as RetryPolicy;
+
+export type RouteAction = 'route' | 'redirect' | 'direct_response';
+
+export class RouteEntry {
+  readonly match: CompiledMatch | undefined;
+  readonly action: RouteAction;
+  readonly destinations: readonly RouteDestination[];
+  /** Cumulative weights for the per-request draw. */
+  readonly #cumulative: number[];
+  readonly totalWeight: number;
+  /** undefined = retries disabled (`attempts: 0`). */
+  readonly retry: RetryPolicy | undefined;
+
+  constructor(
+    readonly route: HttpRoute,
+    matchIndex: number,
+  ) {
+    const m = route.match[matchIndex];
+    this.match = m ? new CompiledMatch(m) : undefined;
+    this.action = route.directResponse ? 'direct_response' : route.redirect ? 'redirect' : 'route';
+    // One destination gets 100 % whatever its weight; several: zero weights dropped (spec §2.4).
+    const dests = route.route.length === 1 ? route.route : route.route.filter((d) => d.weight > 0);
+    this.destinations = dests;
+    let acc = 0;
+    this.#cumulative = dests.map((d) => (acc += dests.length === 1 ? 1 : d.weight));
+    this.totalWeight = acc;
+    this.retry = route.retries === null ? ISTIO_DEFAULT_RETRY : route.retries.numRetries > 0 ? route.retries : undefined;
+  }
+
+  get isCatchAll(): boolean {
+    return this.match === undefined || this.match.isCatchAll;
+  }
+
+  matches(r: RequestView): boolean {
+    return this.match === undefined || this.match.matches(r);
+  }
+
+  /** Weighted clusters: an independent draw per request (spec §2.4). */
+  pickDestination(random: () => number): RouteDestination | undefined {
+    const d = this.destinations;
+    if (d.length <= 1) return d[0];
+    const x = random() * this.totalWeight;
+    const c = this.#cumulative;
+    for (let i = 0; i < c.length; i++) if (x < c[i]!) return d[i];
+    return d[d.length - 1];
+  }
+}

@@ -1,0 +1,144 @@
+// The outbound route configuration of one sidecar (Envoy RDS for the outbound
+// listeners): virtual hosts per (service, port) from the VirtualServices that
+// apply to this client, plus a default route for services without one.
+// Config-time selectors (sourceLabels, sourceNamespace, gateways, port) are
+// resolved here, once, for this source workload (spec §2.2).
+
+import type { MeshConfig, MeshService, VirtualService } from '../config/model.js';
+import { configTimeApplies, type RequestView, type SourceContext } from './match.js';
+import { RouteEntry } from './route-entry.js';
+
+export interface VirtualHost {
+  service: MeshService;
+  port: number;
+  routes: readonly RouteEntry[];
+  /** True when no VirtualService applies (the implicit default route). */
+  isDefault: boolean;
+}
+
+export interface HostLookup {
+  vhost: VirtualHost;
+  port: number;
+}
+
+/** `httpbin:8000` -> ['httpbin', 8000]; no port -> [name, undefined]. */
+export function splitHostPort(authority: string): [string, number | undefined] {
+  const a = authority.toLowerCase();
+  if (a.startsWith('[')) {
+    const end = a.indexOf(']');
+    const rest = a.slice(end + 1);
+    return [a.slice(0, end + 1), rest.startsWith(':') ? Number(rest.slice(1)) || undefined : undefined];
+  }
+  const c = a.lastIndexOf(':');
+  if (c < 0) return [a, undefined];
+  const p = Number(a.slice(c + 1));
+  return [a.slice(0, c), Number.isInteger(p) && p > 0 && p < 65536 ? p : undefined];
+}
+
+function hostMatches(pattern: string, fqdn: string): boolean {
+  if (pattern === '*') return true;
+  if (pattern.startsWith('*.')) return fqdn.endsWith(pattern.slice(1));
+  return pattern === fqdn;
+}
+
+export class RouteTable {
+  readonly #byName = new Map<string, MeshService>();
+  readonly #vhosts = new Map<string, VirtualHost>();
+  readonly #vsFor = new Map<string, VirtualService[]>();
+
+  constructor(
+    config: MeshConfig,
+    private readonly source: { labels: Record<string, string>; namespace: string },
+  ) {
+    for (const s of config.services) {
+      for (const a of [s.fqdn, ...s.aliases]) {
+        const k = a.toLowerCase();
+        if (!this.#byName.has(k)) this.#byName.set(k, s);
+      }
+    }
+    // VirtualServices that apply to sidecars (gateways contain 'mesh'); exact host
+    // bindings win over wildcard ones.
+    const sidecarVs = config.virtualServices.filter((v) => v.gateways.length === 0 || v.gateways.includes('mesh'));
+    for (const s of config.services) {
+      let list = sidecarVs.filter((v) => v.hosts.some((h) => h === s.fqdn));
+      if (list.length === 0) list = sidecarVs.filter((v) => v.hosts.some((h) => hostMatches(h, s.fqdn)));
+      if (list.length) this.#vsFor.set(s.fqdn, list);
+    }
+  }
+
+  /** The service a Host header names, by any alias form (spec §2.1). */
+  service(name: string): MeshService | undefined {
+    return this.#byName.get(name);
+  }
+
+  /**
+   * Virtual host for a request authority. A port must be one of the service's
+   * ports; without a port, 80 if the service has it, else its first port.
+   */
+  lookup(authority: string): HostLookup | undefined {
+    const [name, p] = splitHostPort(authority);
+    const svc = this.#byName.get(name);
+    if (!svc) return undefined;
+    let port = p;
+    if (port === undefined) port = svc.ports.some((x) => x.port === 80) ? 80 : svc.ports[0]?.port;
+    if (port === undefined || !svc.ports.some((x) => x.port === port)) return undefined;
+    const key = `${svc.fqdn}:${port}`;
+    let vh = this.#vhosts.get(key);
+    if (!vh) {
+      vh = this.#build(svc, port);
+      this.#vhosts.set(key, vh);
+    }
+    return { vhost: vh, port };
+  }
+
+  /** First matching route wins; later entries are never consulted (spec §2.2). */
+  static route(vh: VirtualHost, r: RequestView): RouteEntry | undefined {
+    const routes = vh.routes;
+    for (let i = 0; i < routes.length; i++) if (routes[i]!.matches(r)) return routes[i];
+    return undefined;
+  }
+
+  #build(svc: MeshService, port: number): VirtualHost {
+    const src: SourceContext = { labels: this.source.labels, namespace: this.source.namespace, port };
+    const regular: RouteEntry[] = [];
+    const catchAll: RouteEntry[] = [];
+    let anyVs = false;
+    for (const vs of this.#vsFor.get(svc.fqdn) ?? []) {
+      const emitted: RouteEntry[] = [];
+      translate: for (const r of vs.http) {
+        if (r.match.length === 0) {
+          emitted.push(new RouteEntry(r, -1));
+          break; // a catch-all ends translation: later entries are dead
+        }
+        for (let i = 0; i < r.match.length; i++) {
+          if (!configTimeApplies(r.match[i]!, src)) continue;
+          const e = new RouteEntry(r, i);
+          emitted.push(e);
+          if (e.isCatchAll) break translate;
+        }
+      }
+      // Every route filtered out for this client: the VS is dropped (not 404).
+      if (emitted.length === 0) continue;
+      anyVs = true;
+      // Merging several VSs: catch-alls move to the end.
+      for (const e of emitted) (e.isCatchAll ? catchAll : regular).push(e);
+    }
+    if (!anyVs) return { service: svc, port, routes: [defaultRoute(svc)], isDefault: true };
+    return { service: svc, port, routes: [...regular, ...catchAll], isDefault: false };
+  }
+}
+
+/** The implicit route of a service without VirtualService: all endpoints, default retries. */
+function defaultRoute(svc: MeshService): RouteEntry {
+  return new RouteEntry(
+    {
+      match: [],
+      route: [{ destination: { host: svc.fqdn }, weight: 100 }],
+      timeoutMs: null,
+      retries: null,
+      mirrors: [],
+      origin: svc.origin,
+    },
+    -1,
+  );
+}

@@ -1,0 +1,167 @@
+// Envoy RetryStateImpl (spec §5.2, §5.3, §4.4): which failures are retriable under
+// a retry_on policy, the retry budget of one request, the max_retries circuit
+// breaker and fully jittered exponential backoff.
+
+import type { RetryPolicy } from '../config/model.js';
+import type { Cluster } from '../cluster/cluster.js';
+
+const enum On {
+  FiveXx = 1,
+  GatewayError = 2,
+  Reset = 4,
+  ConnectFailure = 8,
+  RetriableStatusCodes = 16,
+  Retriable4xx = 32,
+  RefusedStream = 64,
+  EnvoyRateLimited = 128,
+  ResetBeforeRequest = 256,
+}
+
+const GRPC_TOKENS: Record<string, string> = {
+  cancelled: '1',
+  'deadline-exceeded': '4',
+  internal: '13',
+  'resource-exhausted': '8',
+  unavailable: '14',
+};
+
+export type RetryDecision = 'retry' | 'no' | 'limit_exceeded' | 'overflow';
+
+/** Failure kinds a retry decision is taken on. */
+export type ResetKind = 'connect_failure' | 'reset' | 'reset_before_request' | 'per_try_timeout';
+
+export class RetryState {
+  readonly #on: number;
+  readonly #codes: readonly number[];
+  readonly #grpc: readonly string[];
+  readonly #baseMs: number;
+  readonly #maxMs: number;
+  #remaining: number;
+  /** Retries scheduled so far (k for the backoff of retry k). */
+  #scheduled = 0;
+  /** Holds one max_retries resource from scheduling until the next decision or the end. */
+  #holding = false;
+
+  constructor(
+    readonly policy: RetryPolicy,
+    private readonly cluster: Cluster,
+    private readonly random: () => number,
+    headerCodes: readonly number[] | undefined,
+  ) {
+    let on = 0;
+    const grpc: string[] = [];
+    for (const t of policy.retryOn) {
+      switch (t.trim()) {
+        case '5xx':
+          on |= On.FiveXx;
+          break;
+        case 'gateway-error':
+          on |= On.GatewayError;
+          break;
+        case 'reset':
+          on |= On.Reset;
+          break;
+        case 'reset-before-request':
+          on |= On.ResetBeforeRequest;
+          break;
+        case 'connect-failure':
+          on |= On.ConnectFailure;
+          break;
+        case 'retriable-status-codes':
+          on |= On.RetriableStatusCodes;
+          break;
+        case 'retriable-4xx':
+          on |= On.Retriable4xx;
+          break;
+        case 'refused-stream':
+          on |= On.RefusedStream;
+          break;
+        case 'envoy-ratelimited':
+          on |= On.EnvoyRateLimited;
+          break;
+        default: {
+          const g = GRPC_TOKENS[t.trim()];
+          if (g) grpc.push(g);
+        }
+      }
+    }
+    this.#on = on;
+    this.#codes = headerCodes && headerCodes.length ? [...policy.retriableStatusCodes, ...headerCodes] : policy.retriableStatusCodes;
+    this.#grpc = grpc;
+    this.#baseMs = policy.backoffBaseMs > 0 ? policy.backoffBaseMs : 25;
+    this.#maxMs = 10 * this.#baseMs;
+    this.#remaining = policy.numRetries;
+  }
+
+  get retried(): boolean {
+    return this.#scheduled > 0;
+  }
+
+  /** Envoy wouldRetryFromHeaders. */
+  wouldRetryHeaders(status: number, grpcStatus: string | undefined, rateLimited: boolean): boolean {
+    const on = this.#on;
+    // Rate-limited responses are only retried under envoy-ratelimited.
+    if (rateLimited) return (on & On.EnvoyRateLimited) !== 0;
+    if (on & On.FiveXx && status >= 500) return true;
+    if (on & On.GatewayError && (status === 502 || status === 503 || status === 504)) return true;
+    if (on & On.Retriable4xx && status === 409) return true;
+    if (on & On.RetriableStatusCodes && this.#codes.includes(status)) return true;
+    if (grpcStatus !== undefined && this.#grpc.includes(grpcStatus)) return true;
+    return false;
+  }
+
+  /** Envoy wouldRetryFromReset (overflow is never retried and never reaches here). */
+  wouldRetryReset(kind: ResetKind): boolean {
+    const on = this.#on;
+    // Any reset (incl. a per-try timeout) retries under 5xx / gateway-error / reset.
+    if (on & (On.FiveXx | On.GatewayError | On.Reset)) return true;
+    if (kind === 'connect_failure') return (on & (On.ConnectFailure | On.ResetBeforeRequest)) !== 0;
+    if (kind === 'reset_before_request') return (on & On.ResetBeforeRequest) !== 0;
+    return false;
+  }
+
+  /**
+   * Envoy shouldRetry: counts retry_success when a scheduled retry is followed by
+   * a "no retry" decision, releases the previous retry resource, then checks the
+   * budget and the max_retries breaker. On 'retry' the caller waits backoffMs().
+   */
+  decide(would: boolean): RetryDecision {
+    const stats = this.cluster.stats;
+    if (this.#holding && !would) stats.upstream_rq_retry_success.inc();
+    this.release();
+    if (!would) return 'no';
+    if (this.#remaining === 0) {
+      stats.upstream_rq_retry_limit_exceeded.inc();
+      return 'limit_exceeded';
+    }
+    this.#remaining--;
+    const rm = this.cluster.resources.retries;
+    if (!rm.canCreate()) {
+      stats.upstream_rq_retry_overflow.inc();
+      return 'overflow';
+    }
+    rm.inc();
+    this.#holding = true;
+    stats.upstream_rq_retry.inc();
+    this.#scheduled++;
+    return 'retry';
+  }
+
+  /**
+   * Envoy JitteredExponentialBackOffStrategy: retry k waits a uniform integer in
+   * [0, (2^k - 1) * base), then min(that, 10 x base); k stops growing past the max.
+   */
+  backoffMs(): number {
+    const k = Math.min(this.#scheduled, 31);
+    const ceiling = (2 ** k - 1) * this.#baseMs;
+    return Math.min(Math.floor(this.random() * ceiling), this.#maxMs);
+  }
+
+  /** Frees the max_retries resource (request done, or next decision). */
+  release(): void {
+    if (this.#holding) {
+      this.cluster.resources.retries.dec();
+      this.#holding = false;
+    }
+  }
+}

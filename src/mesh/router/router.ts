@@ -1,0 +1,481 @@
+// Envoy's router filter for one downstream request (router.cc): direct response,
+// redirect, cluster lookup, request header mutations and rewrites, route and
+// per-try timeouts, retries, mirroring, the upstream attempts, and every local
+// reply of spec §9. It starts after the fault filter, so its timers never see a
+// fault delay.
+
+import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import type { HeaderOps, RouteDestination } from '../config/model.js';
+import { percentHit } from '../random.js';
+import type { Cluster } from '../cluster/cluster.js';
+import type { ClusterManager } from '../cluster/cluster-manager.js';
+import type { PoolFailureReason } from '../cluster/conn-pool.js';
+import type { Host } from '../cluster/host.js';
+import type { StreamResetReason, UpstreamConnection } from '../cluster/upstream-connection.js';
+import { HOP_BY_HOP } from '../cluster/http1-codec.js';
+import type { RouteEntry } from '../route/route-entry.js';
+import { chargeDownstream, type HcmStats } from '../listener/hcm-stats.js';
+import { applyRequestOps, applyResponseOps, getHeader } from './header-ops.js';
+import {
+  BODY_NO_HEALTHY,
+  BODY_OVERFLOW,
+  BODY_OVERFLOW_RETRIED,
+  BODY_TIMEOUT,
+  resetBody,
+  resetReasonText,
+  sendLocalReply,
+} from './local-reply.js';
+import { RetryState, type ResetKind } from './retry-state.js';
+import { shadowAuthority, ShadowRequest } from './shadow-writer.js';
+import { UpstreamRequest, type UpstreamRequestOwner } from './upstream-request.js';
+import { buildRedirectLocation, rewritePath } from './rewrite.js';
+
+/** What the router needs from its sidecar. */
+export interface RouterContext {
+  clusters: ClusterManager;
+  random: () => number;
+  shadowHostSuffix: boolean;
+}
+
+/** The downstream request as the router receives it (complete, body buffered). */
+export interface DownstreamRequest {
+  method: string;
+  path: string;
+  authority: string;
+  /** Request port the virtual host was selected for (spec §2.4 port fallback). */
+  port: number;
+  /** Lower-case name -> value (node:http req.headers). */
+  headers: Record<string, string | string[] | undefined>;
+  rawHeaders: readonly string[];
+  body: Buffer | undefined;
+  worker: number;
+  /** Source address for consistentHash.useSourceIp. */
+  sourceIp: string;
+}
+
+// Headers the router consumes (spec §5.4) and never forwards.
+const CONSUMED = new Set([
+  'x-envoy-upstream-rq-timeout-ms',
+  'x-envoy-upstream-rq-per-try-timeout-ms',
+  'x-envoy-max-retries',
+  'x-envoy-retry-on',
+  'x-envoy-retry-grpc-on',
+  'x-envoy-retriable-status-codes',
+  'x-envoy-retriable-header-names',
+  'x-envoy-hedge-on-per-try-timeout',
+  'x-envoy-expected-rq-timeout-ms',
+  'x-envoy-attempt-count',
+  'x-envoy-original-path',
+  'host',
+]);
+
+// Response headers Envoy sets itself.
+const RESPONSE_SKIP = new Set([...HOP_BY_HOP, 'server', 'x-envoy-upstream-service-time']);
+
+function routeTimedOut(r: Router): void {
+  r.routeTimer = undefined;
+  r.onRouteTimeout();
+}
+
+function backoffDone(r: Router): void {
+  r.backoffTimer = undefined;
+  if (!r.finished) r.startAttempt();
+}
+
+function num(v: string | string[] | undefined): number | undefined {
+  if (typeof v !== 'string') return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) && n >= 0 ? Math.floor(n) : undefined;
+}
+
+export class Router implements UpstreamRequestOwner {
+  finished = false;
+  routeTimer: NodeJS.Timeout | undefined;
+  backoffTimer: NodeJS.Timeout | undefined;
+  #cluster!: Cluster;
+  #dest!: RouteDestination;
+  #retry: RetryState | undefined;
+  #upstream: UpstreamRequest | undefined;
+  #previousHosts: Host[] = [];
+  #attempts = 0;
+  #timeoutMs = 0;
+  #perTryMs = 0;
+  #start = 0;
+  #headBase = '';
+  #bodyLine = '';
+  #hashKey: string | undefined;
+  #responseOps: HeaderOps[] = [];
+  #downstreamStarted = false;
+
+  constructor(
+    private readonly ctx: RouterContext,
+    private readonly entry: RouteEntry,
+    private readonly rq: DownstreamRequest,
+    private readonly res: ServerResponse,
+    private readonly hcm: HcmStats,
+  ) {}
+
+  /** Envoy Filter::decodeHeaders + onRequestComplete. */
+  start(): void {
+    const route = this.entry.route;
+    const rq = this.rq;
+    if (route.headers?.response) this.#responseOps.push(route.headers.response);
+    if (route.directResponse) {
+      this.hcm.rq_direct_response.inc();
+      this.#local(route.directResponse.status, route.directResponse.body ?? '');
+      return;
+    }
+    if (route.redirect) {
+      this.hcm.rq_redirect.inc();
+      const loc = buildRedirectLocation(route.redirect, this.entry, rq.authority, rq.path, rq.port);
+      this.#finish();
+      let h = ['server', 'envoy', 'location', loc, 'content-length', '0'];
+      for (const ops of this.#responseOps) h = applyResponseOps(h, ops);
+      chargeDownstream(this.hcm, route.redirect.redirectCode);
+      this.res.writeHead(route.redirect.redirectCode, h);
+      this.res.end();
+      return;
+    }
+    const dest = this.entry.pickDestination(this.ctx.random);
+    const cluster = dest ? this.#clusterFor(dest) : undefined;
+    if (!dest || !cluster) {
+      // Undefined subset / unknown destination: no such cluster (spec §2.4).
+      this.hcm.no_cluster.inc();
+      this.#local(503, '');
+      return;
+    }
+    this.#dest = dest;
+    this.#cluster = cluster;
+    if (dest.headers?.response) this.#responseOps.unshift(dest.headers.response);
+
+    // Timeouts (spec §5.1): header override replaces the route timeout.
+    const hdrTimeout = num(rq.headers['x-envoy-upstream-rq-timeout-ms']);
+    this.#timeoutMs = hdrTimeout ?? route.timeoutMs ?? 0;
+    const policy = this.entry.retry;
+    let perTry = num(rq.headers['x-envoy-upstream-rq-per-try-timeout-ms']) ?? policy?.perTryTimeoutMs ?? 0;
+    if (this.#timeoutMs > 0 && perTry >= this.#timeoutMs) perTry = 0;
+    this.#perTryMs = perTry;
+
+    this.#hashKey = this.#computeHashKey();
+    this.#buildHead();
+
+    if (policy) {
+      const hc = rq.headers['x-envoy-retriable-status-codes'];
+      const codes = typeof hc === 'string' ? hc.split(',').map((s) => Number(s.trim())).filter((n) => n > 0) : undefined;
+      this.#retry = new RetryState(policy, cluster, this.ctx.random, codes);
+    }
+
+    this.#start = performance.now();
+    if (this.#timeoutMs > 0) this.routeTimer = setTimeout(routeTimedOut, this.#timeoutMs, this);
+
+    // Mirrors are decided after header mutations, each policy sampled on its own.
+    for (const m of route.mirrors) {
+      if (!percentHit(this.ctx.random, m.percentage)) continue;
+      this.#shadow(m.destination);
+    }
+    this.startAttempt();
+  }
+
+  startAttempt(): void {
+    const cluster = this.#cluster;
+    const policy = this.entry.retry;
+    const usePrevious = policy !== undefined && policy.retryIgnorePreviousHosts && !cluster.isConsistentHash;
+    const host = cluster.chooseHost(
+      this.#hashKey,
+      usePrevious ? this.#previousHosts : undefined,
+      policy?.hostSelectionRetryMaxAttempts ?? 1,
+    );
+    if (!host) {
+      // All hosts ejected (panic disabled) or an empty subset (spec §7.4).
+      cluster.stats.upstream_cx_none_healthy.inc();
+      cluster.codes.charge(503, false);
+      this.#local(503, BODY_NO_HEALTHY);
+      return;
+    }
+    this.#previousHosts.push(host);
+    const up = new UpstreamRequest(this, host, cluster.pool(host, this.rq.worker), ++this.#attempts);
+    this.#upstream = up;
+    up.start();
+  }
+
+  // -- UpstreamRequestOwner -------------------------------------------------
+
+  onPoolReady(up: UpstreamRequest, cx: UpstreamConnection): void {
+    let head = `${this.#headBase}x-envoy-attempt-count: ${up.attempt}\r\n`;
+    if (this.#timeoutMs > 0 || this.#perTryMs > 0) {
+      const remaining = this.#timeoutMs > 0 ? Math.max(1, Math.round(this.#timeoutMs - (performance.now() - this.#start))) : Infinity;
+      head += `x-envoy-expected-rq-timeout-ms: ${Math.min(remaining, this.#perTryMs > 0 ? this.#perTryMs : Infinity)}\r\n`;
+    }
+    head += this.#bodyLine;
+    if (this.#perTryMs > 0) up.armPerTryTimeout(this.#perTryMs);
+    cx.send(head, this.rq.body, up, this.rq.method === 'HEAD');
+  }
+
+  onPoolFailure(up: UpstreamRequest, reason: PoolFailureReason): void {
+    if (up !== this.#upstream || this.finished) return;
+    this.#upstream = undefined;
+    if (reason === 'overflow') {
+      // Never retried, never fed to outlier detection (spec §4.3); a pending
+      // retry decision still closes (Envoy counts retry_success here).
+      const retried = this.#retry?.retried ?? false;
+      this.#retry?.decide(false);
+      this.#cluster.codes.charge(503, false);
+      this.#local(503, retried ? BODY_OVERFLOW_RETRIED : BODY_OVERFLOW, ['x-envoy-overloaded', 'true']);
+      return;
+    }
+    // Connect failure: the pool already fed the outlier detector.
+    this.#onReset('connect_failure', 'connection_failure', 503);
+  }
+
+  onUpstreamHeaders(up: UpstreamRequest, status: number, headers: string[], contentLength: number): void {
+    if (up !== this.#upstream || this.finished) return;
+    const cluster = this.#cluster;
+    cluster.outlier?.putHttpResponseCode(up.host.id, status);
+    const retry = this.#retry;
+    if (retry) {
+      const would = retry.wouldRetryHeaders(status, getHeader(headers, 'grpc-status'), getHeader(headers, 'x-envoy-ratelimited') !== undefined);
+      if (retry.decide(would) === 'retry') {
+        cluster.codes.charge(status, true);
+        this.#upstream = undefined;
+        // A response with no more body can finish on its connection; otherwise reset it.
+        up.reset(contentLength === 0);
+        this.#scheduleRetry();
+        return;
+      }
+    }
+    cluster.codes.charge(status, false);
+    const out: string[] = [];
+    let cl: string | undefined;
+    for (let i = 0; i < headers.length; i += 2) {
+      const name = headers[i]!;
+      const lower = name.toLowerCase();
+      if (RESPONSE_SKIP.has(lower)) {
+        if (lower === 'content-length') cl = headers[i + 1];
+        continue;
+      }
+      out.push(name, headers[i + 1]!);
+    }
+    if (contentLength >= 0) out.push('content-length', this.rq.method === 'HEAD' && cl !== undefined ? cl : String(contentLength));
+    out.push('x-envoy-upstream-service-time', String(Math.round(performance.now() - this.#start)));
+    out.push('server', 'envoy');
+    let h = out;
+    for (const ops of this.#responseOps) h = applyResponseOps(h, ops);
+    this.#downstreamStarted = true;
+    chargeDownstream(this.hcm, status);
+    this.res.writeHead(status, h);
+  }
+
+  onUpstreamData(up: UpstreamRequest, chunk: Buffer): void {
+    if (up === this.#upstream && !this.finished) this.res.write(chunk);
+  }
+
+  onUpstreamComplete(up: UpstreamRequest): void {
+    if (up !== this.#upstream || this.finished) return;
+    this.#upstream = undefined;
+    this.#finish();
+    this.res.end();
+  }
+
+  onUpstreamReset(up: UpstreamRequest, reason: StreamResetReason): void {
+    if (up !== this.#upstream || this.finished) return;
+    this.#upstream = undefined;
+    if (this.#downstreamStarted) {
+      // Response already under way: nothing to retry, reset downstream too.
+      this.#finish();
+      this.res.destroy();
+      return;
+    }
+    this.#cluster.outlier?.putResult(up.host.id, 'reset');
+    this.#onReset('reset', reason, reason === 'protocol_error' ? 502 : 503);
+  }
+
+  onPerTryTimeout(up: UpstreamRequest): void {
+    if (up !== this.#upstream || this.finished) return;
+    const cluster = this.#cluster;
+    cluster.stats.upstream_rq_per_try_timeout.inc();
+    cluster.outlier?.putResult(up.host.id, 'timeout');
+    this.#upstream = undefined;
+    up.reset();
+    // A per-try timeout is retried only under 5xx / gateway-error / reset (spec §5.1).
+    if (this.#retry && this.#retry.decide(this.#retry.wouldRetryReset('per_try_timeout')) === 'retry') {
+      this.#scheduleRetry();
+      return;
+    }
+    cluster.codes.charge(504, false);
+    this.#local(504, BODY_TIMEOUT);
+  }
+
+  // -- timers and downstream events ------------------------------------------
+
+  /** Route timeout: covers every attempt and backoff; never retried (spec §5.1). */
+  onRouteTimeout(): void {
+    if (this.finished) return;
+    const cluster = this.#cluster;
+    cluster.stats.upstream_rq_timeout.inc();
+    const up = this.#upstream;
+    this.#upstream = undefined;
+    if (up) {
+      if (!up.pending && !up.headersReceived) {
+        cluster.outlier?.putResult(up.host.id, 'timeout');
+        cluster.codes.charge(504, false);
+      }
+      up.reset();
+    }
+    if (this.#downstreamStarted) {
+      this.#finish();
+      this.res.destroy();
+      return;
+    }
+    this.#local(504, BODY_TIMEOUT);
+  }
+
+  /** The downstream client went away: cancel everything (pending -> upstream_rq_cancelled). */
+  onDownstreamClose(): void {
+    if (this.finished) return;
+    const up = this.#upstream;
+    this.#upstream = undefined;
+    up?.reset();
+    this.#finish();
+  }
+
+  // -- internals ---------------------------------------------------------------
+
+  #onReset(kind: ResetKind, reason: string, status: number): void {
+    const retry = this.#retry;
+    if (retry && retry.decide(retry.wouldRetryReset(kind)) === 'retry') {
+      this.#scheduleRetry();
+      return;
+    }
+    this.#cluster.codes.charge(status, false);
+    this.#local(status, resetBody(resetReasonText(reason), retry?.retried ?? false));
+  }
+
+  #scheduleRetry(): void {
+    this.backoffTimer = setTimeout(backoffDone, this.#retry!.backoffMs(), this);
+  }
+
+  #local(status: number, body: string, extra?: readonly string[]): void {
+    this.#finish();
+    chargeDownstream(this.hcm, status);
+    sendLocalReply(this.res, status, body, extra, this.#responseOps);
+  }
+
+  #finish(): void {
+    this.finished = true;
+    if (this.routeTimer) clearTimeout(this.routeTimer);
+    if (this.backoffTimer) clearTimeout(this.backoffTimer);
+    this.routeTimer = this.backoffTimer = undefined;
+    this.#retry?.release();
+  }
+
+  #clusterFor(dest: RouteDestination): Cluster | undefined {
+    const d = dest.destination;
+    return this.ctx.clusters.get(d.host, this.#destPort(d.host, d.port), d.subset);
+  }
+
+  /** destination.port, else the service's only port, else the request's port (spec §2.4). */
+  #destPort(fqdn: string, port: number | undefined): number {
+    if (port !== undefined) return port;
+    const svc = this.ctx.clusters.service(fqdn);
+    if (svc && svc.ports.length === 1) return svc.ports[0]!.port;
+    return this.rq.port;
+  }
+
+  #computeHashKey(): string | undefined {
+    const lb = this.#cluster.hashPolicy;
+    if (!('consistentHash' in lb)) return undefined;
+    const ch = lb.consistentHash;
+    const h = this.rq.headers;
+    if ('httpHeaderName' in ch) {
+      const v = h[ch.httpHeaderName.toLowerCase()];
+      return typeof v === 'string' ? v : v?.join(',');
+    }
+    if ('useSourceIp' in ch) return this.rq.sourceIp;
+    if ('httpQueryParameterName' in ch) {
+      const q = this.rq.path.indexOf('?');
+      if (q < 0) return undefined;
+      return new URLSearchParams(this.rq.path.slice(q + 1)).get(ch.httpQueryParameterName) ?? undefined;
+    }
+    const cookie = h.cookie;
+    if (typeof cookie !== 'string') return undefined;
+    for (const part of cookie.split(';')) {
+      const eq = part.indexOf('=');
+      if (eq > 0 && part.slice(0, eq).trim() === ch.httpCookie.name) return part.slice(eq + 1).trim();
+    }
+    return undefined;
+  }
+
+  /**
+   * The upstream request head shared by every attempt (Envoy finalizeRequestHeaders):
+   * downstream headers minus hop-by-hop and consumed ones, destination- then
+   * route-level header ops, rewrites, x-request-id, x-forwarded-proto.
+   */
+  #buildHead(): void {
+    const rq = this.rq;
+    const route = this.entry.route;
+    const raw = rq.rawHeaders;
+    const h: string[] = [];
+    for (let i = 0; i < raw.length; i += 2) {
+      const lower = raw[i]!.toLowerCase();
+      if (HOP_BY_HOP.has(lower) || CONSUMED.has(lower)) continue;
+      h.push(lower, raw[i + 1]!);
+    }
+    const destOps = this.#dest.headers?.request;
+    if (destOps) applyRequestOps(h, destOps);
+    if (route.headers?.request) applyRequestOps(h, route.headers.request);
+    let authority = rq.authority;
+    const ar = route.rewrite?.authority ?? route.headers?.authorityRewrite ?? this.#dest.headers?.authorityRewrite;
+    if (ar) authority = ar;
+    let path = rq.path;
+    if (route.rewrite && (route.rewrite.uri !== undefined || route.rewrite.uriRegexRewrite)) {
+      const np = rewritePath(route.rewrite, this.entry, path);
+      if (np !== path) {
+        h.push('x-envoy-original-path', path);
+        path = np;
+      }
+    }
+    if (getHeader(h, 'x-request-id') === undefined) h.push('x-request-id', randomUUID());
+    setForwardedProto(h);
+    let s = `${rq.method} ${path} HTTP/1.1\r\nhost: ${authority}\r\n`;
+    for (let i = 0; i < h.length; i += 2) s += `${h[i]}: ${h[i + 1]}\r\n`;
+    this.#headBase = s;
+    const body = rq.body;
+    const m = rq.method;
+    this.#bodyLine =
+      body && body.length > 0
+        ? `content-length: ${body.length}\r\n\r\n`
+        : m === 'POST' || m === 'PUT' || m === 'PATCH'
+          ? 'content-length: 0\r\n\r\n'
+          : '\r\n';
+    this.#mirrorAuthority = authority;
+    this.#mirrorPath = path;
+    this.#mirrorHeaders = h;
+  }
+
+  #mirrorAuthority = '';
+  #mirrorPath = '';
+  #mirrorHeaders: string[] = [];
+
+  #shadow(d: { host: string; subset?: string; port?: number }): void {
+    // A mirror to a missing cluster is silently skipped (spec §6).
+    const cluster = this.ctx.clusters.get(d.host, this.#destPort(d.host, d.port), d.subset);
+    if (!cluster) return;
+    const authority = this.ctx.shadowHostSuffix ? shadowAuthority(this.#mirrorAuthority) : this.#mirrorAuthority;
+    let head = `${this.rq.method} ${this.#mirrorPath} HTTP/1.1\r\nhost: ${authority}\r\n`;
+    const h = this.#mirrorHeaders;
+    for (let i = 0; i < h.length; i += 2) head += `${h[i]}: ${h[i + 1]}\r\n`;
+    head += `x-envoy-attempt-count: 1\r\n${this.#bodyLine}`;
+    ShadowRequest.send(cluster, this.rq.worker, this.#hashKey, head, this.rq.body, this.rq.method === 'HEAD', this.#timeoutMs);
+  }
+}
+
+function setForwardedProto(h: string[]): void {
+  for (let i = 0; i < h.length; i += 2) {
+    if (h[i] === 'x-forwarded-proto') {
+      h[i + 1] = 'http';
+      return;
+    }
+  }
+  h.push('x-forwarded-proto', 'http');
+}

@@ -1,0 +1,109 @@
+// Request mirroring (spec §6, Envoy ShadowWriterImpl): a fire-and-forget copy of
+// the routed request (after header mutations and rewrites, attempt count 1) sent
+// through the mirror cluster's own LB, pool, circuit breakers and outlier
+// detector; its response is discarded and its failures are invisible to the caller.
+
+import type { Cluster } from '../cluster/cluster.js';
+import type { PoolCallbacks, PoolFailureReason } from '../cluster/conn-pool.js';
+import type { StreamCallbacks, UpstreamConnection } from '../cluster/upstream-connection.js';
+import type { Host } from '../cluster/host.js';
+
+/** `httpbin:8000` -> `httpbin-shadow:8000`, `cluster-1` -> `cluster-1-shadow`. */
+export function shadowAuthority(authority: string): string {
+  const c = authority.lastIndexOf(':');
+  if (c > 0 && !authority.endsWith(']') && /^\d+$/.test(authority.slice(c + 1)))
+    return `${authority.slice(0, c)}-shadow${authority.slice(c)}`;
+  return `${authority}-shadow`;
+}
+
+function shadowTimedOut(s: ShadowRequest): void {
+  s.timer = undefined;
+  if (s.done) return;
+  s.cluster.stats.upstream_rq_timeout.inc();
+  s.cluster.outlier?.putResult(s.host.id, 'timeout');
+  s.finish(true);
+}
+
+export class ShadowRequest implements PoolCallbacks, StreamCallbacks {
+  done = false;
+  pending = false;
+  timer: NodeJS.Timeout | undefined;
+  #cx: UpstreamConnection | undefined;
+
+  constructor(
+    readonly cluster: Cluster,
+    readonly host: Host,
+    private readonly head: string,
+    private readonly body: Buffer | undefined,
+    private readonly noResponseBody: boolean,
+  ) {}
+
+  static send(
+    cluster: Cluster,
+    worker: number,
+    hashKey: string | undefined,
+    head: string,
+    body: Buffer | undefined,
+    noResponseBody: boolean,
+    timeoutMs: number,
+  ): void {
+    const host = cluster.chooseHost(hashKey, undefined, 1);
+    if (!host) {
+      cluster.stats.upstream_cx_none_healthy.inc();
+      return;
+    }
+    const s = new ShadowRequest(cluster, host, head, body, noResponseBody);
+    if (timeoutMs > 0) s.timer = setTimeout(shadowTimedOut, timeoutMs, s);
+    s.pending = true;
+    cluster.pool(host, worker).newStream(s);
+  }
+
+  onPoolReady(cx: UpstreamConnection): void {
+    this.pending = false;
+    if (this.done) return;
+    this.#cx = cx;
+    cx.send(this.head, this.body, this, this.noResponseBody);
+  }
+
+  onPoolFailure(_reason: PoolFailureReason): void {
+    this.pending = false;
+    this.finish(false);
+  }
+
+  onResponseHeaders(status: number): void {
+    if (this.done) return;
+    this.cluster.outlier?.putHttpResponseCode(this.host.id, status);
+    this.cluster.codes.charge(status, false);
+  }
+
+  onResponseData(): void {
+    // discarded
+  }
+
+  onResponseComplete(): void {
+    this.#cx = undefined;
+    this.finish(false);
+  }
+
+  onStreamReset(): void {
+    this.#cx = undefined;
+    if (!this.done) this.cluster.outlier?.putResult(this.host.id, 'reset');
+    this.finish(false);
+  }
+
+  finish(reset: boolean): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (reset) {
+      if (this.pending) {
+        this.pending = false;
+        this.cluster.pool(this.host, 0).cancelPending(this) || this.cluster.pool(this.host, 1).cancelPending(this);
+      } else if (this.#cx) {
+        const cx = this.#cx;
+        this.#cx = undefined;
+        cx.resetStream();
+      }
+    }
+  }
+}

@@ -1,0 +1,66 @@
+// One sidecar = the outbound Envoy of one source workload (spec §0): its own
+// route table, clusters, pools, breakers, outlier detectors and counters.
+
+import type { MeshConfig } from './config/model.js';
+import type { StatsStore } from './stats/store.js';
+import { RuntimeError } from '../errors.js';
+import { ClusterManager } from './cluster/cluster-manager.js';
+import { RouteTable } from './route/route-table.js';
+import { HcmStatsByPort } from './listener/hcm-stats.js';
+import { Listener } from './listener/listener.js';
+
+export interface SidecarOptions {
+  workload: string;
+  namespace: string;
+  labels: Record<string, string>; // the SOURCE workload
+  config: MeshConfig;
+  /** Loopback port of an instance (pod) once its app has started; undefined = not running. */
+  instancePort(pod: string): number | undefined;
+  stats: StatsStore; // this sidecar's own store (its own counters, like a real sidecar)
+  random: () => number; // seeded (src/mesh/random.ts), for every draw
+  shadowHostSuffix: boolean; // append -shadow to mirrored Host (seed/Istio <= 1.27): default true
+}
+
+export class Sidecar {
+  readonly workload: string;
+  readonly clusters: ClusterManager;
+  readonly routes: RouteTable;
+  readonly #listeners: Listener[] = [];
+  readonly #opts: SidecarOptions;
+  readonly #hcm: HcmStatsByPort;
+
+  constructor(opts: SidecarOptions) {
+    this.#opts = opts;
+    this.workload = opts.workload;
+    this.clusters = new ClusterManager(opts.config, opts.stats, opts.random, (pod) => opts.instancePort(pod));
+    this.routes = new RouteTable(opts.config, { labels: opts.labels, namespace: opts.namespace });
+    this.#hcm = new HcmStatsByPort(opts.stats);
+  }
+
+  /** Starts an outbound listener; returns the bound port. May be called more than once. */
+  async listen(host: string, port: number): Promise<number> {
+    const l = new Listener({
+      routes: this.routes,
+      clusters: this.clusters,
+      hcm: this.#hcm,
+      random: this.#opts.random,
+      shadowHostSuffix: this.#opts.shadowHostSuffix,
+    });
+    try {
+      const bound = await l.listen(host, port);
+      this.#listeners.push(l);
+      return bound;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new RuntimeError(
+        'MB_ERR_LISTEN',
+        `sidecar ${this.workload}: cannot listen on ${host}:${port}: ${code === 'EADDRINUSE' ? 'address in use' : ((e as Error).message ?? code)}`,
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#listeners.splice(0).map((l) => l.close()));
+    this.clusters.close();
+  }
+}
