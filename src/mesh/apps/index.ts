@@ -1,11 +1,15 @@
 // The built-in apps by kind: one module per app, started on loopback by the mesh boot.
 
 import type { AppContext, RunningApp } from './app.js';
+import { startDetails } from './details.js';
 import { startFortioEcho } from './fortio-echo.js';
 import { startHttpbin } from './httpbin.js';
+import { startProductpage } from './productpage.js';
+import { startRatings } from './ratings.js';
+import { startReviews } from './reviews.js';
 
 /** Start the app an instance runs (see InstanceSpec.app). `client` pods have no server. */
-export async function startApp(ctx: AppContext): Promise<RunningApp> {
+export function startApp(ctx: AppContext): Promise<RunningApp> {
   const kind = ctx.instance.app;
   switch (kind) {
     case 'httpbin':
@@ -13,16 +17,18 @@ export async function startApp(ctx: AppContext): Promise<RunningApp> {
     case 'fortio':
       return startFortioEcho(ctx);
     case 'details':
+      return startDetails(ctx);
     case 'ratings':
+      return startRatings(ctx);
     case 'reviews':
+      return startReviews(ctx);
     case 'productpage':
-      // Being written right now (h6); boot fails loudly rather than faking a server.
-      throw new Error(`instance ${ctx.instance.pod}: built-in app '${kind}' is not available yet`);
+      return startProductpage(ctx);
     case 'client':
-      throw new Error(`instance ${ctx.instance.pod}: a client workload has no server to start`);
+      return Promise.reject(new Error(`instance ${ctx.instance.pod}: a client workload has no server to start`));
     default: {
       const never: never = kind;
-      throw new Error(`instance ${ctx.instance.pod}: unknown app kind ${String(never)}`);
+      return Promise.reject(new Error(`instance ${ctx.instance.pod}: unknown app kind ${String(never)}`));
     }
   }
 }

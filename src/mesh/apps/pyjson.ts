@@ -63,3 +63,24 @@ export function pyString(s: string): string {
   }
   return out + '"';
 }
+
+/**
+ * Python json.dumps(value) with default arguments (simplejson too): one line,
+ * separators (', ', ': '), keys in insertion order, ensure_ascii. What
+ * productpage's API routes return.
+ */
+export function pyJsonCompact(v: PyValue | undefined): string {
+  if (v === null || v === undefined || typeof v !== 'object') return write(v, '');
+  if (Array.isArray(v)) {
+    let s = '[';
+    for (let i = 0; i < v.length; i++) s += (i ? ', ' : '') + pyJsonCompact(v[i]);
+    return s + ']';
+  }
+  let s = '{';
+  let first = true;
+  for (const k of Object.keys(v)) {
+    s += (first ? '' : ', ') + pyString(k) + ': ' + pyJsonCompact(v[k]);
+    first = false;
+  }
+  return s + '}';
+}

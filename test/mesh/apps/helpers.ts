@@ -81,7 +81,7 @@ export class ForwardStub {
   readonly routes = new Map<string, number>();
   readonly hold = new Set<string>();
   readonly status = new Map<string, number>();
-  readonly seen: Array<{ host: string; path: string; headers: http.IncomingHttpHeaders }> = [];
+  readonly seen: Array<{ host: string; path: string; headers: http.IncomingHttpHeaders; clientPort: number }> = [];
   private server = http.createServer((req, res) => this.forward(req, res));
   port = 0;
 
@@ -93,7 +93,7 @@ export class ForwardStub {
 
   private forward(req: http.IncomingMessage, res: http.ServerResponse): void {
     const host = (req.headers.host ?? '').replace(/:\d+$/, '');
-    this.seen.push({ host, path: req.url ?? '', headers: req.headers });
+    this.seen.push({ host, path: req.url ?? '', headers: req.headers, clientPort: req.socket.remotePort ?? 0 });
     if (this.hold.has(host)) return; // hang: the caller's timeout must fire
     const forced = this.status.get(host);
     if (forced !== undefined) {

@@ -1,0 +1,87 @@
+// Calls a bookinfo app makes to another service. Every call goes to the
+// workload's own outbound sidecar (ctx.outbound) with the service's Host
+// header, exactly as the app would call `http://reviews:9080/...` in a pod.
+
+import http from 'node:http';
+import type { IncomingMessage } from 'node:http';
+
+export interface UpstreamReply {
+  status: number;
+  body: Buffer;
+}
+
+/**
+ * GET `path` on `host` (a `name:port` Host header) via the sidecar listener.
+ * `timeoutMs` is the client's connect/read inactivity timeout (Python
+ * requests `timeout=`, JAX-RS connection+receive timeout). Resolves null on
+ * any exception (refused, reset, timeout) — the apps treat those like the
+ * real ones treat an exception.
+ */
+export function get(
+  outbound: { host: string; port: number },
+  host: string,
+  path: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  agent: http.Agent | false,
+): Promise<UpstreamReply | null> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (v: UpstreamReply | null) => {
+      if (!settled) {
+        settled = true;
+        resolve(v);
+      }
+    };
+    headers.host = host;
+    const req = http.request({ host: outbound.host, port: outbound.port, path, method: 'GET', headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => done({ status: res.statusCode ?? 0, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks) }));
+      res.on('error', () => done(null));
+      res.on('aborted', () => done(null));
+    });
+    req.setTimeout(timeoutMs, () => {
+      req.destroy(new Error('timeout'));
+      done(null);
+    });
+    req.on('error', () => done(null));
+    req.end();
+  });
+}
+
+/**
+ * Headers reviews (LibertyRestEndpoint.headers_to_propagate) copies from its
+ * request to the ratings call; productpage and details use the same list (spec §11).
+ */
+export const PROPAGATED_HEADERS = [
+  'x-request-id',
+  'x-ot-span-context',
+  'x-datadog-trace-id',
+  'x-datadog-parent-id',
+  'x-datadog-sampling-priority',
+  'traceparent',
+  'tracestate',
+  'x-cloud-trace-context',
+  'grpc-trace-bin',
+  'x-b3-traceid',
+  'x-b3-spanid',
+  'x-b3-parentspanid',
+  'x-b3-sampled',
+  'x-b3-flags',
+  'sw8',
+  'end-user',
+  'user-agent',
+  'cookie',
+  'authorization',
+  'jwt',
+] as const;
+
+/** Copies the listed request headers that are present (first value, as getHeaderString/`headers.get`). */
+export function copyHeaders(req: IncomingMessage, names: readonly string[], into: Record<string, string> = {}): Record<string, string> {
+  for (const n of names) {
+    const v = req.headers[n];
+    if (v !== undefined) into[n] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return into;
+}
