@@ -6,7 +6,7 @@ import type { DestinationRule, MeshConfig, MeshService } from '../config/model.j
 import type { StatsStore } from '../stats/store.js';
 import { Cluster } from './cluster.js';
 import { Host } from './host.js';
-import { effectivePolicyFallback } from './effective-policy.js';
+import { effectivePolicy } from '../config/policy.js';
 
 export function clusterName(port: number, subset: string | undefined, fqdn: string): string {
   return `outbound|${port}|${subset ?? ''}|${fqdn}`;
@@ -84,7 +84,7 @@ export class ClusterManager {
         hosts.push(new Host(pod, hosts.length, inst.labels, '127.0.0.1', () => this.instancePort(pod)));
       }
     }
-    const policy = effectivePolicyFallback(dr, subset, port);
+    const policy = effectivePolicy(dr, subset, port);
     return new Cluster({
       name,
       hosts,

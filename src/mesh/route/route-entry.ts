@@ -2,6 +2,7 @@
 // emits one Envoy route per match item, spec §2.2), with its action resolved.
 
 import type { HttpRoute, RetryPolicy, RouteDestination } from '../config/model.js';
+import { DEFAULT_RETRY_POLICY } from '../config/policy.js';
 import { CompiledMatch, type RequestView } from './match.js';
 
 /**
@@ -11,15 +12,7 @@ import { CompiledMatch, type RequestView } from './match.js';
  * first release where EXCLUDE_UNSAFE_503_FROM_DEFAULT_RETRY defaults to true and 1.27
  * removed the flag; every currently supported Istio behaves this way.
  */
-export const ISTIO_DEFAULT_RETRY: RetryPolicy = Object.freeze({
-  numRetries: 2,
-  perTryTimeoutMs: null,
-  retryOn: ['connect-failure', 'refused-stream', 'unavailable', 'cancelled', 'retriable-status-codes'],
-  retriableStatusCodes: [],
-  backoffBaseMs: 25,
-  retryIgnorePreviousHosts: true,
-  hostSelectionRetryMaxAttempts: 5,
-}) as RetryPolicy;
+export const ISTIO_DEFAULT_RETRY: RetryPolicy = DEFAULT_RETRY_POLICY as RetryPolicy;
 
 export type RouteAction = 'route' | 'redirect' | 'direct_response';
 

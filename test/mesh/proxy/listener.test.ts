@@ -1,0 +1,84 @@
+// Listener + route table basics: Host-header and absolute-form requests, alias
+// forms (spec §2.1), 404 NR for unknown hosts, the default route, headers the
+// sidecar adds (spec §5.4) and the response headers (server: envoy, service time).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CLIENT, meshOf, request, service, startSidecar, Upstreams, workload } from './harness.js';
+
+const YAML = CLIENT + workload('httpbin-v1', 'httpbin', 'v1') + service('httpbin');
+
+test('listener: Host-header, absolute-form and alias forms reach the default route', async () => {
+  const cfg = meshOf(YAML);
+  const up = await Upstreams.start(cfg);
+  const px = await startSidecar(cfg, up);
+  try {
+    for (const host of ['httpbin:8000', 'httpbin', 'httpbin.default:8000', 'httpbin.default.svc.cluster.local:8000', 'HTTPBIN:8000']) {
+      const r = await request(px.port, { host, path: '/get?x=1' });
+      assert.equal(r.status, 200, host);
+      const seen = JSON.parse(r.body) as { url: string; headers: Record<string, string> };
+      assert.equal(seen.url, '/get?x=1');
+      assert.equal(seen.headers.host, host);
+      assert.equal(seen.headers['x-envoy-attempt-count'], '1');
+      assert.equal(seen.headers['x-forwarded-proto'], 'http');
+      assert.match(seen.headers['x-request-id']!, /^[0-9a-f-]{36}$/);
+      assert.equal(r.headers.server, 'envoy');
+      assert.match(String(r.headers['x-envoy-upstream-service-time']), /^\d+$/);
+    }
+    const abs = await request(px.port, { host: 'httpbin:8000', path: '/anything/a?b=c', absolute: true });
+    assert.equal(abs.status, 200);
+    assert.equal((JSON.parse(abs.body) as { url: string }).url, '/anything/a?b=c');
+    assert.equal(px.counter('http.outbound_0.0.0.0_8000.rq_total'), 6);
+    assert.equal(px.counter('cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_rq_200'), 6);
+    assert.equal(px.counter('cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_rq_total'), 6);
+  } finally {
+    await px.close();
+    await up.close();
+  }
+});
+
+test('listener: unknown host -> 404 NR with empty body, no_route counted (spec §2.2, §9)', async () => {
+  const cfg = meshOf(YAML);
+  const up = await Upstreams.start(cfg);
+  const px = await startSidecar(cfg, up);
+  try {
+    const r = await request(px.port, { host: 'nope:8000' });
+    assert.equal(r.status, 404);
+    assert.equal(r.body, '');
+    assert.equal(r.headers.server, 'envoy');
+    assert.equal(r.headers['content-type'], undefined);
+    assert.equal(r.headers['x-envoy-upstream-service-time'], undefined);
+    // Known service, wrong port: no virtual host on that port either.
+    const r2 = await request(px.port, { host: 'httpbin:9999' });
+    assert.equal(r2.status, 404);
+    assert.equal(px.counter('http.outbound_0.0.0.0_8000.no_route'), 1);
+    assert.equal(px.counter('http.outbound_0.0.0.0_9999.no_route'), 1);
+    assert.equal(up.seen.length, 0);
+  } finally {
+    await px.close();
+    await up.close();
+  }
+});
+
+test('listener: request body is forwarded with content-length, keep-alive downstream', async () => {
+  const cfg = meshOf(YAML);
+  const up = await Upstreams.start(cfg);
+  const px = await startSidecar(cfg, up);
+  const http = await import('node:http');
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    const r = await request(px.port, { method: 'POST', path: '/post', body: 'hello=world', agent, headers: { 'content-type': 'text/plain' } });
+    assert.equal(r.status, 200);
+    const seen = JSON.parse(r.body) as { body: string; headers: Record<string, string> };
+    assert.equal(seen.body, 'hello=world');
+    assert.equal(seen.headers['content-length'], '11');
+    const r2 = await request(px.port, { agent });
+    assert.equal(r2.status, 200);
+    // Both requests rode one upstream connection (keep-alive upstream too).
+    assert.equal(px.counter('cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_cx_total'), 1);
+  } finally {
+    agent.destroy();
+    await px.close();
+    await up.close();
+  }
+});
