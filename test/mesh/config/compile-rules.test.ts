@@ -273,8 +273,8 @@ ${tp}${subsets}`;
   ]);
   const od = errorsOf(() => compileText(dr('    outlierDetection: {consecutiveLocalOriginFailures: 3, maxEjectionPercent: 101}'), 'od.yaml'));
   assert.deepEqual(od, [
-    'od.yaml:37:23: spec.trafficPolicy.outlierDetection.consecutiveLocalOriginFailures: consecutiveLocalOriginFailures requires splitExternalLocalOriginErrors: true',
-    'od.yaml:37:62: spec.trafficPolicy.outlierDetection.maxEjectionPercent: must be between 0 and 100, got 101',
+    'od.yaml:37:24: spec.trafficPolicy.outlierDetection.consecutiveLocalOriginFailures: consecutiveLocalOriginFailures requires splitExternalLocalOriginErrors: true',
+    'od.yaml:37:59: spec.trafficPolicy.outlierDetection.maxEjectionPercent: must be between 0 and 100, got 101',
   ]);
 });
 
