@@ -17,7 +17,9 @@ const WIDE = 120;
 export function Dashboard({ state, width }: DashboardProps): React.ReactElement {
   const wide = width >= WIDE;
   const inner = wide ? Math.floor((width - 1) / 2) : width;
-  const panel = (title: string, body: React.ReactElement, key: string) =>
+  // Narrow: no borders (24 rows are precious); only panels whose lines do not
+  // name themselves get a one-line dim title.
+  const panel = (title: string, body: React.ReactElement, key: string, narrowTitle = false) =>
     wide ? (
       <Box key={key} flexDirection="column" borderStyle="round" borderColor="gray" paddingX={1} width={inner}>
         <Text bold>{title}</Text>
@@ -25,9 +27,11 @@ export function Dashboard({ state, width }: DashboardProps): React.ReactElement 
       </Box>
     ) : (
       <Box key={key} flexDirection="column" width={inner}>
+        {narrowTitle ? <Text dimColor>{`── ${title} `.padEnd(Math.min(inner, 60), '─')}</Text> : null}
         {body}
       </Box>
     );
+  const target = hostPort(state.url);
   const cw = wide ? inner - 4 : inner;
   const left = [
     panel('Throughput', <Throughput state={state} width={cw} />, 'tp'),
@@ -35,9 +39,9 @@ export function Dashboard({ state, width }: DashboardProps): React.ReactElement 
     panel('Status codes', <Codes state={state} width={cw} />, 'codes'),
   ];
   const right = [
-    panel(`Sidecar of ${state.from || '…'} → destination`, <Sidecar state={state} width={cw} />, 'sc'),
-    panel('Requests per upstream version', <Upstreams state={state} width={cw} />, 'up'),
-    panel('Generator', <Health state={state} />, 'gen'),
+    panel(`Sidecar of ${state.from || '…'} → ${target}`, <Sidecar state={state} width={cw} />, 'sc', true),
+    panel('Requests per upstream version', <Upstreams state={state} width={cw} />, 'up', true),
+    panel('Generator', <Health state={state} prefix={!wide} />, 'gen'),
   ];
   if (wide) right.push(panel('Finished steps', <Done state={state} />, 'done'));
   return (
@@ -58,6 +62,15 @@ export function Dashboard({ state, width }: DashboardProps): React.ReactElement 
       <Text dimColor>q / Ctrl-C: stop (the partial report is still printed)</Text>
     </Box>
   );
+}
+
+function hostPort(url: string): string {
+  try {
+    const u = new URL(url);
+    return u.host || 'destination';
+  } catch {
+    return 'destination';
+  }
 }
 
 function Header({ state, width }: { state: DashboardState; width: number }): React.ReactElement {
@@ -221,12 +234,12 @@ function Upstreams({ state, width }: { state: DashboardState; width: number }): 
   );
 }
 
-function Health({ state }: { state: DashboardState }): React.ReactElement {
+function Health({ state, prefix }: { state: DashboardState; prefix: boolean }): React.ReactElement {
   const l = state.tick?.load;
   const behind = l?.behindScheduleMs ?? 0;
   return (
     <Text>
-      <Text dimColor>behind schedule </Text>
+      <Text dimColor>{prefix ? 'generator: ' : ''}behind schedule </Text>
       <Text color={behind > 50 ? 'yellow' : undefined}>{ms(behind)} ms</Text>
       <Text dimColor> · loop lag </Text>
       {ms(l?.eventLoopLagMs ?? 0)} ms<Text dimColor> · workers </Text>

@@ -1,0 +1,163 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import React from 'react';
+import { render } from 'ink-testing-library';
+import { renderToString } from 'ink';
+import { Dashboard } from '../../src/ui/dashboard.js';
+import { startLiveView } from '../../src/ui/live.js';
+import { initialState, reduce } from '../../src/ui/state.js';
+import type { ScenarioSpec } from '../../src/scenario/model.js';
+import { C3, mirrorTick, seedC3 } from '../scenario/fixtures.js';
+
+const strip = (s: string) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+const width = (line: string) => [...line].length;
+
+const scenario: ScenarioSpec = {
+  name: 'httpbin-mirror',
+  file: 's.yaml',
+  load: { from: 'sleep', url: 'http://httpbin:8000/headers', headers: [], steps: [{ ...C3, name: 'c1' }, C3] },
+  variants: [
+    { name: 'seed-dr', patches: [] },
+    { name: 'mirror', patches: [] },
+  ],
+  expect: [],
+  loc: { file: 's.yaml', line: 1, col: 1 },
+};
+
+/** State folded from recorded events: one finished step, then a mirroring step in progress. */
+function recordedState() {
+  const s = initialState();
+  reduce(s, { type: 'run-start', scenario, variants: ['seed-dr', 'mirror'], warnings: [] });
+  reduce(s, { type: 'variant-start', variant: 'seed-dr', index: 0, count: 2 });
+  reduce(s, { type: 'step-start', variant: 'seed-dr', step: scenario.load.steps[0], index: 0, count: 2 });
+  reduce(s, { type: 'step-end', outcome: { ...seedC3(), step: 'c1' } });
+  reduce(s, { type: 'variant-start', variant: 'mirror', index: 1, count: 2 });
+  reduce(s, { type: 'step-start', variant: 'mirror', step: C3, index: 1, count: 2 });
+  for (const q of [100, 300, 500, 640.2]) {
+    const t = mirrorTick();
+    t.load.windowQps = q;
+    reduce(s, { type: 'tick', tick: t });
+  }
+  return s;
+}
+
+function checkPanels(text: string) {
+  // header and progress
+  assert.match(text, /meshbench httpbin-mirror · variant mirror \(2\/2\) · step c3 \(2\/2\) c=3 qps=max n=30/);
+  assert.match(text, /█+░+ 20\/30 calls · 1\.5s/);
+  // throughput with sparkline scaled to the max of the window-qps history
+  assert.match(text, /qps now 640 · achieved 660 · target max ▂▄▆█/);
+  // windowed and cumulative percentiles
+  assert.match(text, /window\s+2\.2\s+6\.5\s+20\.1\s+21(?![.\d])/);
+  assert.match(text, /cumulative\s+2\.45\s+7\s+21\.2\s+21\.7/);
+  // codes with shares
+  assert.match(text, /code 200 14 \(70\.0%\)\s+code 503 6 \(30\.0%\)/);
+  // sidecar counters
+  assert.match(text, /pending active 1\s+pending overflow 6/);
+  assert.match(text, /retries 2/);
+  assert.match(text, /timeouts 1/);
+  assert.match(text, /shadow rq 20/);
+  assert.match(text, /Sidecar of sleep → httpbin:8000/);
+  // per version: v1 served, v2 got the mirror copies
+  assert.match(text, /httpbin v1 █+ 20(?![\d ]*\()/);
+  assert.match(text, /httpbin v2 █+ 20 \(20 mirrored\)/);
+  // generator health
+  assert.match(text, /behind schedule 0 ms · loop lag 1\.4 ms · workers 1 · sockets 8/);
+  assert.match(text, /q \/ Ctrl-C: stop/);
+}
+
+test('80 columns: one column, every panel, fits 80x24', () => {
+  const r = render(<Dashboard state={recordedState()} width={80} />);
+  const text = strip(r.lastFrame() ?? '');
+  r.unmount();
+  checkPanels(text);
+  const lines = text.split('\n');
+  assert.ok(lines.length <= 24, `${lines.length} lines:\n${text}`);
+  for (const l of lines) assert.ok(width(l) <= 80, `too wide (${width(l)}): ${l}`);
+  assert.doesNotMatch(text, /╭/); // no borders when narrow
+});
+
+test('160 columns: two bordered columns with the finished-steps panel', () => {
+  const text = strip(renderToString(<Dashboard state={recordedState()} width={160} />, { columns: 160 }));
+  checkPanels(text);
+  const lines = text.split('\n');
+  for (const l of lines) assert.ok(width(l) <= 160, `too wide (${width(l)}): ${l}`);
+  assert.ok(lines.length <= 48, `${lines.length} lines`);
+  // Throughput (left) and Sidecar (right) panels share a row.
+  assert.ok(lines.some((l) => /│ Throughput .*│ │ Sidecar of sleep/.test(l)), text);
+  assert.match(text, /Finished steps/);
+  assert.match(text, /seed-dr\/c1\s+660 qps p99\s+21\.2 ms 503 33\.3%/);
+});
+
+test('before the first tick the dashboard renders placeholders, not NaN', () => {
+  const s = initialState();
+  reduce(s, { type: 'run-start', scenario, variants: ['base'], warnings: [] });
+  reduce(s, { type: 'variant-start', variant: 'base', index: 0, count: 1 });
+  const text = strip(renderToString(<Dashboard state={s} width={80} />, { columns: 80 }));
+  assert.match(text, /booting mesh…/);
+  assert.match(text, /codes: none yet/);
+  assert.match(text, /no upstream requests yet/);
+  assert.doesNotMatch(text, /NaN|undefined/);
+});
+
+class FakeStdin extends EventEmitter {
+  isTTY = true;
+  data: string | null = null;
+  write(d: string) {
+    this.data = d;
+    this.emit('readable');
+    this.emit('data', d);
+  }
+  read() {
+    const d = this.data;
+    this.data = null;
+    return d;
+  }
+  setEncoding() {}
+  setRawMode() {}
+  resume() {}
+  pause() {}
+  ref() {}
+  unref() {}
+}
+
+class FakeStdout extends EventEmitter {
+  columns = 80;
+  rows = 24;
+  isTTY = true;
+  frames: string[] = [];
+  write(f: string) {
+    this.frames.push(f);
+    return true;
+  }
+}
+
+test('live view: throttled re-render from events, q calls onQuit, stop() unmounts', async () => {
+  const stdout = new FakeStdout();
+  const stdin = new FakeStdin();
+  let quits = 0;
+  const view = startLiveView({
+    stdout: stdout as unknown as NodeJS.WriteStream,
+    stdin: stdin as unknown as NodeJS.ReadStream,
+    onQuit: () => quits++,
+    fps: 10,
+  });
+  view.handle({ type: 'run-start', scenario, variants: ['mirror'], warnings: [] });
+  view.handle({ type: 'variant-start', variant: 'mirror', index: 0, count: 1 });
+  view.handle({ type: 'step-start', variant: 'mirror', step: C3, index: 1, count: 2 });
+  // 50 ticks in a burst: rendered at most a few times, not 50.
+  for (let i = 0; i < 50; i++) view.handle({ type: 'tick', tick: mirrorTick() });
+  await new Promise((r) => setTimeout(r, 300));
+  const framesAfterBurst = stdout.frames.length;
+  assert.ok(framesAfterBurst < 12, `rendered ${framesAfterBurst} frames for 50 ticks`);
+  assert.match(strip(stdout.frames.join('')), /code 503 6 \(30\.0%\)/);
+  stdin.write('q');
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(quits, 1);
+  stdin.write('q'); // a second q does not abort twice
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(quits, 1);
+  await view.stop();
+  assert.match(strip(stdout.frames.join('')), /stopping…/);
+});
