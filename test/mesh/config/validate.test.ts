@@ -1,0 +1,94 @@
+// `bench validate`: output lines, summary and exit codes, run in-process.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { validateCommand } from '../../../src/cli/validate.js';
+import { main } from '../../../src/cli/main.js';
+import { FlagError } from '../../../src/errors.js';
+import { fixture, scenario } from './helpers.js';
+
+function capture() {
+  const out = { stdout: '', stderr: '' };
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  stdout.on('data', (c) => (out.stdout += String(c)));
+  stderr.on('data', (c) => (out.stderr += String(c)));
+  return { io: { stdout, stderr }, out };
+}
+
+test('valid files: summary by kind on stdout, exit 0, nothing on stderr', async () => {
+  const { io, out } = capture();
+  const code = await validateCommand([scenario('httpbin/httpbin.yaml'), scenario('httpbin/fortio-deploy.yaml')], io);
+  assert.equal(code, 0);
+  assert.equal(out.stdout, '5 documents OK: 1 ServiceAccount, 2 Services, 2 Deployments\n');
+  assert.equal(out.stderr, '');
+});
+
+test('warnings: one line each, file:line:col: warning: path: message, still exit 0', async () => {
+  const { io, out } = capture();
+  const f = fixture('seed-httpbin-dr-circuit-breaking.yaml');
+  const code = await validateCommand([f], io);
+  assert.equal(code, 0);
+  const lines = out.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 2);
+  assert.equal(lines[0], `${f}:7:3: warning: spec.host: host httpbin.istio-demo.svc.cluster.local is not a Service or ServiceEntry in this mesh`);
+  assert.ok(lines[1].startsWith(`${f}:16:7: warning: spec.trafficPolicy.outlierDetection.consecutiveErrors: consecutiveErrors is deprecated and ignored since Istio 1.7`));
+  assert.equal(out.stdout, '1 document OK: 1 DestinationRule (2 warnings)\n');
+});
+
+test('errors: every error and warning in reading order, a count, exit 2', async () => {
+  const { io, out } = capture();
+  const f = fixture('bad-wrong-type.yaml');
+  const code = await validateCommand([f], io);
+  assert.equal(code, 2);
+  assert.equal(out.stdout, '');
+  assert.deepEqual(out.stderr.trimEnd().split('\n'), [
+    `${f}:7:3: warning: spec.host: host httpbin.default.svc.cluster.local is not a Service or ServiceEntry in this mesh`,
+    `${f}:12:9: spec.trafficPolicy.connectionPool.tcp.maxConnections: expected an integer, got "one"`,
+    `${f}:14:9: spec.trafficPolicy.connectionPool.http.http1MaxPendingRequests: must not be negative, got -1`,
+    '2 errors, 1 warning',
+  ]);
+});
+
+test('syntax errors of several files are all reported', async () => {
+  const { io, out } = capture();
+  const a = fixture('bad-syntax.yaml');
+  const code = await validateCommand([a, fixture('seed-reviews-v2.yaml')], io);
+  assert.equal(code, 2);
+  assert.deepEqual(out.stderr.trimEnd().split('\n'), [
+    `${a}:7:3: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]`,
+    '1 error',
+  ]);
+});
+
+test('Scenario documents are accepted beside the mesh documents', async () => {
+  const { io, out } = capture();
+  const code = await validateCommand([fixture('with-scenario.yaml')], io);
+  assert.equal(out.stderr, '');
+  assert.equal(code, 0);
+  assert.equal(out.stdout, '3 documents OK: 1 Service, 1 Deployment, 1 Scenario\n');
+});
+
+test('no files, unknown flag: FlagError; missing file through `bench`: one line, exit 2', async () => {
+  const { io } = capture();
+  await assert.rejects(validateCommand([], io), FlagError);
+  await assert.rejects(validateCommand(['--strict', 'a.yaml'], io), /--strict: unknown flag/);
+  const c = capture();
+  const code = await main(['validate', 'no-such-scenario.yaml'], c.io);
+  assert.equal(code, 2);
+  assert.equal(c.out.stderr, 'bench: no-such-scenario.yaml: no such file\n');
+});
+
+test('every scenarios/ base file validates without errors', async () => {
+  const sets = [
+    ['bookinfo/bookinfo.yaml', 'bookinfo/networking/destination-rule-all.yaml', 'bookinfo/networking/virtual-service-all-v1.yaml'],
+    ['httpbin/httpbin-v1-v2.yaml', 'httpbin/sleep.yaml'],
+  ];
+  for (const set of sets) {
+    const { io, out } = capture();
+    const code = await validateCommand(set.map(scenario), io);
+    assert.equal(code, 0, out.stderr);
+    assert.equal(out.stderr, '');
+  }
+});
