@@ -81,6 +81,8 @@ export class ForwardStub {
   readonly routes = new Map<string, number>();
   readonly hold = new Set<string>();
   readonly status = new Map<string, number>();
+  /** Status for the next N requests to a host: [status, remaining]. */
+  readonly statusNext = new Map<string, [number, number]>();
   readonly seen: Array<{ host: string; path: string; headers: http.IncomingHttpHeaders; clientPort: number }> = [];
   private server = http.createServer((req, res) => this.forward(req, res));
   port = 0;
@@ -95,7 +97,12 @@ export class ForwardStub {
     const host = (req.headers.host ?? '').replace(/:\d+$/, '');
     this.seen.push({ host, path: req.url ?? '', headers: req.headers, clientPort: req.socket.remotePort ?? 0 });
     if (this.hold.has(host)) return; // hang: the caller's timeout must fire
-    const forced = this.status.get(host);
+    let forced = this.status.get(host);
+    const next = this.statusNext.get(host);
+    if (next && next[1] > 0) {
+      forced = next[0];
+      next[1]--;
+    }
     if (forced !== undefined) {
       res.writeHead(forced, { 'content-type': 'text/plain' });
       res.end('fault filter abort');
