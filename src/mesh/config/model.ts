@@ -87,7 +87,7 @@ export interface MeshService {
 
 export interface StaticEndpoint {
   address: string; // must be loopback (127.0.0.0/8 or ::1)
-  /** Port by service port name; when absent the service port number is used. */
+  /** Port by service port name, filled for every service port (endpoint port, else targetPort, else the port number). */
   ports: Record<string, number>;
   labels: Record<string, string>;
 }

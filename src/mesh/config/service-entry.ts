@@ -71,6 +71,12 @@ export function compileServiceEntry(doc: SourceDoc, ctx: CompileContext): MeshSe
     }
   }
 
+  // Every endpoint gets a port for every service port: its own `ports` entry, else
+  // the port's targetPort, else the port number (Istio's order), so the proxy never guesses.
+  for (const ep of endpoints) {
+    for (const p of ports) ep.ports[p.name] ??= p.targetPort;
+  }
+
   return hosts.map((host) => ({
     name: host,
     namespace: doc.namespace,

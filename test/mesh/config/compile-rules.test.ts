@@ -245,7 +245,7 @@ spec:
 `);
   const [a, b] = cfg.services;
   assert.deepEqual([a.fqdn, a.staticEndpoints, a.aliases], ['api.local', [{ address: '127.0.0.1', ports: { http: 8080 }, labels: { version: 'v1' } }], ['api.local', 'api.local:80']]);
-  assert.deepEqual([b.fqdn, b.staticEndpoints, b.ports[0].targetPort], ['localhost', [{ address: 'localhost', ports: {}, labels: {} }], 9001]);
+  assert.deepEqual([b.fqdn, b.staticEndpoints, b.ports[0].targetPort], ['localhost', [{ address: 'localhost', ports: { http: 9001 }, labels: {} }], 9001]);
   const errs = errorsOf(() =>
     compileText('apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: ext}\nspec:\n  hosts: [httpbin.org]\n  ports: [{number: 80, name: http}]\n  resolution: DNS\n', 'se.yaml'),
   );
