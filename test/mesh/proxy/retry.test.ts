@@ -1,0 +1,198 @@
+// Route timeout, per-try timeout and retries (spec §2.5, §2.6, §5.1-§5.3, §4.4).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CLIENT, meshOf, request, service, startSidecar, Upstreams, workload, type Handler } from './harness.js';
+import { RetryState } from '../../../src/mesh/router/retry-state.js';
+import type { Cluster } from '../../../src/mesh/cluster/cluster.js';
+import { DEFAULT_RETRY_POLICY } from '../../../src/mesh/config/policy.js';
+
+const mesh = (route: string, dr = ''): string =>
+  CLIENT +
+  workload('httpbin-v1', 'httpbin', 'v1') +
+  service('httpbin') +
+  dr +
+  `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: httpbin}
+spec:
+  hosts: [httpbin]
+  http:
+  - route: [{destination: {host: httpbin}}]
+${route}
+`;
+const C = 'cluster.outbound|8000||httpbin.default.svc.cluster.local';
+
+async function withProxy(yaml: string, fn: (px: Awaited<ReturnType<typeof startSidecar>>, up: Upstreams) => Promise<void>, handler?: Handler): Promise<void> {
+  const cfg = meshOf(yaml);
+  const up = await Upstreams.start(cfg, handler);
+  const px = await startSidecar(cfg, up);
+  try {
+    await fn(px, up);
+  } finally {
+    await px.close();
+    await up.close();
+  }
+}
+
+test('route timeout -> 504 `upstream request timeout` near the configured time, upstream_rq_timeout (spec §5.1)', async () => {
+  await withProxy(mesh('    timeout: 200ms'), async (px, up) => {
+    const r = await request(px.port, { path: '/delay/1000' });
+    assert.equal(r.status, 504);
+    assert.equal(r.body, 'upstream request timeout');
+    assert.equal(r.headers['content-type'], 'text/plain');
+    assert.equal(r.headers['x-envoy-upstream-service-time'], undefined);
+    assert.ok(r.ms >= 190 && r.ms < 900, `took ${r.ms}`);
+    assert.equal(px.counter(`${C}.upstream_rq_timeout`), 1);
+    assert.equal(px.counter(`${C}.upstream_rq_504`), 1);
+    // A route timeout is never retried (default policy in place).
+    assert.equal(up.seen.length, 1);
+    // Fast request: expected timeout header forwarded, override header consumed.
+    const ok = await request(px.port, { path: '/get' });
+    const h = (JSON.parse(ok.body) as { headers: Record<string, string> }).headers;
+    assert.ok(Number(h['x-envoy-expected-rq-timeout-ms']) <= 200);
+  });
+});
+
+test('x-envoy-upstream-rq-timeout-ms overrides the route timeout and is not forwarded', async () => {
+  await withProxy(mesh(''), async (px, up) => {
+    const r = await request(px.port, { path: '/delay/1000', headers: { 'x-envoy-upstream-rq-timeout-ms': '100' } });
+    assert.equal(r.status, 504);
+    assert.ok(r.ms < 800);
+    assert.equal(up.seen[0]!.headers['x-envoy-upstream-rq-timeout-ms'], undefined);
+    assert.equal(up.seen[0]!.headers['x-envoy-expected-rq-timeout-ms'], '100');
+  });
+});
+
+test('retryOn 5xx, attempts 2: three tries with x-envoy-attempt-count 1..3, last 503 returned', async () => {
+  await withProxy(mesh('    retries: {attempts: 2, retryOn: 5xx, perTryTimeout: 1s}'), async (px, up) => {
+    const r = await request(px.port, { path: '/status/503' });
+    assert.equal(r.status, 503);
+    assert.equal(r.body, '');
+    assert.deepEqual(
+      up.seen.map((s) => s.headers['x-envoy-attempt-count']),
+      ['1', '2', '3'],
+    );
+    assert.equal(px.counter(`${C}.upstream_rq_retry`), 2);
+    assert.equal(px.counter(`${C}.upstream_rq_retry_limit_exceeded`), 1);
+    assert.equal(px.counter(`${C}.retry.upstream_rq_503`), 2);
+    assert.equal(px.counter(`${C}.upstream_rq_503`), 3);
+    assert.equal(px.gauge(`${C}.circuit_breakers.default.remaining_retries`), 4294967295);
+  });
+});
+
+test('retry success: 503 then 200 -> 200, upstream_rq_retry_success', async () => {
+  let n = 0;
+  const flaky: Handler = (_req, res) => {
+    n++;
+    res.writeHead(n === 1 ? 503 : 200, { 'content-length': '2' });
+    res.end('ok');
+  };
+  await withProxy(
+    mesh('    retries: {attempts: 3, retryOn: "gateway-error"}'),
+    async (px) => {
+      const r = await request(px.port);
+      assert.equal(r.status, 200);
+      assert.equal(px.counter(`${C}.upstream_rq_retry`), 1);
+      assert.equal(px.counter(`${C}.upstream_rq_retry_success`), 1);
+    },
+    flaky,
+  );
+});
+
+test('default policy (Istio 1.24+): an upstream 503 is NOT retried (spec §2.6)', async () => {
+  await withProxy(mesh(''), async (px, up) => {
+    const r = await request(px.port, { path: '/status/503' });
+    assert.equal(r.status, 503);
+    assert.equal(up.seen.length, 1);
+    assert.equal(px.counter(`${C}.upstream_rq_retry`), 0);
+  });
+});
+
+test('numeric retryOn codes: 502 retried, 503 not', async () => {
+  await withProxy(mesh('    retries: {attempts: 1, retryOn: "502"}'), async (px, up) => {
+    await request(px.port, { path: '/status/502' });
+    assert.equal(up.seen.length, 2);
+    await request(px.port, { path: '/status/503' });
+    assert.equal(up.seen.length, 3);
+  });
+});
+
+test('perTryTimeout with default retryOn: not retried, 504 after the per-try time (spec §5.1)', async () => {
+  await withProxy(mesh('    retries: {attempts: 3, perTryTimeout: 150ms}'), async (px, up) => {
+    const r = await request(px.port, { path: '/delay/1000' });
+    assert.equal(r.status, 504);
+    assert.equal(r.body, 'upstream request timeout');
+    assert.ok(r.ms < 800, `took ${r.ms}`);
+    assert.equal(up.seen.length, 1);
+    assert.equal(px.counter(`${C}.upstream_rq_per_try_timeout`), 1);
+  });
+});
+
+test('perTryTimeout with gateway-error: every try times out and is retried', async () => {
+  await withProxy(mesh('    retries: {attempts: 2, perTryTimeout: 100ms, retryOn: gateway-error}'), async (px, up) => {
+    const r = await request(px.port, { path: '/delay/1000' });
+    assert.equal(r.status, 504);
+    assert.equal(up.seen.length, 3);
+    assert.equal(px.counter(`${C}.upstream_rq_per_try_timeout`), 3);
+    assert.equal(px.counter(`${C}.upstream_rq_retry`), 2);
+  });
+});
+
+test('connect failure (pod not running): retried by the default policy, then 503 reset body', async () => {
+  const cfg = meshOf(mesh(''));
+  const up = await Upstreams.start(cfg, undefined, () => false);
+  const px = await startSidecar(cfg, up);
+  try {
+    const r = await request(px.port);
+    assert.equal(r.status, 503);
+    assert.match(r.body, /^upstream connect error or disconnect\/reset before headers\. retried and the latest reset reason: /);
+    assert.equal(px.counter(`${C}.upstream_cx_connect_fail`), 3);
+    assert.equal(px.counter(`${C}.upstream_rq_retry`), 2);
+    assert.equal(px.counter(`${C}.upstream_rq_pending_failure_eject`), 3);
+  } finally {
+    await px.close();
+    await up.close();
+  }
+});
+
+test('max_retries breaker: a second concurrent retry overflows (spec §4.4)', async () => {
+  const dr = `
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: httpbin}
+spec:
+  host: httpbin
+  trafficPolicy:
+    connectionPool:
+      http: {maxRetries: 1}
+---`;
+  await withProxy(mesh('    retries: {attempts: 1, retryOn: 5xx}', dr), async (px, up) => {
+    const rs = await Promise.all([request(px.port, { path: '/status/503' }), request(px.port, { path: '/status/503' })]);
+    assert.deepEqual(
+      rs.map((r) => r.status),
+      [503, 503],
+    );
+    assert.equal(px.counter(`${C}.upstream_rq_retry`) + px.counter(`${C}.upstream_rq_retry_overflow`), 2);
+    assert.ok(px.counter(`${C}.upstream_rq_retry_overflow`) <= 1);
+    assert.equal(up.seen.length, 2 + px.counter(`${C}.upstream_rq_retry`));
+    assert.equal(px.gauge(`${C}.circuit_breakers.default.rq_retry_open`), 0);
+  });
+});
+
+test('backoff: fully jittered exponential, base 25 ms, capped at 10x (spec §5.3)', () => {
+  const stats = { upstream_rq_retry: { inc() {} }, upstream_rq_retry_success: { inc() {} } };
+  const resources = { retries: { canCreate: () => true, inc() {}, dec() {} } };
+  const cluster = { stats, resources } as unknown as Cluster;
+  const maxes: number[] = [];
+  const rs = new RetryState({ ...DEFAULT_RETRY_POLICY, numRetries: 6 }, cluster, () => 0.9999, undefined);
+  for (let k = 0; k < 6; k++) {
+    assert.equal(rs.decide(true), 'retry');
+    maxes.push(rs.backoffMs());
+  }
+  assert.deepEqual(maxes, [24, 74, 174, 250, 250, 250]);
+  const zero = new RetryState(DEFAULT_RETRY_POLICY, cluster, () => 0, undefined);
+  zero.decide(true);
+  assert.equal(zero.backoffMs(), 0);
+});
