@@ -42,11 +42,7 @@ export function formatStepReport(o: StepOutcome, opts: { from: string; variants:
   for (const k of shown) lines.push(`  ${k.padEnd(w)} : ${o.counters[k] ?? 0}`);
   const pv = Object.entries(o.perVersion);
   if (pv.length) {
-    const mirrored = o.instances.filter((i) => i.shadowRequests > 0);
     lines.push(`Requests served per upstream version: ${pv.map(([k, v]) => `${k} ${v}`).join(', ')}`);
-    if (mirrored.length) {
-      lines.push(`  of which mirrored (-shadow host): ${mirrored.map((i) => `${i.pod} ${i.shadowRequests}`).join(', ')}`);
-    }
   }
   for (const e of o.expectations) lines.push(formatVerdict(e));
   return lines.join('\n') + '\n';
@@ -87,7 +83,7 @@ export function formatScenarioReport(out: ScenarioOutcome, opts: { from: string;
   for (const v of out.variants) for (const s of v.steps) parts.push(formatStepReport(s, { from: opts.from, variants: nv }));
   const rows = compareRows(out);
   if (rows.length) {
-    parts.push('Comparison' + (nv > 1 ? ` (baseline: ${out.variants[0].name})` : '') + ':');
+    parts.push('Comparison:');
     parts.push(formatCompareTable(rows, { width: opts.width ?? 100 }).trimEnd() + '\n');
   }
   parts.push(formatSummary(out));

@@ -236,7 +236,7 @@ async function runStep(
   } finally {
     clearInterval(poll);
   }
-  const after = await mesh.snapshot();
+  const after = await settledSnapshot(mesh);
   const result = toLoadResult(run);
   const delta = sidecarDelta(sidecarOf(before, from), sidecarOf(after, from));
   const ds = destinationStats(delta, dest);
@@ -262,4 +262,21 @@ async function runStep(
   // A partial step proves nothing either way: its expectations are not evaluated.
   if (!interrupted) so.expectations = evaluateAll(p.scenario.expect, so) as ExpectationResult[];
   return so;
+}
+
+/**
+ * Mirrored copies are fire-and-forget: some may still be in flight when the last
+ * primary response arrives. Wait (briefly) until two snapshots agree on what the
+ * instances served, so a step's counts include its own mirror traffic.
+ */
+async function settledSnapshot(mesh: MeshHandle, maxWaitMs = 300): Promise<MeshSnapshot> {
+  const served = (s: MeshSnapshot) => s.instances.reduce((a, i) => a + i.requests, 0);
+  const deadline = Date.now() + maxWaitMs;
+  let prev = await mesh.snapshot();
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 20));
+    const next = await mesh.snapshot();
+    if (served(next) === served(prev) || Date.now() >= deadline) return next;
+    prev = next;
+  }
 }

@@ -136,13 +136,20 @@ export function instanceDeltas(before: MeshSnapshot | undefined, after: MeshSnap
   });
 }
 
-/** "httpbin v1" -> requests served (pods of one app+version summed); shadow copies included. */
+/**
+ * "httpbin v1" -> requests served (pods of one app+version summed). Mirrored
+ * copies are counted apart, as "httpbin v2 mirror", so shifting and mirroring
+ * read differently in reports.
+ */
 export function perVersion(instances: InstanceDelta[]): Record<string, number> {
   const out: Record<string, number> = {};
+  const add = (k: string, n: number) => {
+    if (n > 0) out[k] = (out[k] ?? 0) + n;
+  };
   for (const i of instances) {
-    if (i.requests === 0 && i.shadowRequests === 0) continue;
     const key = versionKey(i);
-    out[key] = (out[key] ?? 0) + i.requests;
+    add(key, i.requests - i.shadowRequests);
+    add(`${key} mirror`, i.shadowRequests);
   }
   return out;
 }
