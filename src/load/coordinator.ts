@@ -124,10 +124,13 @@ export async function runLoad(opts: LoadOptions, ctl: RunLoadControl = {}): Prom
   const hostOverride = opts.headers.find(([k]) => k.toLowerCase() === 'host');
   const hostHeader = hostOverride ? hostOverride[1] : url.host;
 
-  // fortio lowers the connection count at fixed qps when there are < 2 calls per connection.
-  const c = fortioCallPlan(opts, availableParallelism()).numThreads;
+  // fortio lowers the connection count at fixed qps when there are < 2 calls per connection,
+  // and at fixed qps for a duration plans int(qps × duration) calls, perThread each.
+  const plan = fortioCallPlan(opts, availableParallelism());
+  const c = plan.numThreads;
   const nWorkers = Math.max(1, Math.min(opts.workers > 0 ? opts.workers : defaultWorkers(c), c));
-  const calls = splitCalls(opts.exactly, c);
+  const calls =
+    opts.qps > 0 && opts.exactly <= 0 && opts.durationMs > 0 ? new Array<number>(c).fill(plan.perThread) : splitCalls(opts.exactly, c);
   const perConnQps = opts.qps > 0 ? opts.qps / c : 0;
   const warmup = opts.exactly <= 0;
 

@@ -220,13 +220,15 @@ class WorkerRun {
     if (this.active === 0) return this.finish();
     const now = performance.now();
     for (const c of this.conns) {
+      // fortio: every connection's first call goes at once; with -uniform the later
+      // calls of connection k are shifted by k/c of an interval.
       c.origin = t0;
       if (this.interval > 0 && o.uniform) {
         c.origin += ((this.task.firstConn + c.index) * this.interval) / this.task.totalConns;
       }
       c.callIndex = 0;
       if (c.remaining <= 0) this.connDone(c);
-      else this.schedule(c, c.origin, now);
+      else this.schedule(c, t0, now);
     }
   }
 
