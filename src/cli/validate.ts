@@ -2,8 +2,8 @@
 // anything. Warnings and errors one per line, file:line:col first, in file order;
 // then a summary. Scenario documents (meshbench/v1) are checked by the scenario layer.
 
-import { ConfigErrors, ExitCode, FlagError, formatLocation } from '../errors.js';
-import type { ConfigError, SourceLocation } from '../errors.js';
+import { ConfigError, ConfigErrors, ExitCode, FlagError, formatLocation } from '../errors.js';
+import type { SourceLocation } from '../errors.js';
 import type { ConfigWarning } from '../mesh/config/model.js';
 import { checkMesh, SCENARIO_API_VERSION } from '../mesh/config/compile.js';
 import { loadSourceFiles } from '../mesh/config/source.js';
@@ -33,7 +33,7 @@ export async function validateCommand(argv: string[], io: Pick<CommandIO, 'stdou
   }
   const meshDocs = docs.filter((d) => d.apiVersion !== SCENARIO_API_VERSION);
   const { errors, warnings } = checkMesh(docs);
-  for (const d of docs) if (d.apiVersion === SCENARIO_API_VERSION) errors.push(...(await checkScenario(d, meshDocs)));
+  for (const d of docs) if (d.apiVersion === SCENARIO_API_VERSION) errors.push(...(await checkScenario(d, meshDocs, errors)));
   if (errors.length > 0) return report(errors, warnings, io, files);
   report([], warnings, io, files);
   const counts = new Map<string, number>();
@@ -44,21 +44,29 @@ export async function validateCommand(argv: string[], io: Pick<CommandIO, 'stdou
   return ExitCode.ok;
 }
 
-/** The scenario layer's own checks, when it is present in this build. */
-async function checkScenario(doc: SourceDoc, meshDocs: SourceDoc[]): Promise<ConfigError[]> {
-  let parse: ((d: SourceDoc, m: SourceDoc[]) => unknown) | undefined;
+/**
+ * The scenario layer's own checks, then every variant's patched documents compiled
+ * (a patch can break a document that is valid on its own).
+ */
+async function checkScenario(doc: SourceDoc, meshDocs: SourceDoc[], baseErrors: ConfigError[]): Promise<ConfigError[]> {
+  const { parseScenarioDoc } = await import('../scenario/parse.js');
+  const { applyVariant } = await import('../scenario/variants.js');
+  let spec;
   try {
-    parse = (await import('../scenario/parse.js')).parseScenarioDoc as (d: SourceDoc, m: SourceDoc[]) => unknown;
-  } catch {
-    return [];
-  }
-  try {
-    parse(doc, meshDocs);
-    return [];
+    spec = parseScenarioDoc(doc, meshDocs);
   } catch (e) {
     if (e instanceof ConfigErrors) return e.errors;
     throw e;
   }
+  const errors: ConfigError[] = [];
+  for (const variant of spec.variants) {
+    if (variant.patches.length === 0) continue;
+    for (const err of checkMesh(applyVariant(meshDocs, variant)).errors) {
+      if (baseErrors.some((b) => b.message === err.message)) continue; // already reported once
+      errors.push(new ConfigError(`variant "${variant.name}": ${err.detail}`, err.location, err.path));
+    }
+  }
+  return errors;
 }
 
 /** `file:line:col: warning: path: message`. */

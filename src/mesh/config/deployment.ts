@@ -129,8 +129,8 @@ export function compileDeployment(doc: SourceDoc, ctx: CompileContext): Workload
       if (name !== undefined && !namedPorts.has(name)) namedPorts.set(name, n);
     }
     containerPorts.push(ports);
-    const e = readEnv(c);
-    if (i === 0) env = e;
+    // Only the first container is the app; injected sidecars (istio-proxy) keep their env.
+    if (i === 0) env = readEnv(c);
   });
 
   const first = containers[0];

@@ -56,6 +56,12 @@ export interface InstanceSpec {
   labels: Record<string, string>;
   containerPort: number;
   env: Record<string, string>;
+  /**
+   * The workload's container image (optional, additive): lets an app pick a
+   * flavour, e.g. `mccutchen/go-httpbin` serves go-httpbin's JSON shapes
+   * instead of kennethreitz/httpbin's (spec §12). Absent = the default flavour.
+   */
+  image?: string;
 }
 
 // ---------------------------------------------------------------------------

@@ -92,3 +92,14 @@ test('every scenarios/ base file validates without errors', async () => {
     assert.equal(out.stderr, '');
   }
 });
+
+test('Scenario variants: each patched variant is compiled and its errors are named', async () => {
+  const { io, out } = capture();
+  const f = fixture('bad-variant.yaml');
+  const code = await validateCommand([f], io);
+  assert.equal(code, 2);
+  assert.deepEqual(out.stderr.trimEnd().split('\n'), [
+    `${f}:40:9: spec.trafficPolicy.connectionPool.tcp.maxConnections: variant "typo": expected an integer, got "one"`,
+    '1 error',
+  ]);
+});
