@@ -127,7 +127,9 @@ async function run(argv: string[], io: RunIO): Promise<number> {
   }
 
   const width = Math.max(60, Math.min(160, io.stdout.columns ?? 100));
-  io.stdout.write(formatScenarioReport(outcome, { from: prepared.scenario.load.from, width }));
+  // With `--json -` stdout carries the JSON alone; the text report goes to stderr.
+  const reportTo = flags.json === '-' ? io.stderr : io.stdout;
+  reportTo.write(formatScenarioReport(outcome, { from: prepared.scenario.load.from, width }));
   if (flags.json) await writeJson(flags.json, outcome, io);
 
   if (outcome.interrupted) return ExitCode.interrupted;

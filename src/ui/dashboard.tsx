@@ -77,7 +77,7 @@ function Header({ state, width }: { state: DashboardState; width: number }): Rea
   const s = state;
   const v = s.variants[s.variantIndex] ?? '';
   const vpos = s.variants.length > 1 ? ` (${s.variantIndex + 1}/${s.variants.length})` : '';
-  const step = s.step ? `${s.step.name} (${s.stepIndex + 1}/${s.steps.length}) ${stepShape(s.step)}` : '';
+  const step = s.step ? `${s.step.name} (${s.stepIndex + 1}/${s.steps.length})` : '';
   const l = s.tick?.load;
   let fraction = 0;
   let amount = '';
@@ -91,11 +91,12 @@ function Header({ state, width }: { state: DashboardState; width: number }): Rea
     }
     amount += ` · ${seconds(l.elapsedMs)}`;
   }
+  if (s.step) amount += ` · ${stepShape(s.step)}`;
   const phase = s.phase === 'booting' ? 'booting mesh…' : s.phase === 'stopping' ? 'stopping…' : s.phase === 'finished' ? 'done' : '';
-  const barWidth = Math.max(10, Math.min(40, width - amount.length - 4));
+  const barWidth = Math.max(10, Math.min(40, width - amount.length - 2));
   return (
     <Box flexDirection="column">
-      <Text>
+      <Text wrap="truncate-end">
         <Text bold color="cyan">meshbench</Text>
         <Text> {s.scenario}</Text>
         <Text dimColor> · variant </Text>
@@ -105,7 +106,7 @@ function Header({ state, width }: { state: DashboardState; width: number }): Rea
         {step ? <Text bold>{step}</Text> : null}
         {phase ? <Text color="yellow"> {phase}</Text> : null}
       </Text>
-      <Text>
+      <Text wrap="truncate-end">
         <Text color="cyan">{bar(fraction, barWidth)}</Text> {amount}
       </Text>
     </Box>
