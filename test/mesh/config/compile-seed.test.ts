@@ -176,3 +176,17 @@ test('scenarios/httpbin: Istio sample httpbin (8000 -> 80) and the fortio client
   assert.deepEqual(mirror.workloads.map((w) => w.name), ['httpbin-v1', 'httpbin-v2', 'sleep']);
   assert.deepEqual(mirror.warnings, []);
 });
+
+test('Istio 1.24+ httpbin sample shape: go-httpbin on 8080', async () => {
+  const cfg = await compileFiles(fixture('istio-httpbin-go.yaml'));
+  assert.deepEqual(cfg.warnings, []);
+  assert.deepEqual([cfg.workloads[0].app, cfg.workloads[0].containerPort, cfg.services[0].ports[0].targetPort], ['httpbin', 8080, 8080]);
+});
+
+test('kube-inject output: the app container decides, sidecar containers are ignored', async () => {
+  const cfg = await compileFiles(fixture('kube-injected.yaml'));
+  assert.deepEqual(cfg.warnings, []);
+  const w = cfg.workloads[0];
+  assert.deepEqual([w.name, w.app, w.containerPort, w.env], ['sleep', 'client', 0, {}]);
+  assert.equal(w.labels['security.istio.io/tlsMode'], 'istio');
+});
