@@ -3,6 +3,7 @@
 import type { AppContext, RunningApp } from './app.js';
 import { startDetails } from './details.js';
 import { startFortioEcho } from './fortio-echo.js';
+import { isGoHttpbin, startGoHttpbin } from './go-httpbin.js';
 import { startHttpbin } from './httpbin.js';
 import { startProductpage } from './productpage.js';
 import { startRatings } from './ratings.js';
@@ -13,7 +14,8 @@ export function startApp(ctx: AppContext): Promise<RunningApp> {
   const kind = ctx.instance.app;
   switch (kind) {
     case 'httpbin':
-      return startHttpbin(ctx);
+      // kennethreitz/kong httpbin (Python shapes) unless the image is go-httpbin.
+      return isGoHttpbin(ctx.instance.image) ? startGoHttpbin(ctx) : startHttpbin(ctx);
     case 'fortio':
       return startFortioEcho(ctx);
     case 'details':

@@ -14,9 +14,12 @@ export interface Started {
   log: string[];
 }
 
-export function instance(app: AppKind, opts: { pod?: string; labels?: Record<string, string>; env?: Record<string, string> } = {}): InstanceSpec {
+export function instance(
+  app: AppKind,
+  opts: { pod?: string; labels?: Record<string, string>; env?: Record<string, string>; image?: string } = {},
+): InstanceSpec {
   const labels = opts.labels ?? { app, version: 'v1' };
-  return {
+  const spec: InstanceSpec = {
     pod: opts.pod ?? `${app}-${labels.version ?? 'v1'}-0`,
     workload: `${app}-${labels.version ?? 'v1'}`,
     namespace: 'default',
@@ -25,6 +28,8 @@ export function instance(app: AppKind, opts: { pod?: string; labels?: Record<str
     containerPort: 9080,
     env: opts.env ?? {},
   };
+  if (opts.image !== undefined) spec.image = opts.image;
+  return spec;
 }
 
 export async function start(

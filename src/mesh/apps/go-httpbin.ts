@@ -1,0 +1,408 @@
+// httpbin as Istio's sample runs it since 1.24: mccutchen/go-httpbin (spec §12).
+// Differences from the Python one that users see: header values are arrays,
+// nothing is hidden, `method` is in /get, Go's pretty JSON (2-space indent,
+// sorted map keys, no trailing spaces), errors as JSON {status_code, error,
+// detail}, /delay caps at 10 s with a 400 instead of clamping, /status only
+// accepts 100..599. Follows go-httpbin httpbin/handlers.go, helpers.go and
+// responses.go.
+
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AppContext, RunningApp } from './app.js';
+import { parseGoDuration } from './fortio-echo.js';
+import { parseMultipart } from './multipart.js';
+import { AppServer, type HeaderList, peerAddress, readBody, serve, splitTarget } from './server.js';
+
+const JSON_CT = 'application/json; charset=utf-8';
+const TEXT_CT = 'text/plain; charset=utf-8';
+/** DefaultMaxDuration. */
+const MAX_DURATION_MS = 10_000;
+/** DefaultMaxBodySize (1 MiB). */
+const MAX_BODY = 1024 * 1024;
+
+export function isGoHttpbin(image: string | undefined): boolean {
+  return image !== undefined && image.toLowerCase().includes('go-httpbin');
+}
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+/**
+ * encoding/json Encoder with SetIndent("", "  ") and SetEscapeHTML(false):
+ * the top-level struct keeps its field order, every nested map is sorted.
+ */
+export function goJson(v: Json, top = true): string {
+  return enc(v, '', top) + '\n';
+}
+
+function enc(v: Json, pad: string, ordered: boolean): string {
+  if (v === null) return 'null';
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'null';
+  if (typeof v === 'string') return goString(v);
+  const inner = pad + '  ';
+  if (Array.isArray(v)) {
+    if (v.length === 0) return '[]';
+    return '[\n' + v.map((x) => inner + enc(x, inner, false)).join(',\n') + '\n' + pad + ']';
+  }
+  const keys = Object.keys(v);
+  if (!ordered) keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (keys.length === 0) return '{}';
+  return '{\n' + keys.map((k) => inner + goString(k) + ': ' + enc(v[k], inner, false)).join(',\n') + '\n' + pad + '}';
+}
+
+function goString(s: string): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x22) out += '\\"';
+    else if (c === 0x5c) out += '\\\\';
+    else if (c === 0x0a) out += '\\n';
+    else if (c === 0x0d) out += '\\r';
+    else if (c === 0x09) out += '\\t';
+    else if (c < 0x20 || c === 0x2028 || c === 0x2029) out += '\\u' + c.toString(16).padStart(4, '0');
+    else out += s[i];
+  }
+  return out + '"';
+}
+
+/** Go textproto.CanonicalMIMEHeaderKey. */
+function canonical(name: string): string {
+  let out = '';
+  let upper = true;
+  for (const ch of name) {
+    out += upper ? ch.toUpperCase() : ch.toLowerCase();
+    upper = ch === '-';
+  }
+  return out;
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+};
+
+export function startGoHttpbin(ctx: AppContext): Promise<RunningApp> {
+  let port = ctx.port;
+  return serve(ctx, (req, res, app) => route(req, res, app, port)).then((r) => {
+    port = r.port;
+    return r;
+  });
+}
+
+function cors(req: IncomingMessage, contentType: string): HeaderList {
+  return [
+    'Access-Control-Allow-Origin',
+    req.headers.origin ?? '*',
+    'Access-Control-Allow-Credentials',
+    'true',
+    'Content-Type',
+    contentType,
+  ];
+}
+
+function sendJson(req: IncomingMessage, res: ServerResponse, app: AppServer, status: number, v: Json, extra: string[] = []): void {
+  app.send(req, res, status, [...cors(req, JSON_CT), ...extra], goJson(v));
+}
+
+function sendError(req: IncomingMessage, res: ServerResponse, app: AppServer, status: number, detail?: string): void {
+  const body: { [k: string]: Json } = { status_code: status, error: STATUS_TEXT[status] ?? 'Error' };
+  if (detail) body.detail = detail;
+  sendJson(req, res, app, status, body);
+}
+
+function route(req: IncomingMessage, res: ServerResponse, app: AppServer, port: number): void {
+  const { path, query } = splitTarget(req.url);
+  const method = req.method ?? 'GET';
+  if (method === 'OPTIONS') {
+    // middleware: CORS preflight answered for every route
+    const h = cors(req, TEXT_CT);
+    h.push('Access-Control-Allow-Methods', 'GET, POST, HEAD, PUT, DELETE, PATCH, OPTIONS', 'Access-Control-Max-Age', '3600');
+    const acrh = req.headers['access-control-request-headers'];
+    if (acrh !== undefined) h.push('Access-Control-Allow-Headers', acrh);
+    app.send(req, res, 200, h, '');
+    return;
+  }
+  const isGet = method === 'GET' || method === 'HEAD';
+  const only = (want: string): boolean => {
+    if (method === want || (want === 'GET' && method === 'HEAD')) return true;
+    const h = cors(req, TEXT_CT);
+    h.push('Allow', want === 'GET' ? 'GET, HEAD' : want);
+    app.send(req, res, 405, h, 'Method Not Allowed\n');
+    return false;
+  };
+  switch (path) {
+    case '/get':
+      if (only('GET')) sendJson(req, res, app, 200, noBody(req, query, port));
+      return;
+    case '/headers':
+      if (only('GET')) sendJson(req, res, app, 200, { headers: headers(req) });
+      return;
+    case '/ip':
+      if (only('GET')) sendJson(req, res, app, 200, { origin: clientIp(req) });
+      return;
+    case '/user-agent':
+      if (only('GET')) sendJson(req, res, app, 200, { 'user-agent': req.headers['user-agent'] ?? '' });
+      return;
+    case '/uuid':
+      if (only('GET')) sendJson(req, res, app, 200, { uuid: randomUUID() });
+      return;
+    case '/response-headers':
+      if (only('GET')) responseHeaders(req, res, app, query);
+      return;
+    case '/post':
+    case '/put':
+    case '/patch':
+    case '/delete':
+      if (only(path.slice(1).toUpperCase())) withBody(req, res, app, query, port, 200, []);
+      return;
+    case '/':
+      if (only('GET')) app.send(req, res, 200, cors(req, 'text/html; charset=utf-8'), INDEX_HTML);
+      return;
+  }
+  if (path === '/anything' || path.startsWith('/anything/')) {
+    if (method === 'HEAD') sendJson(req, res, app, 200, noBody(req, query, port));
+    else withBody(req, res, app, query, port, 200, []);
+    return;
+  }
+  if (path.startsWith('/status/') && path.length > 8) return status(req, res, app, safeDecode(path.slice(8)));
+  if (path.startsWith('/delay/') && path.length > 7) {
+    const raw = safeDecode(path.slice(7));
+    const ms = parseDuration(raw);
+    if (ms === null) return sendError(req, res, app, 400, `invalid duration: time: invalid duration "${raw}"`);
+    if (ms > MAX_DURATION_MS) return sendError(req, res, app, 400, `invalid duration: duration ${raw} longer than 10s`);
+    if (ms < 0) return sendError(req, res, app, 400, `invalid duration: duration ${raw} shorter than 0s`);
+    const timing = `initial_delay;dur=${ms.toFixed(2)};desc="initial delay"`;
+    app.later(ms, () => withBody(req, res, app, query, port, 200, ['Server-Timing', timing]));
+    return;
+  }
+  if (path.startsWith('/bytes/') && isGet) return bytes(req, res, app, path.slice(7), query);
+  sendError(req, res, app, 404);
+}
+
+// ---------------------------------------------------------------------------
+
+function headers(req: IncomingMessage): { [k: string]: Json } {
+  const out: { [k: string]: string[] } = {};
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const k = canonical(raw[i]);
+    if (k === 'Host') continue;
+    (out[k] ??= []).push(raw[i + 1]);
+  }
+  out.Host = [req.headers.host ?? ''];
+  return out;
+}
+
+function clientIp(req: IncomingMessage): string {
+  const h = req.headers;
+  for (const name of ['fly-client-ip', 'cf-connecting-ip', 'fastly-client-ip', 'true-client-ip']) {
+    const v = h[name];
+    if (typeof v === 'string' && v !== '') return v;
+  }
+  const xff = h['x-forwarded-for'];
+  if (typeof xff === 'string' && xff !== '') return xff.split(',')[0].trim();
+  return peerAddress(req);
+}
+
+function url(req: IncomingMessage, port: number): string {
+  const h = req.headers;
+  let scheme = (h['x-forwarded-proto'] as string | undefined) || (h['x-forwarded-protocol'] as string | undefined) || '';
+  if (!scheme && h['x-forwarded-ssl'] === 'on') scheme = 'https';
+  if (!scheme) scheme = 'http';
+  const { path, query } = splitTarget(req.url);
+  return scheme + '://' + (h.host ?? `127.0.0.1:${port}`) + path + (query ? '?' + query : '');
+}
+
+function values(encoded: string): { [k: string]: Json } {
+  const out: { [k: string]: string[] } = {};
+  if (encoded === '') return out;
+  for (const [k, v] of new URLSearchParams(encoded)) (out[k] ??= []).push(v);
+  return out;
+}
+
+function noBody(req: IncomingMessage, query: string, port: number): { [k: string]: Json } {
+  return { args: values(query), headers: headers(req), method: req.method ?? 'GET', origin: clientIp(req), url: url(req, port) };
+}
+
+function withBody(req: IncomingMessage, res: ServerResponse, app: AppServer, query: string, port: number, status: number, extra: string[]): void {
+  readBody(req, MAX_BODY).then(
+    (body) => {
+      const resp: { [k: string]: Json } = {
+        ...noBody(req, query, port),
+        data: '',
+        files: {},
+        form: {},
+        json: null,
+      };
+      if (body.length > 0) {
+        resp.data = body.toString('utf8');
+        const full = req.headers['content-type'] ?? '';
+        const ct = full.split(';')[0];
+        if (ct === 'application/x-www-form-urlencoded') resp.form = values(body.toString('utf8'));
+        else if (ct === 'multipart/form-data') {
+          const form: { [k: string]: string[] } = {};
+          const files: { [k: string]: string[] } = {};
+          for (const p of parseMultipart(body, full)) {
+            if (p.filename !== undefined) (files[p.name] ??= []).push(p.data.toString('utf8'));
+            else (form[p.name] ??= []).push(p.data.toString('utf8'));
+          }
+          resp.form = form;
+          resp.files = files;
+        } else if (ct === 'application/json') {
+          try {
+            resp.json = JSON.parse(body.toString('utf8')) as Json;
+          } catch (e) {
+            return sendError(req, res, app, 400, `error parsing request body: ${(e as Error).message}`);
+          }
+        } else if (ct !== 'text/html' && ct !== 'text/plain') {
+          resp.data = `data:${ct || 'application/octet-stream'};base64,` + body.toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
+        }
+      }
+      sendJson(req, res, app, status, resp, extra);
+    },
+    () => res.destroy(),
+  );
+}
+
+/** parseDuration: a Go duration, else seconds as a float. */
+function parseDuration(s: string): number | null {
+  const d = parseGoDuration(s);
+  if (d !== null) return d;
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return null;
+  return Math.trunc(Number(s) * 1000);
+}
+
+function status(req: IncomingMessage, res: ServerResponse, app: AppServer, raw: string): void {
+  let code: number;
+  if (!raw.includes(',')) {
+    if (!/^[+-]?\d+$/.test(raw)) return sendError(req, res, app, 400, `invalid status code: "${raw}"`);
+    code = Number(raw);
+    if (code < 100 || code > 599) return sendError(req, res, app, 400, `invalid status code: ${code} not in range [100, 599]`);
+  } else {
+    const choices: Array<[number, number]> = [];
+    for (const pair of raw.split(',')) {
+      const colon = pair.indexOf(':');
+      const c = colon < 0 ? pair : pair.slice(0, colon);
+      const w = colon < 0 ? 1 : Number(pair.slice(colon + 1));
+      if (colon >= 0 && (pair.slice(colon + 1).trim() === '' || Number.isNaN(w))) {
+        return sendError(req, res, app, 400, `invalid weight value: "${pair.slice(colon + 1)}"`);
+      }
+      if (!/^[+-]?\d+$/.test(c)) return sendError(req, res, app, 400, `invalid choice value: "${c}"`);
+      choices.push([Number(c), w]);
+    }
+    let total = 0;
+    for (const [, w] of choices) total += w;
+    let x = Math.random() * total;
+    code = choices[choices.length - 1][0];
+    for (const [c, w] of choices) {
+      if (x < w) {
+        code = c;
+        break;
+      }
+      x -= w;
+    }
+  }
+  // Go writes a 1xx as informational and then an implicit 200.
+  if (code < 200) code = 200;
+  const h = cors(req, TEXT_CT);
+  let body = '';
+  switch (code) {
+    case 301:
+    case 302:
+    case 303:
+    case 305:
+    case 307:
+      h.push('Location', '/redirect/1');
+      break;
+    case 401:
+      h.push('WWW-Authenticate', 'Basic realm="Fake Realm"');
+      break;
+    case 402:
+      body = 'Fuck you, pay me!';
+      h.push('X-More-Info', 'http://vimeo.com/22053820');
+      break;
+    case 406:
+      h[5] = JSON_CT;
+      body = NOT_ACCEPTABLE;
+      break;
+    case 407:
+      h.push('Proxy-Authenticate', 'Basic realm="Fake Realm"');
+      break;
+    case 418:
+      body = "I'm a teapot!";
+      h.push('X-More-Info', 'http://tools.ietf.org/html/rfc2324');
+      break;
+  }
+  if (code === 204 || code === 304) {
+    if (!res.destroyed) {
+      res.writeHead(code, h);
+      res.end();
+    }
+    app.account(req, code, 0);
+    return;
+  }
+  app.send(req, res, code, h, body);
+}
+
+const NOT_ACCEPTABLE = `{
+  "message": "Client did not request a supported media type",
+  "accept": [
+    "image/webp",
+    "image/svg+xml",
+    "image/jpeg",
+    "image/png",
+    "image/"
+  ]
+}
+`;
+
+function bytes(req: IncomingMessage, res: ServerResponse, app: AppServer, raw: string, query: string): void {
+  if (!/^[+-]?\d+$/.test(raw)) return sendError(req, res, app, 400, `invalid byte count: strconv.Atoi: parsing "${raw}": invalid syntax`);
+  const n = Number(raw);
+  if (n < 0) return sendError(req, res, app, 400, `invalid byte count: ${n} must be greater than 0`);
+  if (n > MAX_BODY) return sendError(req, res, app, 400, `invalid byte count: ${n} not in range [1, ${MAX_BODY}]`);
+  const seed = new URLSearchParams(query).get('seed');
+  let a = seed !== null && /^[+-]?\d+$/.test(seed) ? Number(seed) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
+  const buf = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i++) {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    buf[i] = (t ^ (t >>> 14)) & 0xff;
+  }
+  app.send(req, res, 200, cors(req, 'application/octet-stream'), buf);
+}
+
+function responseHeaders(req: IncomingMessage, res: ServerResponse, app: AppServer, query: string): void {
+  const args = values(query) as { [k: string]: string[] };
+  if (!args['Content-Type']?.[0]) args['Content-Type'] = [JSON_CT];
+  const h: HeaderList = ['Access-Control-Allow-Origin', req.headers.origin ?? '*', 'Access-Control-Allow-Credentials', 'true'];
+  for (const [k, vs] of Object.entries(args)) {
+    if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(k) || k.toLowerCase() === 'content-length') continue;
+    for (const v of vs) if (/^[\t\x20-\x7e\x80-\xff]*$/.test(v)) h.push(k, v);
+  }
+  app.send(req, res, 200, h, enc(args, '', false) + '\n');
+}
+
+const INDEX_HTML = `<!DOCTYPE html>
+<html>
+<head><meta charset="utf-8"><title>go-httpbin</title></head>
+<body>
+<h1>go-httpbin</h1>
+<p>A reasonably complete and well-tested golang port of httpbin (meshbench built-in flavour).</p>
+<ul>
+<li><a href="/get">/get</a></li><li><a href="/headers">/headers</a></li><li><a href="/ip">/ip</a></li>
+<li><a href="/anything">/anything</a></li><li>/status/:code</li><li>/delay/:seconds</li><li>/bytes/:n</li>
+</ul>
+</body>
+</html>
+`;
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
