@@ -159,10 +159,12 @@ function crossCheck(
     return cand && cand.fqdn !== host ? ` (did you mean ${cand.fqdn}?)` : '';
   };
 
-  const subsetHasPods = (host: string, subset: string): boolean => {
+  // The first DestinationRule of a host is the one in effect (later ones get a warning below).
+  const drOf = new Map<string, DestinationRule>();
+  for (const dr of drs) if (!drOf.has(dr.host)) drOf.set(dr.host, dr);
+  const subsetHasPods = (host: string, labels: Record<string, string>): boolean => {
     const svc = services.find((x) => x.fqdn === host);
-    if (!svc || svc.staticEndpoints) return true; // ServiceEntry endpoints: labels checked at runtime
-    const labels = drs.find((dr) => dr.host === host && dr.subsets.some((s) => s.name === subset))!.subsets.find((s) => s.name === subset)!.labels;
+    if (!svc || svc.staticEndpoints) return true; // ServiceEntry endpoint labels are matched at runtime
     return ctx.workloads.some(
       (w) => w.workload.namespace === svc.namespace && labelsMatch(svc.selector ?? {}, w.workload.labels) && labelsMatch(labels, w.workload.labels),
     );
@@ -182,7 +184,10 @@ function crossCheck(
       const ri = routeIndex.get(route) ?? 0;
       const dests = [
         ...route.route.map((d, j) => ({ d: d.destination, path: ['spec', 'http', ri, 'route', j, 'destination'] as (string | number)[] })),
-        ...route.mirrors.map((m) => ({ d: m.destination, path: ['spec', 'http', ri, 'mirror'] as (string | number)[] })),
+        ...route.mirrors.map((m, k) => ({
+          d: m.destination,
+          path: (hasMirrorsList(doc, ri) ? ['spec', 'http', ri, 'mirrors', k, 'destination'] : ['spec', 'http', ri, 'mirror']) as (string | number)[],
+        })),
       ];
       for (const { d, path } of dests) {
         if (!isKnown(d.host)) {
@@ -190,10 +195,10 @@ function crossCheck(
           continue;
         }
         if (d.subset !== undefined) {
-          const defined = drs.some((dr) => dr.host === d.host && dr.subsets.some((s) => s.name === d.subset));
+          const defined = drOf.get(d.host)?.subsets.find((s) => s.name === d.subset);
           if (!defined) {
             diag.warn(doc, [...path, 'subset'], `subset "${d.subset}" of ${d.host} is not defined by any DestinationRule: requests routed here get 503 (no cluster, NC) as in Envoy`);
-          } else if (!subsetHasPods(d.host, d.subset)) {
+          } else if (!subsetHasPods(d.host, defined.labels)) {
             diag.warn(doc, [...path, 'subset'], `no pod of ${d.host} has the labels of subset "${d.subset}": requests routed here get 503 (no healthy upstream, UH)`);
           }
         }
@@ -210,4 +215,10 @@ function crossCheck(
     if (prev) diag.warn(doc, ['spec', 'host'], `DestinationRule "${prev.name}" already configures ${dr.host}; only the first one is used`);
     else drHosts.set(dr.host, dr);
   }
+}
+
+function hasMirrorsList(doc: SourceDoc, ri: number): boolean {
+  const http = (doc.value.spec as { http?: unknown[] } | undefined)?.http;
+  const r = Array.isArray(http) ? (http[ri] as Record<string, unknown> | null) : null;
+  return r !== null && typeof r === 'object' && Array.isArray(r.mirrors);
 }
