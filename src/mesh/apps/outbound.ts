@@ -24,12 +24,14 @@ export function get(
   headers: Record<string, string>,
   timeoutMs: number,
   agent: http.Agent | false,
+  inflight?: Set<{ destroy(): unknown }>,
 ): Promise<UpstreamReply | null> {
   return new Promise((resolve) => {
     let settled = false;
     const done = (v: UpstreamReply | null) => {
       if (!settled) {
         settled = true;
+        inflight?.delete(req);
         resolve(v);
       }
     };
@@ -46,6 +48,7 @@ export function get(
       done(null);
     });
     req.on('error', () => done(null));
+    inflight?.add(req);
     req.end();
   });
 }

@@ -78,21 +78,21 @@ export function startProductpage(ctx: AppContext): Promise<RunningApp> {
   const floodFactor = Number.parseInt(env.FLOOD_FACTOR ?? '0', 10) || 0;
   const out = ctx.outbound;
 
-  const call = (host: string, path: string, headers: Record<string, string>): Promise<UpstreamReply | null> =>
-    get(out, host, path, { ...headers }, timeout, false);
+  const call = (app: AppServer, host: string, path: string, headers: Record<string, string>): Promise<UpstreamReply | null> =>
+    get(out, host, path, { ...headers }, timeout, false, app.outbound);
 
   /** getProductDetails / getProductRatings: one attempt. */
-  const once = async (host: string, path: string, headers: Record<string, string>, error: string): Promise<Outcome> => {
-    const r = await call(host, path, headers);
+  const once = async (app: AppServer, host: string, path: string, headers: Record<string, string>, error: string): Promise<Outcome> => {
+    const r = await call(app, host, path, headers);
     if (r && r.status === 200) return { status: 200, value: parseJson(r.body) };
     return { status: r && r.status ? r.status : 500, value: { error } };
   };
 
   /** getProductReviews: `for _ in range(2)`. */
-  const reviews = async (id: string, headers: Record<string, string>): Promise<Outcome> => {
+  const reviews = async (app: AppServer, id: string, headers: Record<string, string>): Promise<Outcome> => {
     let r: UpstreamReply | null = null;
     for (let attempt = 0; attempt < 2; attempt++) {
-      r = await call(reviewsHost, `/reviews/${id}`, headers);
+      r = await call(app, reviewsHost, `/reviews/${id}`, headers);
       if (r && r.status === 200) return { status: 200, value: parseJson(r.body) };
     }
     return { status: r && r.status ? r.status : 500, value: { error: REVIEWS_ERROR } };
@@ -101,18 +101,18 @@ export function startProductpage(ctx: AppContext): Promise<RunningApp> {
   const front = async (req: IncomingMessage, res: ServerResponse, app: AppServer) => {
     const user = currentUser(req);
     const headers = forwardHeaders(req, user);
-    const details = await once(detailsHost, '/details/0', headers, DETAILS_ERROR);
-    for (let i = 0; i < floodFactor; i++) await reviews('0', headers);
-    const rev = await reviews('0', headers);
+    const details = await once(app, detailsHost, '/details/0', headers, DETAILS_ERROR);
+    for (let i = 0; i < floodFactor; i++) await reviews(app, '0', headers);
+    const rev = await reviews(app, '0', headers);
     app.send(req, res, 200, ['Content-Type', HTML], renderProductPage(user ?? '', details, rev));
   };
 
   const api = async (req: IncomingMessage, res: ServerResponse, app: AppServer, id: string, what: string) => {
     const headers = forwardHeaders(req, currentUser(req));
     let o: Outcome;
-    if (what === '') o = await once(detailsHost, `/details/${id}`, headers, DETAILS_ERROR);
-    else if (what === 'reviews') o = await reviews(id, headers);
-    else o = await once(ratingsHost, `/ratings/${id}`, headers, RATINGS_ERROR);
+    if (what === '') o = await once(app, detailsHost, `/details/${id}`, headers, DETAILS_ERROR);
+    else if (what === 'reviews') o = await reviews(app, id, headers);
+    else o = await once(app, ratingsHost, `/ratings/${id}`, headers, RATINGS_ERROR);
     app.send(req, res, o.status, ['Content-Type', JSON_CT], pyJsonCompact(o.value));
   };
 

@@ -74,7 +74,7 @@ export function startReviews(ctx: AppContext): Promise<RunningApp> {
       return;
     }
     const headers = copyHeaders(req, PROPAGATED_HEADERS, { accept: 'application/json' });
-    get(ctx.outbound, ratingsHost, `/ratings/${id}`, headers, timeout, agent).then((reply) => {
+    get(ctx.outbound, ratingsHost, `/ratings/${id}`, headers, timeout, agent, app.outbound).then((reply) => {
       let s1 = -1;
       let s2 = -1;
       if (reply && reply.status === 200) {

@@ -42,13 +42,20 @@ export class AppServer {
    * contract asks). `body` may be a string (utf-8) or bytes.
    */
   send(req: IncomingMessage, res: ServerResponse, status: number, headers: HeaderList, body: string | Buffer): void {
+    if (res.headersSent) return;
     const len = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
     headers.push('Content-Length', String(len));
-    if (res.destroyed || res.headersSent) return;
-    res.writeHead(status, headers);
-    res.end(body);
+    // A caller that gave up (e.g. a sidecar timeout reset the connection) still
+    // had its request served: the app counts and logs it, as gunicorn would.
+    if (!res.destroyed) {
+      res.writeHead(status, headers);
+      res.end(body);
+    }
     this.account(req, status, req.method === 'HEAD' ? 0 : len);
   }
+
+  /** In-flight outbound calls (bookinfo), destroyed on close so nothing lingers. */
+  readonly outbound = new Set<{ destroy(): unknown }>();
 
   /** Count a response the app wrote itself (streaming / custom paths). */
   account(req: IncomingMessage, status: number, bytes: number): void {
@@ -96,6 +103,8 @@ export function serve(ctx: AppContext, handler: Handler): Promise<RunningApp> {
           new Promise<void>((done) => {
             app.closed = true;
             app.clearTimers();
+            for (const o of app.outbound) o.destroy();
+            app.outbound.clear();
             server.close(() => done());
             server.closeAllConnections();
           }),

@@ -162,3 +162,16 @@ test('reviews: ratings failure (abort or timeout) -> 200 with the error rating, 
   assert.ok(took2 >= 480 && took2 > took3, `v2 took ${took2} ms (v3 ${took3} ms)`);
   assert.equal(sidecar.seen.length - before, 2, 'exactly one ratings call per reviews request');
 });
+
+test('productpage close() cuts its in-flight outbound calls, so the process can exit', async () => {
+  const sidecar = await stub();
+  sidecar.hold.add('details');
+  const pp = await start(instance('productpage'), { host: '127.0.0.1', port: sidecar.port });
+  const pending = request(pp.app.port, '/productpage').catch((e: Error) => e);
+  while (!sidecar.seen.some((s) => s.host === 'details')) await new Promise((r) => setTimeout(r, 5));
+  const t0 = Date.now();
+  await pp.app.close();
+  assert.ok(Date.now() - t0 < 1000, 'close did not wait for the 3 s app timeout');
+  const outcome = await pending;
+  assert.ok(outcome instanceof Error || outcome.status === 200, 'the page request ended');
+});

@@ -241,3 +241,12 @@ test('close() ends open keep-alive connections and pending delays promptly', asy
   assert.ok(outcome instanceof Error, 'the delayed request was cut, not answered');
   agent.destroy();
 });
+
+test('a caller that gives up (sidecar timeout) is still counted once the app answers', async () => {
+  const base = s.counter.requests;
+  const r = await request(port, '/delay/0.2', { timeoutMs: 50 }).catch((e: Error) => e);
+  assert.ok(r instanceof Error);
+  await new Promise((done) => setTimeout(done, 350));
+  assert.equal(s.counter.requests, base + 1);
+  assert.match(s.log[s.log.length - 1], /"GET \/delay\/0\.2 HTTP\/1\.1" 200 /);
+});
