@@ -12,6 +12,18 @@ export interface AdminSidecar {
   workload: string;
   namespace: string;
   stats: StatsStore;
+  /** The sidecar's clusters for /clusters; without it the page is built from stats and detectors. */
+  clusters?: () => ClusterStatus[];
+}
+
+/** One upstream cluster as Envoy's /clusters shows it. */
+export interface ClusterStatus {
+  name: string;
+  maxConnections: number;
+  maxPendingRequests: number;
+  maxRequests: number;
+  maxRetries: number;
+  hosts: Array<{ address: string; hostname: string; rqActive: number; failedOutlierCheck: boolean }>;
 }
 
 export interface AdminOptions {
@@ -109,7 +121,7 @@ export async function startAdmin(opts: AdminOptions): Promise<AdminServer> {
     if (path === '/clusters') {
       const sc = pick(q, res);
       if (!sc) return;
-      reply(res, 200, clusters(sc.stats));
+      reply(res, 200, sc.clusters ? clustersText(sc.clusters()) : clustersFromStats(sc.stats));
       return;
     }
     reply(res, 404, `invalid path. admin commands are:\n${HELP.map(([p, h]) => `  ${p}: ${h}`).join('\n')}\n`);
@@ -266,8 +278,31 @@ export function prometheus(stats: readonly Stat[]): string {
 
 // ---------------------------------------------------------------------------
 
-/** Envoy /clusters text: `<cluster>::<host>::health_flags::healthy` per host. */
-function clusters(store: StatsStore): string {
+/** Envoy /clusters text: circuit-breaker limits, then `<cluster>::<ip:port>::<field>::<value>` per host. */
+export function clustersText(list: readonly ClusterStatus[]): string {
+  let out = '';
+  for (const c of [...list].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const n = c.name;
+    out += `${n}::observability_name::${n}\n`;
+    out += `${n}::default_priority::max_connections::${c.maxConnections}\n`;
+    out += `${n}::default_priority::max_pending_requests::${c.maxPendingRequests}\n`;
+    out += `${n}::default_priority::max_requests::${c.maxRequests}\n`;
+    out += `${n}::default_priority::max_retries::${c.maxRetries}\n`;
+    // Istio leaves HIGH priority at Envoy's defaults.
+    out += `${n}::high_priority::max_connections::1024\n${n}::high_priority::max_pending_requests::1024\n`;
+    out += `${n}::high_priority::max_requests::1024\n${n}::high_priority::max_retries::3\n`;
+    out += `${n}::added_via_api::true\n`;
+    for (const h of c.hosts) {
+      const p = `${n}::${h.address}`;
+      out += `${p}::rq_active::${h.rqActive}\n${p}::hostname::${h.hostname}\n`;
+      out += `${p}::health_flags::${h.failedOutlierCheck ? '/failed_outlier_check' : 'healthy'}\n${p}::weight::1\n`;
+    }
+  }
+  return out;
+}
+
+/** Fallback /clusters from stat names and registered outlier detectors. */
+function clustersFromStats(store: StatsStore): string {
   const names = new Set<string>();
   for (const c of store.counters()) {
     const m = CLUSTER_STAT_ROOT.exec(c.name);

@@ -10,7 +10,8 @@ import type { InstanceCounts, InstanceInfo, MeshBootOptions, MeshHandle, MeshSna
 import { StatsStore } from './stats/store.js';
 import { createRandom } from './random.js';
 import { InstanceCounter, type AppContext, type RunningApp } from './apps/app.js';
-import { startAdmin, type AdminServer } from './admin.js';
+import { startAdmin, type AdminServer, type ClusterStatus } from './admin.js';
+import type { Cluster } from './cluster/cluster.js';
 import { RuntimeError, UserError, ExitCode } from '../errors.js';
 import { Sidecar, type SidecarOptions } from './sidecar.js';
 import { startApp } from './apps/index.js';
@@ -21,6 +22,25 @@ export const IMPLICIT_SOURCE = 'meshbench';
 export interface SidecarLike {
   listen(host: string, port: number): Promise<number>;
   close(): Promise<void>;
+  /** The clusters built so far (for the admin /clusters page). */
+  readonly clusters?: { clusters(): Cluster[] };
+}
+
+function clusterStatus(c: Cluster): ClusterStatus {
+  const r = c.resources;
+  return {
+    name: c.name,
+    maxConnections: r.connections.limit,
+    maxPendingRequests: r.pendingRequests.limit,
+    maxRequests: r.requests.limit,
+    maxRetries: r.retries.limit,
+    hosts: c.hosts.map((h) => ({
+      address: `${h.address}:${h.port() ?? 0}`,
+      hostname: h.id,
+      rqActive: h.activeRequests,
+      failedOutlierCheck: c.outlier?.isEjected(h.id) ?? false,
+    })),
+  };
 }
 
 /** What the boot needs from the proxy core and the apps (tests may substitute). */
@@ -126,7 +146,15 @@ export async function startMesh(config: MeshConfig, opts: MeshBootOptions = {}, 
     admin = await startAdmin({
       host: opts.adminHost ?? '127.0.0.1',
       port: opts.adminPort ?? 0,
-      sidecars: sidecars.map((s) => ({ workload: s.info.workload, namespace: s.info.namespace, stats: s.stats })),
+      sidecars: sidecars.map((s) => {
+        const cm = s.sidecar.clusters;
+        return {
+          workload: s.info.workload,
+          namespace: s.info.namespace,
+          stats: s.stats,
+          ...(cm ? { clusters: () => cm.clusters().map(clusterStatus) } : {}),
+        };
+      }),
       defaultSidecar: from,
       startedAt,
     });

@@ -102,7 +102,10 @@ test('§7.4 end to end: one 503 ejects the only pod -> "no healthy upstream" unt
     assert.equal(c.counters[`${pre}.upstream_cx_none_healthy`], 1);
     assert.equal(snap.instances[0].requests, 2, 'the no-healthy-upstream reply never reached the pod');
     const clusters = await httpGet(mesh.adminPort, '/clusters?sidecar=sleep');
-    assert.match(clusters.body, /::health_flags::\/failed_outlier_check/);
+    const cl = 'outbound\\|8000\\|\\|httpbin\\.default\\.svc\\.cluster\\.local';
+    assert.match(clusters.body, new RegExp(`^${cl}::127\\.0\\.0\\.1:${mesh.instances[0].port}::health_flags::/failed_outlier_check$`, 'm'));
+    assert.match(clusters.body, new RegExp(`^${cl}::127\\.0\\.0\\.1:\\d+::hostname::httpbin-0$`, 'm'));
+    assert.match(clusters.body, new RegExp(`^${cl}::default_priority::max_connections::4294967295$`, 'm'));
 
     // baseEjectionTime 1s on a 50ms interval grid: back within ~1.05 s (allow a slow machine 5 s).
     const t0 = Date.now();
