@@ -98,6 +98,9 @@ async function run(argv: string[], io: RunIO): Promise<number> {
   let handle: (e: ScenarioEvent) => void;
   let stopView: () => Promise<void> = async () => {};
   if (tty) {
+    // React's development build costs the main thread several times more per frame;
+    // set before React is first loaded (it reads NODE_ENV once, at require time).
+    process.env.NODE_ENV ??= 'production';
     const { startLiveView } = await import('../ui/live.js');
     const view = startLiveView({
       stdout: io.stdout as unknown as NodeJS.WriteStream,
