@@ -102,6 +102,7 @@ export class Router implements UpstreamRequestOwner {
   #timeoutMs = 0;
   #perTryMs = 0;
   #start = 0;
+  #attemptElapsed = 0;
   #headBase = '';
   #bodyLine = '';
   #hashKey: string | undefined;
@@ -194,6 +195,7 @@ export class Router implements UpstreamRequestOwner {
       return;
     }
     this.#previousHosts.push(host);
+    this.#attemptElapsed = this.#attempts === 0 ? 0 : Math.round(performance.now() - this.#start);
     const up = new UpstreamRequest(this, host, cluster.pool(host, this.rq.worker), ++this.#attempts);
     this.#upstream = up;
     up.start();
@@ -204,7 +206,8 @@ export class Router implements UpstreamRequestOwner {
   onPoolReady(up: UpstreamRequest, cx: UpstreamConnection): void {
     let head = `${this.#headBase}x-envoy-attempt-count: ${up.attempt}\r\n`;
     if (this.#timeoutMs > 0 || this.#perTryMs > 0) {
-      const remaining = this.#timeoutMs > 0 ? Math.max(1, Math.round(this.#timeoutMs - (performance.now() - this.#start))) : Infinity;
+      // Envoy computes it when the attempt is created: the full budget on the first try.
+      const remaining = this.#timeoutMs > 0 ? Math.max(1, this.#timeoutMs - this.#attemptElapsed) : Infinity;
       head += `x-envoy-expected-rq-timeout-ms: ${Math.min(remaining, this.#perTryMs > 0 ? this.#perTryMs : Infinity)}\r\n`;
     }
     head += this.#bodyLine;
