@@ -77,10 +77,11 @@ export class Fields {
   allow(allowed: readonly string[], ignored: readonly string[] = []): this {
     for (const key of Object.keys(this.value)) {
       if (allowed.includes(key) || ignored.includes(key)) continue;
-      const hint = suggest(key, allowed);
+      const hint = suggest(key, [...allowed, ...ignored]);
       this.error(
         key,
-        `unknown field "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}; allowed: ${allowed.join(', ')}`,
+        `unknown field "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}; allowed: ${allowed.join(', ')}` +
+          (ignored.length ? `; also accepted and ignored: ${ignored.join(', ')}` : ''),
       );
     }
     return this;

@@ -317,3 +317,9 @@ status:
 `);
   assert.equal(cfg.services[0].name, 's');
 });
+
+test('unknown Kubernetes fields: suggestion also among accepted-and-ignored names', () => {
+  const errs = errorsOf(() => compileText(deploy('kong/httpbin', '', '{app: web}', '\n        imagePulPolicy: Always'), 'k.yaml'));
+  assert.equal(errs.length, 1);
+  assert.match(errs[0], /^k\.yaml:15:9: spec\.template\.spec\.containers\[0\]\.imagePulPolicy: unknown field "imagePulPolicy" \(did you mean "imagePullPolicy"\?\); allowed: name, image, ports, env, command, args; also accepted and ignored: imagePullPolicy, /);
+});
