@@ -51,6 +51,13 @@ export const GRPC_STATUS = [
 
 const REDIRECT_CODES = [301, 302, 303, 307, 308];
 
+/** Codes Go's http.StatusText knows: Istio accepts a numeric retryOn token only for these. */
+const GO_STATUS_TEXT_CODES = new Set([
+  100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304, 305, 306, 307, 308,
+  400, 401, 402, 403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 415, 416, 417, 418, 421, 422, 423, 424,
+  425, 426, 428, 429, 431, 451, 500, 501, 502, 503, 504, 505, 506, 507, 508, 510, 511,
+]);
+
 /** Index of each compiled route in its document's `spec.http` (for cross-document warnings). */
 export const routeIndex = new WeakMap<HttpRoute, number>();
 
@@ -283,7 +290,7 @@ function compileRetries(r: Fields): RetryPolicy | null {
     for (const tok of retryOnRaw.split(',')) {
       if (/^\d+$/.test(tok)) {
         const code = Number(tok);
-        if (code < 100 || code > 599) f.error('retryOn', `${JSON.stringify(tok)} is not an HTTP status code`);
+        if (!GO_STATUS_TEXT_CODES.has(code)) f.error('retryOn', `${JSON.stringify(tok)} is not an HTTP status code`);
         else if (!codes.includes(code)) codes.push(code);
       } else if (RETRY_ON_POLICIES.includes(tok)) {
         if (!retryOn.includes(tok)) retryOn.push(tok);

@@ -35,6 +35,10 @@ test('retries (spec §2.6): omitted → null; attempts 0 → disabled; numeric r
   assert.deepEqual(d?.retryOn, ['connect-failure', 'refused-stream', 'unavailable', 'cancelled', 'retriable-status-codes']);
   assert.equal(d?.backoffBaseMs, 25);
   assert.equal(d?.perTryTimeoutMs, null);
+  assert.deepEqual(errorsOf(() => compileText(route('    retries: {attempts: 1, retryOn: "599,5xx,"}'), 'c.yaml')), [
+    'c.yaml:49:28: spec.http[0].retries.retryOn: "599" is not an HTTP status code',
+    'c.yaml:49:28: spec.http[0].retries.retryOn: unknown retryOn policy "" (one of 5xx, gateway-error, reset, connect-failure, retriable-4xx, refused-stream, retriable-status-codes, retriable-headers, envoy-ratelimited, cancelled, deadline-exceeded, internal, resource-exhausted, unavailable, reset-before-request, http3-post-connect-failure, or an HTTP status code; no spaces after commas)',
+  ]);
   assert.deepEqual(errorsOf(() => compileText(route('    retries: {attempts: -1}'), 'r.yaml')), [
     'r.yaml:49:15: spec.http[0].retries.attempts: attempts must not be negative, got -1',
   ]);
