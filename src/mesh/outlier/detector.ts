@@ -39,7 +39,6 @@ class HostMonitor {
   /** Multiplier of base_ejection_time for the current/next ejection (spec §7.3). */
   ejectTimeBackoff = 0;
   lastEjectionTime = 0;
-  lastUnejectionTime: number | undefined;
   constructor(readonly id: string) {}
 }
 
@@ -226,11 +225,10 @@ export class OutlierDetector {
       if (Math.min(base * m.ejectTimeBackoff, max) <= now - m.lastEjectionTime) {
         m.ejected = false;
         this.#stats.ejections_active.dec();
-        // Reset the streaks so a few new errors do not re-eject at once.
+        // Reset the streaks so a few new errors do not re-eject at once. Envoy resets
+        // the 5xx and gateway counters only; the local-origin streak carries over.
         m.consecutive5xx = 0;
         m.consecutiveGatewayFailure = 0;
-        m.consecutiveLocalOriginFailure = 0;
-        m.lastUnejectionTime = now;
       }
     }
   }

@@ -307,3 +307,28 @@ test('real clock: ejected host returns after base time (short durations)', async
   assert.equal(d.isEjected('a'), false);
   d.close();
 });
+
+test('§7.3: un-ejection resets the 5xx and gateway streaks only (Envoy checkHostForUneject)', () => {
+  const { d, clock } = setup(
+    od({
+      consecutive5xx: 3,
+      splitExternalLocalOriginErrors: true,
+      consecutiveLocalOriginFailure: 3,
+      intervalMs: 100,
+      baseEjectionTimeMs: 1000,
+      maxEjectionPercent: 100,
+    }),
+    ['a'],
+  );
+  d.putResult('a', 'timeout');
+  d.putResult('a', 'timeout'); // local-origin streak 2
+  for (let i = 0; i < 3; i++) d.putHttpResponseCode('a', 500); // 5xx ejection (responses reset local streak)
+  assert.equal(d.isEjected('a'), true);
+  d.putResult('a', 'connect_failed');
+  d.putResult('a', 'connect_failed'); // streak 2 while ejected (in-flight requests still report)
+  clock.advance(1000);
+  assert.equal(d.isEjected('a'), false);
+  d.putResult('a', 'connect_failed');
+  assert.equal(d.isEjected('a'), true, 'local-origin streak survived the un-ejection');
+  d.close();
+});
