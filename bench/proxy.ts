@@ -1,0 +1,299 @@
+// The sidecar's request path vs a bare node:http + undici pass-through proxy and
+// vs nginx (when installed), same upstream (bench/peers/upstream.js in its own
+// process), same load (autocannon's programmatic API, closed loop). Each proxy
+// under test runs in its own child process so it never shares an event loop with
+// the load generator. The sidecar carries a full policy: a VirtualService with a
+// header match and a catch-all, default retries, a DestinationRule with a
+// connection pool and outlier detection.
+// Run directly: `node dist/bench/proxy.js [seconds] [conns,...]`.
+
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { mkdtemp, writeFile, rm } from 'node:fs/promises';
+import * as http from 'node:http';
+import * as net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { startUpstream } from './peers/upstream-process.js';
+
+export interface ProxyBenchRow {
+  target: string;
+  connections: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  /** rps / bare pass-through rps at the same connections. */
+  ratio: number;
+}
+
+interface AutocannonResult {
+  requests: { total: number };
+  latency: { p50: number; p99: number };
+  duration: number;
+  non2xx: number;
+  errors: number;
+}
+type Autocannon = (o: { url: string; connections: number; duration: number; headers: Record<string, string> }) => Promise<AutocannonResult>;
+
+const SIDECAR_YAML = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: sleep}
+spec:
+  selector: {matchLabels: {app: sleep}}
+  template:
+    metadata: {labels: {app: sleep}}
+    spec: {containers: [{name: sleep, image: curlimages/curl}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: httpbin}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: httpbin, version: v1}}
+  template:
+    metadata: {labels: {app: httpbin, version: v1}}
+    spec: {containers: [{name: httpbin, image: docker.io/kennethreitz/httpbin, ports: [{containerPort: 80}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: httpbin}
+spec:
+  ports: [{name: http, port: 8000, targetPort: 80}]
+  selector: {app: httpbin}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: httpbin}
+spec:
+  host: httpbin
+  trafficPolicy:
+    connectionPool:
+      tcp: {maxConnections: 1000, connectTimeout: 2s}
+      http: {http1MaxPendingRequests: 1000, http2MaxRequests: 1000}
+    outlierDetection: {consecutive5xxErrors: 5, interval: 10s, baseEjectionTime: 30s}
+  subsets:
+  - {name: v1, labels: {version: v1}}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: httpbin}
+spec:
+  hosts: [httpbin]
+  http:
+  - match: [{headers: {end-user: {exact: jason}}}]
+    route: [{destination: {host: httpbin, subset: v1}}]
+  - route: [{destination: {host: httpbin, subset: v1}}]
+`;
+
+// ---------------------------------------------------------------------------
+// Child side: `node dist/bench/proxy.js --serve <sidecar|bare> <upstreamPort>`
+
+async function serveSidecar(upstreamPort: number): Promise<number> {
+  const { parseSource } = await import('../src/mesh/config/source.js');
+  const { compileMesh } = await import('../src/mesh/config/compile.js');
+  const { Sidecar } = await import('../src/mesh/sidecar.js');
+  const { StatsStore } = await import('../src/mesh/stats/store.js');
+  const { createRandom } = await import('../src/mesh/random.js');
+  const config = compileMesh(parseSource(SIDECAR_YAML, 'bench-proxy.yaml'));
+  const sidecar = new Sidecar({
+    workload: 'sleep',
+    namespace: 'default',
+    labels: { app: 'sleep' },
+    config,
+    instancePort: () => upstreamPort,
+    stats: new StatsStore(),
+    random: createRandom(1),
+    shadowHostSuffix: true,
+  });
+  return sidecar.listen('127.0.0.1', 0);
+}
+
+async function serveBare(upstreamPort: number): Promise<number> {
+  const { Pool } = createRequire(import.meta.url)('undici') as typeof import('undici');
+  const pool = new Pool(`http://127.0.0.1:${upstreamPort}`, { connections: 512, pipelining: 1 });
+  const server = http.createServer((req, res) => {
+    const headers: Record<string, string | string[]> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && k !== 'connection' && k !== 'keep-alive') headers[k] = v;
+    pool.request({ path: req.url ?? '/', method: (req.method ?? 'GET') as 'GET', headers, body: req.method === 'GET' || req.method === 'HEAD' ? null : req }).then(
+      async (r) => {
+        const out: string[] = [];
+        for (const [k, v] of Object.entries(r.headers)) {
+          if (k === 'connection' || k === 'keep-alive' || k === 'transfer-encoding' || v === undefined) continue;
+          for (const x of Array.isArray(v) ? v : [v]) out.push(k, x);
+        }
+        res.writeHead(r.statusCode, out);
+        for await (const c of r.body) res.write(c);
+        res.end();
+      },
+      () => {
+        res.writeHead(502);
+        res.end();
+      },
+    );
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return (server.address() as net.AddressInfo).port;
+}
+
+// ---------------------------------------------------------------------------
+// Parent side
+
+function spawnProxy(kind: 'sidecar' | 'bare', upstreamPort: number): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve', kind, String(upstreamPort)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      buf += c;
+      const m = /^(\d+)\n/.exec(buf);
+      if (m) resolve({ port: Number(m[1]), child });
+    });
+    child.once('exit', (code) => reject(new Error(`${kind} proxy exited with ${code}`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((r) => {
+    if (child.exitCode !== null || child.signalCode !== null) return r();
+    child.once('exit', () => r());
+    child.kill('SIGTERM');
+  });
+}
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const p = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return p;
+}
+
+async function nginxPath(): Promise<string | undefined> {
+  try {
+    return (await promisify(execFile)('which', ['nginx'])).stdout.trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function startNginx(bin: string, upstreamPort: number): Promise<{ port: number; child: ChildProcess; dir: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'meshbench-nginx-'));
+  const port = await freePort();
+  const conf = `
+worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  upstream u { server 127.0.0.1:${upstreamPort}; keepalive 256; }
+  server {
+    listen 127.0.0.1:${port};
+    keepalive_requests 1000000;
+    location / { proxy_pass http://u; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+}
+`;
+  await writeFile(join(dir, 'nginx.conf'), conf);
+  const child = spawn(bin, ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const ok = await new Promise<boolean>((r) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        r(true);
+      });
+      s.once('error', () => r(false));
+    });
+    if (ok) break;
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error('nginx did not start');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { port, child, dir };
+}
+
+async function load(port: number, connections: number, seconds: number): Promise<Omit<ProxyBenchRow, 'target' | 'ratio'>> {
+  const ac = createRequire(import.meta.url)('autocannon') as Autocannon;
+  const r = await ac({ url: `http://127.0.0.1:${port}/get`, connections, duration: seconds, headers: { host: 'httpbin:8000' } });
+  if (r.non2xx > 0 || r.errors > 0) throw new Error(`port ${port}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+  return { connections, rps: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99 };
+}
+
+function table(rows: ProxyBenchRow[]): string {
+  const head = ['target', 'connections', 'rps', 'p50 ms', 'p99 ms', 'vs bare'];
+  const body = rows.map((r) => [r.target, String(r.connections), r.rps.toFixed(0), r.p50.toFixed(2), r.p99.toFixed(2), `${r.ratio.toFixed(2)}x`]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const fmt = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [fmt(head), ...body.map(fmt)].join('\n');
+}
+
+export async function benchProxy(
+  seconds = 5,
+  connectionsList: number[] = [10, 50],
+  log = (s: string): void => void process.stdout.write(s + '\n'),
+): Promise<ProxyBenchRow[]> {
+  const up = await startUpstream();
+  const rows: ProxyBenchRow[] = [];
+  const nginx = await nginxPath();
+  try {
+    for (const connections of connectionsList) {
+      const results: Array<Omit<ProxyBenchRow, 'ratio'>> = [];
+      // Warm-up + measurement per target, one at a time (2 shared cores).
+      const measure = async (target: string, port: number): Promise<void> => {
+        await load(port, connections, 1);
+        results.push({ target, ...(await load(port, connections, seconds)) });
+      };
+      await measure('upstream direct (reference)', up.port);
+      for (const kind of ['bare', 'sidecar'] as const) {
+        const p = await spawnProxy(kind, up.port);
+        try {
+          await measure(kind === 'bare' ? 'bare node:http+undici proxy' : 'meshbench sidecar (full policy)', p.port);
+        } finally {
+          await stop(p.child);
+        }
+      }
+      if (nginx) {
+        const n = await startNginx(nginx, up.port);
+        try {
+          await measure('nginx (1 worker)', n.port);
+        } finally {
+          await stop(n.child);
+          await rm(n.dir, { recursive: true, force: true });
+        }
+      }
+      const bare = results.find((r) => r.target.startsWith('bare'))!.rps;
+      for (const r of results) rows.push({ ...r, ratio: r.rps / bare });
+    }
+    log(table(rows));
+    if (!nginx) log('nginx not installed');
+    return rows;
+  } finally {
+    await up.stop();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const args = process.argv.slice(2);
+  if (args[0] === '--serve') {
+    const upstreamPort = Number(args[2]);
+    const port = args[1] === 'sidecar' ? await serveSidecar(upstreamPort) : await serveBare(upstreamPort);
+    process.stdout.write(`${port}\n`);
+    process.on('SIGTERM', () => process.exit(0));
+  } else {
+    const seconds = Number(args[0] ?? 5);
+    const conns = (args[1] ?? '10,50').split(',').map(Number);
+    await benchProxy(seconds, conns);
+  }
+}
