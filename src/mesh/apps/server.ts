@@ -86,6 +86,7 @@ export function serve(ctx: AppContext, handler: Handler): Promise<RunningApp> {
   server.keepAliveTimeout = 300_000;
   server.headersTimeout = 310_000;
   server.requestTimeout = 0;
+  server.on('connection', rememberPeer);
   server.on('clientError', (_err, socket) => {
     socket.destroy();
   });
@@ -158,8 +159,18 @@ export function splitTarget(url: string | undefined): { path: string; query: str
   return q < 0 ? { path: u, query: '' } : { path: u.slice(0, q), query: u.slice(q + 1) };
 }
 
+/** Peer address per connection, kept because a destroyed socket forgets it (late access-log lines). */
+const peers = new WeakMap<object, string>();
+
+function rememberPeer(socket: { remoteAddress?: string }): void {
+  const a = socket.remoteAddress ?? '';
+  peers.set(socket, a.startsWith('::ffff:') ? a.slice(7) : a);
+}
+
 /** Peer IP without the IPv4-mapped prefix. */
 export function peerAddress(req: IncomingMessage): string {
+  const known = peers.get(req.socket);
+  if (known !== undefined) return known;
   const a = req.socket.remoteAddress ?? '';
   return a.startsWith('::ffff:') ? a.slice(7) : a;
 }

@@ -248,5 +248,5 @@ test('a caller that gives up (sidecar timeout) is still counted once the app ans
   assert.ok(r instanceof Error);
   await new Promise((done) => setTimeout(done, 350));
   assert.equal(s.counter.requests, base + 1);
-  assert.match(s.log[s.log.length - 1], /"GET \/delay\/0\.2 HTTP\/1\.1" 200 /);
+  assert.match(s.log[s.log.length - 1], /^127\.0\.0\.1 - - \[.*\] "GET \/delay\/0\.2 HTTP\/1\.1" 200 /);
 });
