@@ -83,7 +83,8 @@ function fortioRow(doc: Rec, file: string): CompareRow {
   const st = mb && isRec(mb.serviceTime) ? mb.serviceTime : undefined;
   return {
     variant: basename(file).replace(/\.json$/i, ''),
-    step: typeof doc.Labels === 'string' && doc.Labels ? doc.Labels : 'load',
+    // One table for all fortio files given: each file is a variant of the same "load" step.
+    step: 'load',
     qps: num(doc.ActualQPS),
     p50: st ? num(st.p50) : at(50),
     p90: st ? num(st.p90) : at(90),
@@ -104,7 +105,11 @@ function label(perFile: CompareRow[][], files: string[]): CompareRow[] {
   perFile.forEach((rows, i) => {
     for (const r of rows) {
       const clash = (owners.get(r.variant)?.size ?? 0) > 1;
-      out.push(clash ? { ...r, variant: `${basename(files[i]).replace(/\.json$/i, '')}:${r.variant}` } : r);
+      const name = basename(files[i]).replace(/\.json$/i, '');
+      // The same file twice (or two files of one name): number them.
+      const dup = files.findIndex((f) => basename(f) === basename(files[i])) !== i ? `#${i + 1}` : '';
+      const variant = r.variant === name ? `${name}${dup}` : `${name}${dup}:${r.variant}`;
+      out.push(clash ? { ...r, variant } : r);
     }
   });
   return out;

@@ -169,3 +169,29 @@ spec:
   assert.equal(await compareCommand([bad], c.io), 2);
   assert.match(c.err(), /not valid JSON/);
 });
+
+test('bench compare reads fortio JSON too; the same name twice is numbered', async () => {
+  const f = join(dir, 'fortio.json');
+  await writeFile(
+    f,
+    JSON.stringify({
+      Labels: 'x',
+      ActualQPS: 399.27,
+      RetCodes: { '200': 14, '503': 6 },
+      DurationHistogram: {
+        Count: 20,
+        Percentiles: [
+          { Percentile: 50, Value: 0.004 },
+          { Percentile: 90, Value: 0.0105 },
+          { Percentile: 99, Value: 0.0148615 },
+          { Percentile: 99.9, Value: 0.0150554 },
+        ],
+      },
+    }),
+  );
+  const c = capture();
+  assert.equal(await compareCommand([f, f], c.io), 0, c.err());
+  assert.match(c.out(), /step load \(baseline: fortio\)/);
+  assert.match(c.out(), /^fortio +20 +399\.3 +4\.00 +10\.5 +14\.9 +15\.1 +70\.0% +30\.0%$/m); // seconds -> ms
+  assert.match(c.out(), /^fortio#2 /m);
+});
