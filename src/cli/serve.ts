@@ -137,7 +137,10 @@ export async function serveCommand(argv: string[], io: CommandIO, opts: ServeOpt
   try {
     io.stdout.write(describe(config, mesh, from, flags));
     opts.onReady?.(mesh);
-    await waitForStop(opts.signal);
+    const stop = waitForStop(opts.signal);
+    const crash = await Promise.race([stop.stopped, mesh.crashed]);
+    stop.cancel();
+    if (crash) throw crash; // the mesh thread died: a bug, reported with its cause
     io.stdout.write('stopping…\n');
   } finally {
     await mesh.close();
@@ -210,9 +213,11 @@ function exampleTarget(config: MeshConfig): { authority: string; path: string } 
   return best && { authority: best.authority, path: best.path };
 }
 
-function waitForStop(signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
+/** Resolves on SIGINT, SIGTERM or abort; cancel() removes the handlers either way. */
+function waitForStop(signal: AbortSignal | undefined): { stopped: Promise<void>; cancel(): void } {
+  let done: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => {
+    done = () => {
       process.off('SIGINT', done);
       process.off('SIGTERM', done);
       signal?.removeEventListener('abort', done);
@@ -223,4 +228,5 @@ function waitForStop(signal: AbortSignal | undefined): Promise<void> {
     process.once('SIGTERM', done);
     signal?.addEventListener('abort', done, { once: true });
   });
+  return { stopped, cancel: () => done() };
 }

@@ -73,15 +73,24 @@ export function deserializeError(s: SerializedError): Error {
   }
 }
 
-export async function startMeshThread(config: MeshConfig, opts: MeshBootOptions = {}): Promise<MeshHandle> {
+/** A mesh on its thread; `crashed` settles if the thread dies before close() (a proxy bug). */
+export interface MeshThreadHandle extends MeshHandle {
+  readonly crashed: Promise<Error>;
+}
+
+export async function startMeshThread(config: MeshConfig, opts: MeshBootOptions = {}): Promise<MeshThreadHandle> {
   const worker = new Worker(new URL('./mesh-worker.js', import.meta.url), {
     workerData: { config, opts },
   });
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   let nextId = 1;
   let dead: Error | undefined;
+  let closingStarted = false;
+  let onCrash: (e: Error) => void = () => undefined;
+  const crashed = new Promise<Error>((resolve) => (onCrash = resolve));
 
   const failAll = (e: Error) => {
+    if (!dead && !closingStarted) onCrash(e);
     dead ??= e;
     for (const p of pending.values()) p.reject(e);
     pending.clear();
@@ -140,9 +149,11 @@ export async function startMeshThread(config: MeshConfig, opts: MeshBootOptions 
   let closing: Promise<void> | undefined;
   return {
     ...endpoints,
+    crashed,
     snapshot: () => call<MeshSnapshot>('snapshot'),
     close: () =>
       (closing ??= (async () => {
+        closingStarted = true;
         try {
           if (!dead) await call<void>('close');
         } finally {
