@@ -23,7 +23,8 @@ export function startFortioEcho(ctx: AppContext): Promise<RunningApp> {
   const started = Date.now();
   return serve(ctx, (req, res, app) => {
     const { path, query } = splitTarget(req.url);
-    if (path === '/debug' || path === '/debug/') {
+    // ServeMux pattern "/debug" is exact; "/debug/..." falls through to the echo handler.
+    if (path === '/debug') {
       debug(req, res, app, query, started);
       return;
     }

@@ -244,6 +244,8 @@ function headerDict(req: IncomingMessage, query: string): Record<string, string>
   for (let i = 0; i < raw.length; i += 2) {
     const name = title(raw[i]);
     if (hide && ENV_HEADERS.has(name)) continue;
+    // WSGI CONTENT_TYPE / CONTENT_LENGTH only appear when non-empty (werkzeug EnvironHeaders).
+    if (raw[i + 1] === '' && (name === 'Content-Type' || name === 'Content-Length')) continue;
     const prev = out[name];
     out[name] = prev === undefined ? raw[i + 1] : prev + ',' + raw[i + 1];
   }
