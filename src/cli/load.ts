@@ -45,19 +45,18 @@ async function run(argv: string[], io: Pick<CommandIO, 'stdout' | 'stderr'>, ext
   extra.signal?.addEventListener('abort', onOuterAbort, { once: true });
   if (extra.signal?.aborted) ac.abort();
 
-  let latest: LoadSnapshot | undefined;
   const showProgress = options.logLevel !== 'Error' && options.logLevel !== 'Critical' && options.logLevel !== 'Fatal';
-  // One plain line per second, only once the run has lasted a second (no escape codes: CI logs stay readable).
-  const progress = showProgress
-    ? setInterval(() => {
-        if (latest && !latest.done) err.write(progressLine(latest) + '\n');
-      }, 1000)
-    : null;
+  // One plain line per second of the timed run, from its first second on (no escape codes: CI logs stay readable).
+  let nextProgressMs = 1000;
+  const onSnapshot = (s: LoadSnapshot): void => {
+    if (s.done || s.elapsedMs < nextProgressMs) return;
+    nextProgressMs = (Math.floor(s.elapsedMs / 1000) + 1) * 1000;
+    err.write(progressLine(s) + '\n');
+  };
   let result: LoadRun;
   try {
-    result = await runLoad(options, { signal: ac.signal, onSnapshot: (s) => (latest = s) });
+    result = await runLoad(options, { signal: ac.signal, onSnapshot: showProgress ? onSnapshot : undefined });
   } finally {
-    if (progress) clearInterval(progress);
     process.off('SIGINT', onSigint);
     extra.signal?.removeEventListener('abort', onOuterAbort);
   }

@@ -144,7 +144,11 @@ export async function runLoad(opts: LoadOptions, ctl: RunLoadControl = {}): Prom
   });
   const agg = new Aggregate(opts);
   const ports: MessagePortLike[] = [];
-  const tasks: Promise<WorkerFinal>[] = [];
+  const tasks: Promise<void>[] = [];
+  const finals: WorkerFinal[] = [];
+  let finalCount = 0;
+  let onAllFinal!: () => void;
+  const allFinal = new Promise<void>((r) => (onAllFinal = r));
   let ready = 0;
   let warmupError: string | undefined;
   let started = false;
@@ -177,6 +181,9 @@ export async function runLoad(opts: LoadOptions, ctl: RunLoadControl = {}): Prom
       } else if (m.type === 'abort-on') {
         abortedOnCode = true;
         stopAll();
+      } else if (m.type === 'final') {
+        finals[w] = m.final; // indexed by worker, so Sockets keeps connection order
+        if (++finalCount === nWorkers) onAllFinal();
       }
     });
     const task: WorkerTask = {
@@ -231,7 +238,6 @@ export async function runLoad(opts: LoadOptions, ctl: RunLoadControl = {}): Prom
     ctl.onSnapshot(snap);
   };
 
-  let finals: WorkerFinal[];
   try {
     if (ctl.signal?.aborted) stopAll();
     await Promise.race([allReady, settled]);
@@ -244,7 +250,9 @@ export async function runLoad(opts: LoadOptions, ctl: RunLoadControl = {}): Prom
       started = true;
       if (ctl.onSnapshot) snapTimer = setInterval(() => publish(false), intervalMs);
     }
-    finals = await settled;
+    await settled;
+    // Deltas and finals travel on the coordinator's ports, in order; the task results do not.
+    await allFinal;
   } finally {
     if (snapTimer) clearInterval(snapTimer);
     ctl.signal?.removeEventListener('abort', onAbort);
@@ -253,7 +261,10 @@ export async function runLoad(opts: LoadOptions, ctl: RunLoadControl = {}): Prom
   }
   if (warmupError !== undefined) throw new RuntimeError('MB_ERR_WARMUP', `Aborting because of ${warmupError}`);
   const startTime = new Date(performance.timeOrigin + (t0Perf || performance.now()));
-  for (const f of finals) agg.add(f.delta);
+  for (const f of finals) {
+    agg.add(f.delta);
+    if (f.abortedOnCode) abortedOnCode = true;
+  }
   const endPerf = finals.reduce((m, f) => Math.max(m, f.endedAt - performance.timeOrigin), 0);
   const actualMs = started ? Math.max(0.001, endPerf - t0Perf) : 0;
   publish(true);

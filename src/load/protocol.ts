@@ -62,6 +62,8 @@ export interface WorkerFinal {
 export type ToCoordinator =
   | { type: 'ready'; error?: string }
   | { type: 'delta'; delta: WorkerDelta }
-  | { type: 'abort-on'; code: number };
+  | { type: 'abort-on'; code: number }
+  /** Last message of a run: on the same port as the deltas, so none can overtake it. */
+  | { type: 'final'; final: WorkerFinal };
 
 export type ToWorker = { type: 'start'; t0: number } | { type: 'stop' };

@@ -201,7 +201,8 @@ class WorkerRun {
 
   private warmupDone(c: Connection, code: number, err?: Error): void {
     c.warmup = false;
-    if (!codeIsOK(code) && !this.task.opts.allowInitialErrors && this.warmupError === undefined) {
+    // A stop during warmup destroys the clients: that is not the target's fault.
+    if (!this.stopping && !codeIsOK(code) && !this.task.opts.allowInitialErrors && this.warmupError === undefined) {
       this.warmupError =
         code === -1
           ? `error ${code} for ${this.task.opts.url}: ${err?.message ?? 'connection failed'}`
@@ -467,8 +468,8 @@ function bracket(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-/** piscina entry point: warm up, wait for the coordinator's start, run, return the last delta. */
-export default async function runWorker(task: WorkerTask): Promise<WorkerFinal> {
+/** piscina entry point: warm up, wait for the coordinator's start, run, post the final delta. */
+export default async function runWorker(task: WorkerTask): Promise<void> {
   const run = new WorkerRun(task);
   const port = task.port;
   let startT0: number | undefined;
@@ -490,8 +491,10 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerFinal> 
     if (startT0 === undefined && !stopped) await new Promise<void>((r) => (onStart = r));
     if (stopped || run.warmupFailure) run.stop();
     else run.start(Math.max(startT0! - performance.timeOrigin, 0));
-    return await run.finished;
+    const final = await run.finished;
+    port.postMessage({ type: 'final', final } satisfies ToCoordinator);
   } finally {
-    port.close();
+    // The coordinator closes the channel once it has read everything.
+    port.unref();
   }
 }
