@@ -124,12 +124,6 @@ export class OutlierDetector {
     return this.#stats.ejections_active.value;
   }
 
-  /** Per-host view for the admin /clusters page. */
-  hostStatus(hostId: string): { ejected: boolean; numEjections: number; consecutive5xx: number } | undefined {
-    const m = this.#hosts.get(hostId);
-    return m && { ejected: m.ejected, numEjections: m.numEjections, consecutive5xx: m.consecutive5xx };
-  }
-
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
