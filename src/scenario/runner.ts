@@ -36,6 +36,8 @@ export interface TickData {
   variant: string;
   step: StepSpec;
   load: LoadSnapshot;
+  /** Newest raw mesh snapshot (cumulative since boot; polled every tickMs). */
+  mesh: MeshSnapshot;
   /** Destination cluster stats since the step started (counters as deltas, gauges now). */
   dest: DestinationStats;
   perVersion: Record<string, number>;
@@ -219,6 +221,7 @@ async function runStep(
         variant,
         step,
         load,
+        mesh: latest,
         dest: destinationStats(delta, dest),
         perVersion: perVersion(inst),
         instances: inst,

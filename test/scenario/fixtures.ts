@@ -95,6 +95,7 @@ export function mirrorTick(): TickData {
     variant: 'mirror',
     step: C3,
     load: snapshot(),
+    mesh: { uptimeMs: 1500, sidecars: [], instances: [] },
     dest: {
       counters: { upstream_rq_total: 40, upstream_rq_pending_overflow: 6, upstream_rq_retry: 2, upstream_rq_timeout: 1 },
       gauges: { upstream_rq_pending_active: 1, upstream_cx_active: 1 },
