@@ -273,7 +273,7 @@ export interface ConnectionPool {
   /** 0 = unlimited; 1 = no keep-alive */
   maxRequestsPerConnection: number;
   maxRetries: number; // default 2^32-1
-  idleTimeoutMs: number; // default 3600000
+  idleTimeoutMs: number; // default 3600000; 0 = disabled (tcp.idleTimeout: 0s)
 }
 
 /** spec §3.4, already mapped to Envoy's fields. */

@@ -1,6 +1,7 @@
 // Percentages (spec §1.2) converted the way pilot writes them for Envoy.
 
 import type { FractionalPercent } from './model.js';
+import type { Fields } from './fields.js';
 
 /** `percentage: {value: 12.5}` → {125000, MILLION}; valid: 0 or [0.0001, 100]. */
 export function fromPercentValue(value: number): FractionalPercent | string {
@@ -19,3 +20,17 @@ export function fromIntegerPercent(n: number): FractionalPercent | string {
 
 export const HUNDRED_PERCENT: FractionalPercent = { numerator: 100, denominator: 100 };
 export const ZERO_PERCENT: FractionalPercent = { numerator: 0, denominator: 100 };
+
+/** `percentage: {value: N}` → FractionalPercent (errors recorded). */
+export function readPercentage(f: Fields, name: string): FractionalPercent | undefined {
+  const p = f.obj(name);
+  if (!p) return undefined;
+  p.allow(['value']);
+  const v = p.num('value') ?? 0;
+  const fp = fromPercentValue(v);
+  if (typeof fp === 'string') {
+    p.error('value', fp);
+    return undefined;
+  }
+  return fp;
+}
