@@ -105,6 +105,8 @@ export class UpstreamConnection {
       this.#stream?.onResponseData(chunk);
     },
     onResponseComplete: () => {
+      // Reset while the parser was still running over this chunk: already accounted.
+      if (this.state === CxState.Closed) return;
       const s = this.#stream;
       this.#stream = undefined;
       const closeAfter = this.#parser.closeAfter;

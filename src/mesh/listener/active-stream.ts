@@ -62,6 +62,7 @@ export class ActiveStream {
     const hcm = this.ctx.hcm.get(port);
     this.hcm = hcm;
     hcm.rq_total.inc();
+    hcm.downstream_rq_active.inc();
     this.res.once('close', this.#onClose);
     const view = { method: req.method ?? 'GET', path, authority, scheme: 'http', headers: req.headers };
     const entry = found ? RT.route(found.vhost, view) : undefined;
@@ -145,6 +146,7 @@ export class ActiveStream {
   /** Response finished or the client went away; a pending delay is cancelled. */
   readonly #onClose = (): void => {
     this.closed = true;
+    this.hcm.downstream_rq_active.dec();
     if (this.delayTimer) {
       clearTimeout(this.delayTimer);
       this.delayTimer = undefined;

@@ -52,6 +52,11 @@ export class Listener {
 
   readonly #onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const worker = (req.socket as WorkerSocket)[WORKER] ?? 0;
-    new ActiveStream(this.ctx, req, res, worker).start();
+    try {
+      new ActiveStream(this.ctx, req, res, worker).start();
+    } catch {
+      // A bug or an unencodable header must not take the mesh down: drop this stream.
+      res.destroy();
+    }
   };
 }
