@@ -71,6 +71,8 @@ export class OutlierDetector {
   readonly #clock: OutlierClock;
   #timer: unknown;
   #closed = false;
+  /** Envoy's ejections_active_helper_: this detector's own count (the gauge is shared by name). */
+  #ejected = 0;
   readonly #unregister: () => void;
 
   constructor(
@@ -121,14 +123,16 @@ export class OutlierDetector {
   }
 
   ejectedCount(): number {
-    return this.#stats.ejections_active.value;
+    return this.#ejected;
   }
 
+  /** Like Envoy's ~DetectorImpl: stop ticking and take this cluster's ejections off the gauge. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#clock.clearInterval(this.#timer);
     this.#unregister();
+    this.#stats.ejections_active.dec(this.#ejected);
   }
 
   #putCode(m: HostMonitor, code: number): void {
@@ -177,13 +181,14 @@ export class OutlierDetector {
   #ejectHost(m: HostMonitor, type: EjectionType): void {
     const s = this.#stats;
     const maxPercent = Math.min(100, this.#cfg.maxEjectionPercent);
-    const ejectedPercent = (100 * s.ejections_active.value) / this.#hosts.size;
+    const ejectedPercent = (100 * this.#ejected) / this.#hosts.size;
     if (!(ejectedPercent < maxPercent)) {
       s.ejections_overflow.inc();
       return;
     }
     if (type === 'consecutive_5xx') s.ejections_total.inc();
     if (!enforced(this.#enforcing(type))) return;
+    this.#ejected++;
     s.ejections_active.inc();
     s.ejections_enforced_total.inc();
     s[`ejections_enforced_${type}`].inc();
@@ -218,6 +223,7 @@ export class OutlierDetector {
       }
       if (Math.min(base * m.ejectTimeBackoff, max) <= now - m.lastEjectionTime) {
         m.ejected = false;
+        this.#ejected--;
         this.#stats.ejections_active.dec();
         // Reset the streaks so a few new errors do not re-eject at once. Envoy resets
         // the 5xx and gateway counters only; the local-origin streak carries over.

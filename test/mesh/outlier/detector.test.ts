@@ -332,3 +332,14 @@ test('§7.3: un-ejection resets the 5xx and gateway streaks only (Envoy checkHos
   assert.equal(d.isEjected('a'), true, 'local-origin streak survived the un-ejection');
   d.close();
 });
+
+test('close() takes this cluster\'s ejections off ejections_active (Envoy ~DetectorImpl)', () => {
+  const { d, g } = setup(od({ consecutive5xx: 1, maxEjectionPercent: 100 }), ['a', 'b']);
+  d.putHttpResponseCode('a', 500);
+  d.putHttpResponseCode('b', 500);
+  assert.equal(g('ejections_active'), 2);
+  d.close();
+  assert.equal(g('ejections_active'), 0);
+  d.close();
+  assert.equal(g('ejections_active'), 0, 'close is idempotent');
+});
