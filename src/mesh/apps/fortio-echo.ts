@@ -42,11 +42,11 @@ function echo(req: IncomingMessage, res: ServerResponse, app: AppServer, query: 
     (data) => {
       const q = formValues(query);
       const delay = q ? generateDelay(q.get('delay') ?? '') : -1;
-      if (delay > 0) app.later(delay, () => reply(req, res, app, q, data));
+      if (delay > 0) app.later(delay, req, res, () => reply(req, res, app, q, data));
       else reply(req, res, app, q, data);
     },
     () => res.destroy(),
-  );
+  ).catch(() => app.internalError(req, res));
 }
 
 function reply(req: IncomingMessage, res: ServerResponse, app: AppServer, q: URLSearchParams | null, data: Buffer): void {
@@ -276,7 +276,7 @@ function debug(req: IncomingMessage, res: ServerResponse, app: AppServer, query:
       app.send(req, res, 200, ['Content-Type', 'text/plain; charset=UTF-8'], out);
     },
     () => res.destroy(),
-  );
+  ).catch(() => app.internalError(req, res));
 }
 
 function debugSummary(buf: Buffer, max: number): string {

@@ -173,7 +173,7 @@ function route(req: IncomingMessage, res: ServerResponse, app: AppServer, port: 
     if (ms > MAX_DURATION_MS) return sendError(req, res, app, 400, `invalid duration: duration ${raw} longer than 10s`);
     if (ms < 0) return sendError(req, res, app, 400, `invalid duration: duration ${raw} shorter than 0s`);
     const timing = `initial_delay;dur=${ms.toFixed(2)};desc="initial delay"`;
-    app.later(ms, () => withBody(req, res, app, query, port, 200, ['Server-Timing', timing]));
+    app.later(ms, req, res, () => withBody(req, res, app, query, port, 200, ['Server-Timing', timing]));
     return;
   }
   if (path.startsWith('/bytes/') && isGet) return bytes(req, res, app, path.slice(7), query);
@@ -262,7 +262,7 @@ function withBody(req: IncomingMessage, res: ServerResponse, app: AppServer, que
       sendJson(req, res, app, status, resp, extra);
     },
     () => res.destroy(),
-  );
+  ).catch(() => app.internalError(req, res));
 }
 
 /** parseDuration: a Go duration, else seconds as a float. */

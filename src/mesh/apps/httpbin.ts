@@ -335,7 +335,7 @@ function withBody(req: IncomingMessage, res: ServerResponse, app: AppServer, que
   readBody(req).then(
     (body) => sendJson(req, res, app, requestDict(req, query, port, keys, parseBody(req, body))),
     () => res.destroy(),
-  );
+  ).catch(() => app.internalError(req, res));
 }
 
 // ---------------------------------------------------------------------------
@@ -456,12 +456,12 @@ function delay(req: IncomingMessage, res: ServerResponse, app: AppServer, query:
   readBody(req).then(
     (body) => {
       const parts = parseBody(req, body);
-      app.later(ms, () =>
+      app.later(ms, req, res, () =>
         sendJson(req, res, app, requestDict(req, query, port, ['url', 'args', 'form', 'data', 'origin', 'headers', 'files'], parts)),
       );
     },
     () => res.destroy(),
-  );
+  ).catch(() => app.internalError(req, res));
 }
 
 // ---------------------------------------------------------------------------

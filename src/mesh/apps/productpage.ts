@@ -120,7 +120,13 @@ export function startProductpage(ctx: AppContext): Promise<RunningApp> {
     const { path, query } = splitTarget(req.url);
     const method = req.method ?? 'GET';
     const getOnly = method === 'GET' || method === 'HEAD';
-    const fail = () => internalError(req, res, app);
+    const fail = () => {
+      try {
+        internalError(req, res, app);
+      } catch {
+        res.destroy();
+      }
+    };
     if (path === '/productpage') {
       if (!getOnly) return methodNotAllowed(req, res, app);
       front(req, res, app).catch(fail);
@@ -136,7 +142,7 @@ export function startProductpage(ctx: AppContext): Promise<RunningApp> {
     }
     if (path === '/login') {
       if (method !== 'POST') return methodNotAllowed(req, res, app);
-      readBody(req).then((body) => login(req, res, app, query, body), fail);
+      readBody(req).then((body) => login(req, res, app, query, body), fail).catch(fail);
       return;
     }
     if (path === '/logout') {

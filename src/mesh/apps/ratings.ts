@@ -65,7 +65,7 @@ export function startRatings(ctx: AppContext): Promise<RunningApp> {
           app.send(req, res, 200, [...CT], local(id));
         },
         () => res.destroy(),
-      );
+      ).catch(() => app.internalError(req, res));
       return;
     }
     if (version === 'v-faulty' && Math.random() <= 0.5) {
@@ -73,7 +73,7 @@ export function startRatings(ctx: AppContext): Promise<RunningApp> {
       return;
     }
     if (version === 'v-delayed' && Math.random() <= 0.5) {
-      app.later(7000 * scale, () => app.send(req, res, 200, [...CT], local(id)));
+      app.later(7000 * scale, req, res, () => app.send(req, res, 200, [...CT], local(id)));
       return;
     }
     if (unavailable()) {

@@ -101,7 +101,7 @@ export function startReviews(ctx: AppContext): Promise<RunningApp> {
         }
       }
       app.send(req, res, 200, [...HEADERS], body(id, s1, s2));
-    });
+    }).catch(() => app.internalError(req, res));
   };
 
   return serve(ctx, handler).then((running) => ({

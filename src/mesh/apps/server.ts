@@ -22,14 +22,29 @@ export class AppServer {
     this.ctx = ctx;
   }
 
-  /** setTimeout that close() cancels. */
-  later(ms: number, fn: () => void): void {
+  /** setTimeout that close() cancels; a throw answers 500 instead of killing the mesh thread. */
+  later(ms: number, req: IncomingMessage, res: ServerResponse, fn: () => void): void {
     if (this.closed) return;
     const t = setTimeout(() => {
       this.timers.delete(t);
-      if (!this.closed) fn();
+      if (this.closed) return;
+      try {
+        fn();
+      } catch {
+        this.internalError(req, res);
+      }
     }, ms);
     this.timers.add(t);
+  }
+
+  /** Last-resort answer to a bug in an app (never an unhandled exception/rejection). */
+  internalError(req: IncomingMessage, res: ServerResponse): void {
+    try {
+      if (!res.headersSent) this.send(req, res, 500, ['Content-Type', 'text/plain'], 'Internal Server Error\n');
+      else res.destroy();
+    } catch {
+      res.destroy();
+    }
   }
 
   clearTimers(): void {
@@ -74,11 +89,9 @@ export function serve(ctx: AppContext, handler: Handler): Promise<RunningApp> {
     res.on('error', ignore);
     try {
       handler(req, res, app);
-    } catch (e) {
+    } catch {
       // A bug in an app answers 500 like a WSGI/Java server would, never throws.
-      if (!res.headersSent) app.send(req, res, 500, ['Content-Type', 'text/plain'], 'Internal Server Error\n');
-      else res.destroy();
-      void e;
+      app.internalError(req, res);
     }
   });
   // Upstream pools keep idle connections for a long time (Envoy default 1 h);
