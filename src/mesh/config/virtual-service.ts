@@ -111,7 +111,7 @@ function compileHttpRoute(r: Fields, ns: string): HttpRoute | undefined {
     timeoutMs: r.duration('timeout') ?? null,
     retries: compileRetries(r),
     mirrors: compileMirrors(r, ns),
-    origin: { kind: 'VirtualService', name: name ?? '', namespace: ns, loc: r.doc.locate(r.path) },
+    origin: { kind: r.doc.kind, name: r.doc.name, namespace: ns, loc: r.doc.locate(r.path) },
   };
   if (name !== undefined) out.name = name;
   if (redirect) {

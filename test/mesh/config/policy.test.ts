@@ -87,3 +87,11 @@ test('policy DR compiles alongside a real service without warnings', () => {
   const cfg = compileText(HTTPBIN.replace(/---\napiVersion: networking\.istio\.io\/v1\nkind: DestinationRule[\s\S]*$/, '') + '---' + DR);
   assert.deepEqual(cfg.warnings, []);
 });
+
+test('idle timeout: http.idleTimeout wins, tcp.idleTimeout 0s disables (spec §3.3)', () => {
+  const dr = (pool: string) =>
+    compileText(`apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: i}\nspec:\n  host: httpbin\n  trafficPolicy:\n    connectionPool:\n${pool}\n`).destinationRules[0];
+  assert.equal(effectivePolicy(dr('      tcp: {idleTimeout: 0s}'), undefined, 80).pool.idleTimeoutMs, 0);
+  assert.equal(effectivePolicy(dr('      tcp: {idleTimeout: 30s}\n      http: {idleTimeout: 5s}'), undefined, 80).pool.idleTimeoutMs, 5000);
+  assert.equal(effectivePolicy(dr('      tcp: {idleTimeout: 30s}'), undefined, 80).pool.idleTimeoutMs, 30_000);
+});
