@@ -101,6 +101,8 @@ async function run(argv: string[], io: RunIO): Promise<number> {
     // React's development build costs the main thread several times more per frame;
     // set before React is first loaded (it reads NODE_ENV once, at require time).
     process.env.NODE_ENV ??= 'production';
+    // The dashboard redraws in place: config warnings go out first, as plain lines.
+    for (const w of prepared.warnings) io.stderr.write(`warning: ${w}\n`);
     const { startLiveView } = await import('../ui/live.js');
     const view = startLiveView({
       stdout: io.stdout as unknown as NodeJS.WriteStream,

@@ -45,8 +45,6 @@ export interface StepOutcome {
 export interface VariantOutcome {
   name: string;
   steps: StepOutcome[];
-  /** Mesh config warnings (deprecated fields etc.), once per variant. */
-  warnings: string[];
 }
 
 export interface ScenarioOutcome {
@@ -56,6 +54,8 @@ export interface ScenarioOutcome {
   startedAt: string;
   durationMs: number;
   interrupted: boolean;
+  /** Config warnings (deprecated or ignored fields), file:line:col first. */
+  warnings: string[];
   variants: VariantOutcome[];
   /** All verdicts, in evaluation order. */
   expectations: ExpectationResult[];

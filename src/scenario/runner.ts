@@ -125,6 +125,7 @@ export async function runPrepared(p: PreparedScenario, opts: RunScenarioOptions)
     startedAt: new Date(started).toISOString(),
     durationMs: 0,
     interrupted: false,
+    warnings: p.warnings,
     variants: [],
     expectations: [],
   };
@@ -157,7 +158,7 @@ async function runVariant(
   emit: (e: ScenarioEvent) => void,
 ): Promise<VariantOutcome> {
   const { scenario } = p;
-  const vo: VariantOutcome = { name: variant.spec.name, steps: [], warnings: [] };
+  const vo: VariantOutcome = { name: variant.spec.name, steps: [] };
   // A fresh mesh per variant: no pools, breakers, ejections or counters carry over.
   const mesh = await startMeshThread(variant.config, {
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
