@@ -208,18 +208,23 @@ export function request(
   });
 }
 
-/** `n` sequential requests on one keep-alive connection per client, `c` clients (fortio -c N -qps 0 -n). */
+/** `n` calls over `c` closed-loop keep-alive clients (fortio -c N -qps 0 -n; reconnect after non-2xx). */
 export async function closedLoop(port: number, c: number, n: number, o: { host?: string; path?: string } = {}): Promise<Map<number, number>> {
   const codes = new Map<number, number>();
   let issued = 0;
   const deadline = Date.now() + 20_000;
   const worker = async (): Promise<void> => {
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    let agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     try {
       while (issued < n && Date.now() < deadline) {
         issued++;
         const r = await request(port, { ...o, agent });
         codes.set(r.status, (codes.get(r.status) ?? 0) + 1);
+        if (r.status < 200 || r.status >= 300) {
+          // Like fortio's fast client: any non-2xx reply closes the socket.
+          agent.destroy();
+          agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+        }
       }
     } finally {
       agent.destroy();
