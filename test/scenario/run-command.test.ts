@@ -8,6 +8,10 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { runCommand } from '../../src/cli/run.js';
 import { compareCommand } from '../../src/cli/compare.js';
+import { fileURLToPath } from 'node:url';
+
+/** A repo file, whatever the cwd (tests run from dist/test/scenario/). */
+const repo = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
 
 function capture() {
   const stdout = new PassThrough();
@@ -36,7 +40,7 @@ test.after(async () => {
 test('httpbin-cb: the seed outcome, every expectation passes, JSON and plain output without escapes', async () => {
   const c = capture();
   const json = join(dir, 'cb.json');
-  const code = await runCommand(['scenarios/httpbin-cb.yaml', '--no-tui', '--json', json, '--seed', '7'], c.io);
+  const code = await runCommand([repo('scenarios/httpbin-cb.yaml'), '--no-tui', '--json', json, '--seed', '7'], c.io);
   assert.equal(code, 0, c.out() + c.err());
   assert.doesNotMatch(c.out() + c.err(), ESC);
   const out = c.out();
@@ -93,7 +97,7 @@ spec:
 `,
   );
   const c = capture();
-  const code = await runCommand(['scenarios/httpbin/httpbin.yaml', file, '--variant', 'b', '--no-tui'], c.io);
+  const code = await runCommand([repo('scenarios/httpbin/httpbin.yaml'), file, '--variant', 'b', '--no-tui'], c.io);
   assert.equal(code, 1, c.out() + c.err());
   assert.match(c.out(), /Expectations: 1 of 2 passed/);
   assert.match(c.out(), new RegExp(`FAIL b / s1: code 200 count >= 1 — got 0 of 10 {2}\\[${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:11:5\\]`));
@@ -127,7 +131,7 @@ spec:
       setTimeout(() => ac.abort(), 800);
     }
   });
-  const code = await runCommand(['scenarios/httpbin/httpbin.yaml', file, '--no-tui', '--json', json], { ...c.io, signal: ac.signal });
+  const code = await runCommand([repo('scenarios/httpbin/httpbin.yaml'), file, '--no-tui', '--json', json], { ...c.io, signal: ac.signal });
   assert.equal(code, 130, c.out() + c.err());
   assert.ok(Date.now() - started < 10_000, 'the 20 s step stopped early');
   assert.match(c.out(), /Scenario long — INTERRUPTED, partial results/);
@@ -156,11 +160,11 @@ spec:
 `,
   );
   let c = capture();
-  assert.equal(await runCommand(['scenarios/httpbin/httpbin.yaml', bad, '--no-tui'], c.io), 2);
+  assert.equal(await runCommand([repo('scenarios/httpbin/httpbin.yaml'), bad, '--no-tui'], c.io), 2);
   assert.equal(c.err().trim().split('\n').length, 1);
   assert.match(c.err(), new RegExp(`^bench: ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:6:37: spec\\.load\\.steps\\[0\\]\\.qpz: unknown field`));
   c = capture();
-  assert.equal(await runCommand(['scenarios/httpbin-cb.yaml', '--turbo'], c.io), 2);
+  assert.equal(await runCommand([repo('scenarios/httpbin-cb.yaml'), '--turbo'], c.io), 2);
   assert.match(c.err(), /^bench: --turbo: unknown flag/);
   c = capture();
   assert.equal(await runCommand(['nope.yaml'], c.io), 2);

@@ -8,6 +8,10 @@ import { ConfigErrors } from '../../src/errors.js';
 import { splitScenario } from '../../src/scenario/parse.js';
 import { applyVariant } from '../../src/scenario/variants.js';
 import { prepareScenario } from '../../src/scenario/runner.js';
+import { fileURLToPath } from 'node:url';
+
+/** A repo file, whatever the cwd (tests run from dist/test/scenario/). */
+const repo = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
 
 const YAML = `apiVersion: networking.istio.io/v1alpha3
 kind: DestinationRule
@@ -72,7 +76,7 @@ test('a patch in variant b does not leak into a, c or the source documents', () 
 });
 
 test('prepareScenario compiles each variant of the real httpbin-cb scenario separately', async () => {
-  const p = await prepareScenario(['scenarios/httpbin-cb.yaml']);
+  const p = await prepareScenario([repo('scenarios/httpbin-cb.yaml')]);
   assert.deepEqual(p.variants.map((v) => v.spec.name), ['seed-dr', 'pending-10']);
   const pending = (i: number) => {
     const dr = p.variants[i].config.destinationRules.find((d) => d.name === 'httpbin')!;
@@ -83,9 +87,9 @@ test('prepareScenario compiles each variant of the real httpbin-cb scenario sepa
   assert.equal(p.destination.port, 8000);
   assert.equal(p.destination.fqdns[0], 'httpbin.default.svc.cluster.local');
   // --variant picks a subset, unknown names are bad input.
-  const only = await prepareScenario(['scenarios/httpbin-cb.yaml'], ['pending-10']);
+  const only = await prepareScenario([repo('scenarios/httpbin-cb.yaml')], ['pending-10']);
   assert.deepEqual(only.variants.map((v) => v.spec.name), ['pending-10']);
-  await assert.rejects(prepareScenario(['scenarios/httpbin-cb.yaml'], ['nope']), (e: unknown) => {
+  await assert.rejects(prepareScenario([repo('scenarios/httpbin-cb.yaml')], ['nope']), (e: unknown) => {
     return e instanceof ConfigErrors && /--variant nope: no such variant \(variants: seed-dr, pending-10\)/.test(e.message);
   });
 });
