@@ -193,6 +193,7 @@ export function instancesOf(w: Workload): InstanceSpec[] {
       labels: { ...w.labels },
       containerPort: w.containerPort,
       env: { ...w.env },
+      image: w.image,
     });
   }
   return out;

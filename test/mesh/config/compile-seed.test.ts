@@ -181,6 +181,7 @@ test('Istio 1.24+ httpbin sample shape: go-httpbin on 8080', async () => {
   const cfg = await compileFiles(fixture('istio-httpbin-go.yaml'));
   assert.deepEqual(cfg.warnings, []);
   assert.deepEqual([cfg.workloads[0].app, cfg.workloads[0].containerPort, cfg.services[0].ports[0].targetPort], ['httpbin', 8080, 8080]);
+  assert.equal(cfg.instances[0].image, 'docker.io/mccutchen/go-httpbin:v2.15.0'); // the app picks its flavour by image
 });
 
 test('kube-inject output: the app container decides, sidecar containers are ignored', async () => {
