@@ -45,8 +45,10 @@ class Connection {
     const o = run.task.opts;
     this.client = new Client(`http://${bracket(run.task.connectHost)}:${run.task.connectPort}`, {
       pipelining: 1,
-      headersTimeout: o.timeoutMs > 0 ? o.timeoutMs : 0,
-      bodyTimeout: o.timeoutMs > 0 ? o.timeoutMs : 0,
+      // undici's parser timers tick at ~1 s; the worker's sweep enforces -timeout precisely,
+      // these are only a backstop.
+      headersTimeout: o.timeoutMs > 0 ? o.timeoutMs * 2 + 1000 : 0,
+      bodyTimeout: o.timeoutMs > 0 ? o.timeoutMs * 2 + 1000 : 0,
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 600_000,
       connect: this.openSocket as unknown as buildConnector.connector,
@@ -85,8 +87,13 @@ class Connection {
     });
   };
 
+  /** undici's abort for the call in flight (set when it is written). */
+  abortCall: ((err: Error) => void) | null = null;
+
   // --- undici (legacy) dispatch handler; called for every call on this connection.
-  onConnect(): void {}
+  onConnect(abort: (err: Error) => void): void {
+    this.abortCall = abort;
+  }
   onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, statusText: string): boolean {
     if (statusCode < 200) return true;
     this.status = statusCode;
@@ -103,10 +110,12 @@ class Connection {
   }
   onComplete(): void {
     this.inFlight = false;
+    this.abortCall = null;
     this.run.completed(this, this.status, performance.now());
   }
   onError(err: Error): void {
     this.inFlight = false;
+    this.abortCall = null;
     this.run.failed(this, err);
   }
 }
@@ -137,6 +146,7 @@ class WorkerRun {
   private schedDue = Infinity;
   private readonly waiting: Connection[] = [];
   private readonly fireBound = (): void => this.fire();
+  private sweepTimer: NodeJS.Timeout | null = null;
   private active = 0;
   private endAt = Infinity;
   private stopping = false;
@@ -182,8 +192,28 @@ class WorkerRun {
     this.finished = new Promise((r) => (this.resolveDone = r));
   }
 
+  /**
+   * -timeout for calls in flight: one periodic sweep per worker instead of a timer
+   * per call (fortio: connect + response within the timeout, else code -1).
+   */
+  private startSweep(): void {
+    const t = this.task.opts.timeoutMs;
+    if (t <= 0 || this.sweepTimer) return;
+    this.sweepTimer = setInterval(() => {
+      const now = performance.now();
+      for (const c of this.conns) {
+        if (c.inFlight && c.abortCall && now - c.sent >= t) {
+          const abort = c.abortCall;
+          c.abortCall = null;
+          abort(Object.assign(new Error(`timeout after ${t}ms`), { code: 'ETIMEDOUT' }));
+        }
+      }
+    }, Math.max(2, Math.min(100, t / 20)));
+  }
+
   /** fortio warmup: one call per connection, all at once, nothing recorded. */
   warmupAll(): Promise<void> {
+    this.startSweep();
     if (!this.task.warmup || this.conns.length === 0) return Promise.resolve();
     return new Promise((resolve) => {
       this.warmupPending = this.conns.length;
@@ -216,6 +246,7 @@ class WorkerRun {
     const o = this.task.opts;
     this.lag.enable();
     this.reportTimer = setInterval(() => this.post(), this.task.intervalMs);
+    this.startSweep();
     if (o.exactly === 0 && o.durationMs > 0) this.endAt = t0 + o.durationMs;
     this.active = this.conns.length;
     if (this.active === 0) return this.finish();
@@ -451,6 +482,7 @@ class WorkerRun {
     if (this.finishedOnce) return;
     this.finishedOnce = true;
     if (this.reportTimer) clearInterval(this.reportTimer);
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
     if (this.schedTimer) clearTimeout(this.schedTimer);
     this.lag.disable();
     for (const c of this.conns) if (!c.client.destroyed && !c.client.closed) c.client.close().catch(() => {});

@@ -201,3 +201,31 @@ test('a host that does not resolve fails before the run with a RuntimeError', as
     return true;
   });
 });
+
+test('-timeout: a reply that never comes is code -1 after the timeout (fortio)', async () => {
+  const s = await server(() => {
+    /* never answers */
+  });
+  const t = performance.now();
+  const r = await runLoad(opts(`-c 1 -qps 0 -n 2 -timeout 150ms ${s.url}/`));
+  assert.deepEqual(r.retCodes, { '-1': 2 });
+  assert.ok(performance.now() - t < 5000);
+  assert.ok(r.duration.min >= 0.15 && r.duration.max < 0.6, `timed out after ${r.duration.min}..${r.duration.max} s`);
+});
+
+test('-keepalive=false: a new socket for every call', async () => {
+  const s = await server();
+  const r = await runLoad(opts(`-c 1 -qps 0 -n 5 -keepalive=false ${s.url}/`));
+  assert.deepEqual(r.retCodes, { '200': 5 });
+  assert.deepEqual(r.sockets, [5]);
+  assert.equal(s.connections, 5);
+});
+
+test('-uniform -jitter -nocatchup at fixed qps with -n still make exactly n calls, n/c per connection', async () => {
+  const s = await server();
+  const r = await runLoad(opts(`-c 3 -qps 150 -n 31 -uniform -jitter -nocatchup --workers 2 ${s.url}/`));
+  assert.equal(r.calls, 31);
+  assert.equal(s.requests, 31, 'no warmup with -n');
+  assert.equal(r.meshbench.correctedTime?.count, 31);
+  assert.ok(r.actualDurationNs / 1e9 > 0.1, 'paced, not closed loop');
+});
