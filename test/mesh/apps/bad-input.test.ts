@@ -29,9 +29,21 @@ const ODD_PATHS = [
   '/' + 'a'.repeat(4000),
 ];
 
-for (const kind of ['httpbin', 'fortio', 'details', 'ratings', 'reviews', 'productpage'] as AppKind[]) {
-  test(`${kind}: odd requests get answers and the app keeps serving`, async () => {
-    const s = await start(instance(kind, { labels: { app: kind, version: 'v2' }, env: { MESHBENCH_TIMEOUT_SCALE: '0.01' } }));
+const KINDS: Array<[AppKind, string | undefined]> = [
+  ['httpbin', undefined],
+  ['httpbin', 'mccutchen/go-httpbin:v2.15.0'],
+  ['fortio', undefined],
+  ['details', undefined],
+  ['ratings', undefined],
+  ['reviews', undefined],
+  ['productpage', undefined],
+];
+
+for (const [kind, image] of KINDS) {
+  test(`${image ?? kind}: odd requests get answers and the app keeps serving`, async () => {
+    const s = await start(
+      instance(kind, { labels: { app: kind, version: 'v2' }, env: { MESHBENCH_TIMEOUT_SCALE: '0.01' }, ...(image ? { image } : {}) }),
+    );
     try {
       for (const path of ODD_PATHS) {
         for (const method of ['GET', 'POST']) {
