@@ -53,7 +53,7 @@ function setup(port: number, limits: Partial<ConnectionPool>) {
   const pool = { ...DEFAULT_CONNECTION_POOL, ...limits };
   const rm = new ResourceManager(pool, stats);
   const host = new Host('t-0', 0, {}, '127.0.0.1', () => port);
-  const settings = { connectTimeoutMs: 1000, maxRequestsPerConnection: pool.maxRequestsPerConnection, idleTimeoutMs: 60_000 };
+  const settings = { connectTimeoutMs: 1000, maxRequestsPerConnection: pool.maxRequestsPerConnection, idleTimeoutMs: limits.idleTimeoutMs ?? 60_000 };
   const mk = (): ConnPool => new ConnPool(host, stats, rm, settings, undefined);
   return { stats, rm, mk };
 }
@@ -177,4 +177,24 @@ test('connect failure fails every pending stream of the pool', async () => {
   assert.ok(stats.upstream_cx_connect_fail.value >= 1);
   assert.equal(stats.upstream_rq_pending_failure_eject.value, 2);
   assert.equal(stats.upstream_rq_pending_active.value, 0);
+});
+
+test('idleTimeout closes a READY connection that stays unused; a busy one is kept', async () => {
+  const up = await server(150);
+  const { stats, mk } = setup(up.port, { idleTimeoutMs: 80 });
+  const pool = mk();
+  try {
+    const r = new Req();
+    pool.newStream(r);
+    // Busy for 150 ms (longer than the idle timeout): not closed under the request.
+    await waitFor(() => r.done);
+    assert.equal(stats.upstream_cx_idle_timeout.value, 0);
+    assert.equal(stats.upstream_cx_active.value, 1);
+    await waitFor(() => stats.upstream_cx_active.value === 0, 2000);
+    assert.equal(stats.upstream_cx_idle_timeout.value, 1);
+    assert.equal(pool.connectionCount, 0);
+  } finally {
+    pool.destroy();
+    await up.close();
+  }
 });
