@@ -30,6 +30,7 @@ export class ConnPool {
   readonly #ready: UpstreamConnection[] = [];
   readonly #pending: PoolCallbacks[] = [];
   #connecting = 0;
+  #destroyed = false;
   readonly #all = new Set<UpstreamConnection>();
   /** Every connection of this pool that is not CLOSED (connecting, ready, busy, draining). */
   #total = 0;
@@ -51,6 +52,10 @@ export class ConnPool {
 
   /** Envoy newStreamImpl. Calls back synchronously on immediate attach or overflow. */
   newStream(cb: PoolCallbacks): void {
+    if (this.#destroyed) {
+      cb.onPoolFailure('connection_failure');
+      return;
+    }
     if (this.#ready.length > 0) {
       this.#attach(this.#ready[this.#ready.length - 1]!, cb);
       return;
@@ -81,6 +86,7 @@ export class ConnPool {
 
   /** Closes every connection and fails nothing (sidecar shutdown). */
   destroy(): void {
+    this.#destroyed = true;
     for (const cb of this.#pending.splice(0)) {
       this.#pendingGone();
       cb.onPoolFailure('connection_failure');

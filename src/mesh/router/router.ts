@@ -6,7 +6,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import type { HeaderOps, RouteDestination } from '../config/model.js';
+import type { HeaderOps, RetryPolicy, RouteDestination } from '../config/model.js';
 import { percentHit } from '../random.js';
 import type { Cluster } from '../cluster/cluster.js';
 import type { ClusterManager } from '../cluster/cluster-manager.js';
@@ -153,7 +153,7 @@ export class Router implements UpstreamRequestOwner {
     // Timeouts (spec §5.1): header override replaces the route timeout.
     const hdrTimeout = num(rq.headers['x-envoy-upstream-rq-timeout-ms']);
     this.#timeoutMs = hdrTimeout ?? route.timeoutMs ?? 0;
-    const policy = this.entry.retry;
+    const policy = this.#retryPolicy();
     let perTry = num(rq.headers['x-envoy-upstream-rq-per-try-timeout-ms']) ?? policy?.perTryTimeoutMs ?? 0;
     if (this.#timeoutMs > 0 && perTry >= this.#timeoutMs) perTry = 0;
     this.#perTryMs = perTry;
@@ -180,7 +180,7 @@ export class Router implements UpstreamRequestOwner {
 
   startAttempt(): void {
     const cluster = this.#cluster;
-    const policy = this.entry.retry;
+    const policy = this.#retry?.policy;
     const usePrevious = policy !== undefined && policy.retryIgnorePreviousHosts && !cluster.isConsistentHash;
     const host = cluster.chooseHost(
       this.#hashKey,
@@ -370,6 +370,32 @@ export class Router implements UpstreamRequestOwner {
     if (this.backoffTimer) clearTimeout(this.backoffTimer);
     this.routeTimer = this.backoffTimer = undefined;
     this.#retry?.release();
+  }
+
+  /**
+   * The route's retry policy, adjusted by `x-envoy-retry-on` (OR-ed into retry_on;
+   * enables retries with Envoy's default of 1 when the route has none) and
+   * `x-envoy-max-retries` (overrides num_retries), both consumed (spec §5.4).
+   */
+  #retryPolicy(): RetryPolicy | undefined {
+    let p = this.entry.retry;
+    const h = this.rq.headers;
+    const on = h['x-envoy-retry-on'];
+    if (typeof on === 'string' && on !== '') {
+      const base: RetryPolicy = p ?? {
+        numRetries: 1,
+        perTryTimeoutMs: null,
+        retryOn: [],
+        retriableStatusCodes: [],
+        backoffBaseMs: 25,
+        retryIgnorePreviousHosts: false,
+        hostSelectionRetryMaxAttempts: 1,
+      };
+      p = { ...base, retryOn: [...base.retryOn, ...on.split(',').map((t) => t.trim())] };
+    }
+    const max = num(h['x-envoy-max-retries']);
+    if (p && max !== undefined) p = { ...p, numRetries: max };
+    return p && p.numRetries > 0 ? p : undefined;
   }
 
   #clusterFor(dest: RouteDestination): Cluster | undefined {

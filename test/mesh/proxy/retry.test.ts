@@ -196,3 +196,16 @@ test('backoff: fully jittered exponential, base 25 ms, capped at 10x (spec §5.3
   zero.decide(true);
   assert.equal(zero.backoffMs(), 0);
 });
+
+test('x-envoy-retry-on and x-envoy-max-retries request headers extend the policy and are consumed', async () => {
+  await withProxy(mesh('    retries: {attempts: 0}'), async (px, up) => {
+    const r = await request(px.port, { path: '/status/503', headers: { 'x-envoy-retry-on': '5xx', 'x-envoy-max-retries': '2' } });
+    assert.equal(r.status, 503);
+    assert.equal(up.seen.length, 3);
+    assert.equal(up.seen[0]!.headers['x-envoy-retry-on'], undefined);
+    assert.equal(up.seen[0]!.headers['x-envoy-max-retries'], undefined);
+    // Without the headers, attempts: 0 means no retries at all.
+    await request(px.port, { path: '/status/503' });
+    assert.equal(up.seen.length, 4);
+  });
+});
