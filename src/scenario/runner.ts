@@ -7,15 +7,15 @@
 import { ConfigError, ConfigErrors, RuntimeError, formatLocation } from '../errors.js';
 import type { MeshHandle, MeshSnapshot } from '../mesh/api.js';
 import type { MeshConfig } from '../mesh/config/model.js';
-import { loadSourceFiles } from '../mesh/config/source.js';
 import type { SourceDoc } from '../mesh/config/source.js';
 import { compileMesh } from '../mesh/config/compile.js';
 import { startMeshThread } from '../mesh/thread.js';
 import { runLoad } from '../load/coordinator.js';
 import { toLoadResult } from '../load/result.js';
 import type { LoadSnapshot } from '../load/types.js';
-import { formatFortioReport } from '../report/fortio-text.js';
+import { formatFortioHeader, formatFortioReport } from '../report/fortio-text.js';
 import { evaluateAll } from './expectations.js';
+import { loadScenarioFiles } from './include.js';
 import { stepLoadOptions } from './load-step.js';
 import type { ScenarioSpec, StepSpec, VariantSpec } from './model.js';
 import { splitScenario } from './parse.js';
@@ -81,7 +81,7 @@ export interface PreparedScenario {
 
 /** Load, validate and compile everything; throws ConfigErrors/UserError (exit 2). */
 export async function prepareScenario(files: string[], only: string[] = []): Promise<PreparedScenario> {
-  const docs = await loadSourceFiles(files);
+  const docs = await loadScenarioFiles(files); // + spec.include files, later documents replacing earlier ones
   const { scenario, meshDocs } = splitScenario(docs, files);
   const unknown = only.filter((n) => !scenario.variants.some((v) => v.name === n));
   if (unknown.length) {
@@ -252,7 +252,8 @@ async function runStep(
     variant,
     step: step.name,
     result,
-    fortioText: formatFortioReport(run, { logLevel: 'Warning' }),
+    // What `fortio load … -loglevel Warning` prints, header lines included (seed §3).
+    fortioText: formatFortioHeader(run.options, { version: run.version }) + formatFortioReport(run, { logLevel: 'Warning' }),
     clusters: Object.keys(ds.clusters),
     counters: ds.counters,
     gauges: ds.gauges,
