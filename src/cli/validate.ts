@@ -6,7 +6,6 @@ import { ConfigError, ConfigErrors, ExitCode, FlagError, formatLocation } from '
 import type { SourceLocation } from '../errors.js';
 import type { ConfigWarning } from '../mesh/config/model.js';
 import { checkMesh, SCENARIO_API_VERSION } from '../mesh/config/compile.js';
-import { loadSourceFiles } from '../mesh/config/source.js';
 import type { SourceDoc } from '../mesh/config/source.js';
 import type { CommandIO } from './io.js';
 
@@ -26,7 +25,8 @@ export async function validateCommand(argv: string[], io: Pick<CommandIO, 'stdou
 
   let docs: SourceDoc[];
   try {
-    docs = await loadSourceFiles(files);
+    // Follows a Scenario's spec.include like `bench run` (lazy: plain mesh files need no scenario code).
+    docs = await (await import('../scenario/include.js')).loadScenarioFiles(files);
   } catch (e) {
     if (e instanceof ConfigErrors) return report(e.errors, [], io, files);
     throw e;

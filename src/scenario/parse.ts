@@ -46,7 +46,7 @@ export function splitScenario(docs: SourceDoc[], files: string[]): ParsedInput {
 }
 
 const TOP = ['apiVersion', 'kind', 'metadata', 'spec'] as const;
-const SPEC = ['load', 'variants', 'expect'] as const;
+const SPEC = ['include', 'load', 'variants', 'expect'] as const; // include: src/scenario/include.ts
 const LOAD = ['from', 'url', 'headers', 'method', 'payload', 'steps'] as const;
 const STEP = ['name', 'c', 'qps', 'n', 't', 'timeout', 'uniform', 'jitter', 'headers'] as const;
 const VARIANT = ['name', 'patches'] as const;

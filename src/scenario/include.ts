@@ -1,0 +1,103 @@
+// `spec.include:` of a Scenario document: more Kubernetes/Istio files, relative
+// to the scenario file, loaded as if given on the command line just before it.
+// Documents then follow `kubectl apply` order: a later document of the same
+// kind + namespace + name from another file REPLACES the earlier one (applying
+// virtual-service-reviews-test-v2.yaml after virtual-service-all-v1.yaml). Two
+// such documents in one file stay a duplicate for the compiler to report.
+
+import { dirname, isAbsolute, join } from 'node:path';
+import { ConfigError, ConfigErrors, UserError } from '../errors.js';
+import { formatPath, loadSourceFiles } from '../mesh/config/source.js';
+import type { SourceDoc } from '../mesh/config/source.js';
+import { isScenarioDoc } from './parse.js';
+
+/** Loads `files` and every file their Scenario documents include, then applies the replacement rule. */
+export async function loadScenarioFiles(files: string[]): Promise<SourceDoc[]> {
+  const errors: ConfigError[] = [];
+  const perFile = await loadEach(files, errors);
+  const out: SourceDoc[] = [];
+  for (const docs of perFile) {
+    for (const d of docs) {
+      if (!isScenarioDoc(d)) continue;
+      for (const inc of includesOf(d, errors)) {
+        const got = await loadEach([inc.file], errors, inc.at);
+        for (const idoc of got[0] ?? []) {
+          if (isScenarioDoc(idoc)) {
+            errors.push(new ConfigError(`an included file cannot hold a Scenario document (included from ${inc.from})`, idoc.locate([])));
+          } else {
+            out.push(idoc);
+          }
+        }
+      }
+    }
+    out.push(...docs);
+  }
+  if (errors.length) throw new ConfigErrors(errors);
+  return applyReplacements(out);
+}
+
+interface Include {
+  file: string;
+  /** Location of the include entry (errors about the file point here). */
+  at: ConfigError['location'];
+  from: string;
+}
+
+function includesOf(doc: SourceDoc, errors: ConfigError[]): Include[] {
+  const spec = doc.value.spec;
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) return [];
+  const list = (spec as Record<string, unknown>).include;
+  if (list === undefined || list === null) return [];
+  const path = ['spec', 'include'];
+  if (!Array.isArray(list)) {
+    errors.push(new ConfigError('expected a list of file paths (relative to the scenario file)', doc.locate(path), formatPath(path)));
+    return [];
+  }
+  const out: Include[] = [];
+  list.forEach((entry, i) => {
+    const p = [...path, i];
+    const at = doc.locate(p);
+    if (typeof entry !== 'string' || entry === '') {
+      errors.push(new ConfigError(`expected a file path, got ${JSON.stringify(entry)}`, at, formatPath(p)));
+      return;
+    }
+    const file = isAbsolute(entry) ? entry : join(dirname(doc.file), entry);
+    out.push({ file, at, from: `${at.file}:${at.line}:${at.col}` });
+  });
+  return out;
+}
+
+/** One list of documents per file, in order; a file that cannot be read is an error at `at` when given. */
+async function loadEach(files: string[], errors: ConfigError[], at?: ConfigError['location']): Promise<SourceDoc[][]> {
+  const out: SourceDoc[][] = [];
+  for (const f of files) {
+    try {
+      out.push(await loadSourceFiles([f]));
+    } catch (e) {
+      if (e instanceof ConfigErrors) errors.push(...e.errors);
+      else if (e instanceof UserError && at) errors.push(new ConfigError(`include: ${e.message}`, at));
+      else throw e;
+      out.push([]);
+    }
+  }
+  return out;
+}
+
+/** kubectl-apply order: a document replaces an earlier one of the same identity from another file. */
+export function applyReplacements(docs: SourceDoc[]): SourceDoc[] {
+  const key = (d: SourceDoc) => `${d.kind}\u0000${d.namespace}\u0000${d.name}`;
+  const dropped = new Set<SourceDoc>();
+  const last = new Map<string, SourceDoc[]>();
+  for (const d of docs) {
+    if (isScenarioDoc(d) || !d.name) continue;
+    const k = key(d);
+    const seen = last.get(k);
+    if (seen && seen.some((s) => s.file !== d.file)) {
+      for (const s of seen) if (s.file !== d.file) dropped.add(s);
+      last.set(k, [...seen.filter((s) => s.file === d.file), d]);
+    } else {
+      last.set(k, [...(seen ?? []), d]);
+    }
+  }
+  return dropped.size ? docs.filter((d) => !dropped.has(d)) : docs;
+}
