@@ -40,7 +40,9 @@ const ENV_HEADERS = new Set([
 
 const GET_ONLY = 'HEAD, OPTIONS, GET';
 const STATUS_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'TRACE']);
-const DELAY_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH']);
+const DELAY_METHODS = STATUS_METHODS;
+/** core.py: /status, /delay and /anything take GET POST PUT DELETE PATCH TRACE (+ HEAD, OPTIONS from Flask). */
+const ANY_ALLOW = 'HEAD, OPTIONS, GET, POST, PUT, DELETE, PATCH, TRACE';
 
 function route(req: IncomingMessage, res: ServerResponse, app: AppServer, port: number): void {
   const { path, query } = splitTarget(req.url);
@@ -62,7 +64,7 @@ function route(req: IncomingMessage, res: ServerResponse, app: AppServer, port: 
       if (!getLike(req, res, app, method, GET_ONLY)) return;
       return sendJson(req, res, app, { uuid: randomUUID() });
     case '/response-headers':
-      if (!getLike(req, res, app, method, GET_ONLY)) return;
+      if (method !== 'POST' && !getLike(req, res, app, method, 'HEAD, OPTIONS, GET, POST')) return;
       return responseHeaders(req, res, app, query);
     case '/post':
     case '/put':
@@ -78,16 +80,18 @@ function route(req: IncomingMessage, res: ServerResponse, app: AppServer, port: 
       return app.send(req, res, 200, baseHeaders(req, 'text/html; charset=utf-8'), INDEX_HTML);
   }
   if (path === '/anything' || path.startsWith('/anything/')) {
+    if (method === 'OPTIONS') return options(req, res, app, ANY_ALLOW);
+    if (!STATUS_METHODS.has(method)) return methodNotAllowed(req, res, app, ANY_ALLOW);
     return withBody(req, res, app, query, port, ['url', 'args', 'headers', 'origin', 'method', 'form', 'data', 'files', 'json']);
   }
   if (path.startsWith('/status/') && path.length > 8) {
-    if (method === 'OPTIONS') return options(req, res, app, 'HEAD, OPTIONS, GET, POST, PUT, DELETE, PATCH, TRACE');
-    if (!STATUS_METHODS.has(method)) return methodNotAllowed(req, res, app, 'HEAD, OPTIONS, GET, POST, PUT, DELETE, PATCH, TRACE');
+    if (method === 'OPTIONS') return options(req, res, app, ANY_ALLOW);
+    if (!STATUS_METHODS.has(method)) return methodNotAllowed(req, res, app, ANY_ALLOW);
     return statusCodes(req, res, app, decodeURIComponentSafe(path.slice(8)));
   }
   if (path.startsWith('/delay/') && path.length > 7) {
-    if (method === 'OPTIONS') return options(req, res, app, 'HEAD, OPTIONS, GET, POST, PUT, DELETE, PATCH');
-    if (!DELAY_METHODS.has(method)) return methodNotAllowed(req, res, app, 'HEAD, OPTIONS, GET, POST, PUT, DELETE, PATCH');
+    if (method === 'OPTIONS') return options(req, res, app, ANY_ALLOW);
+    if (!DELAY_METHODS.has(method)) return methodNotAllowed(req, res, app, ANY_ALLOW);
     return delay(req, res, app, query, port, decodeURIComponentSafe(path.slice(7)));
   }
   if (path.startsWith('/bytes/') && /^\d+$/.test(path.slice(7))) {
