@@ -17,6 +17,14 @@ export interface ListenerContext extends RouterContext {
   hcm: HcmStatsByPort;
 }
 
+const STREAM = Symbol('activeStream');
+type StreamResponse = ServerResponse & { [STREAM]?: ActiveStream };
+
+/** One shared listener for every response's 'close' (no per-request closure). */
+function onResponseClose(this: StreamResponse): void {
+  this[STREAM]?.onClose();
+}
+
 function delayDone(s: ActiveStream): void {
   s.delayTimer = undefined;
   s.hcm['fault.active_faults'].dec();
@@ -63,7 +71,8 @@ export class ActiveStream {
     this.hcm = hcm;
     hcm.rq_total.inc();
     hcm.downstream_rq_active.inc();
-    this.res.once('close', this.#onClose);
+    (this.res as StreamResponse)[STREAM] = this;
+    this.res.once('close', onResponseClose);
     const view = { method: req.method ?? 'GET', path, authority, scheme: 'http', headers: req.headers };
     const entry = found ? RT.route(found.vhost, view) : undefined;
     if (!found || !entry) {
@@ -144,7 +153,8 @@ export class ActiveStream {
   }
 
   /** Response finished or the client went away; a pending delay is cancelled. */
-  readonly #onClose = (): void => {
+  onClose(): void {
+    if (this.closed) return;
     this.closed = true;
     this.hcm.downstream_rq_active.dec();
     if (this.delayTimer) {
@@ -153,5 +163,6 @@ export class ActiveStream {
       this.hcm['fault.active_faults'].dec();
     }
     this.#router?.onDownstreamClose();
-  };
+    (this.res as StreamResponse)[STREAM] = undefined;
+  }
 }
