@@ -19,6 +19,11 @@ export interface BenchRow {
   p99: number;
   /** rps / autocannon's rps at the same connections. */
   ratio: number;
+  /**
+   * CPU time of the generator (this process, all threads) per request, µs: robust
+   * to a noisy shared box where rps is not. NaN for wrk (another process).
+   */
+  cpuUsPerReq: number;
 }
 
 interface AutocannonResult {
@@ -34,16 +39,34 @@ const run = promisify(execFile);
 
 async function meshbench(url: string, connections: number, seconds: number, workers: number): Promise<Omit<BenchRow, 'ratio'>> {
   const o = { ...defaultLoadOptions(url), connections, qps: 0, durationMs: seconds * 1000, workers, logLevel: 'Error' };
+  const cpu = process.cpuUsage();
   const r = await runLoad(o);
+  const used = process.cpuUsage(cpu);
   const s = r.meshbench.serviceTime;
   const w = r.meshbench.workers;
-  return { tool: `meshbench (${w} worker${w > 1 ? 's' : ''})`, connections, rps: r.calls / (r.actualDurationNs / 1e9), p50: s.p50, p99: s.p99 };
+  return {
+    tool: `meshbench (${w} worker${w > 1 ? 's' : ''})`,
+    connections,
+    rps: r.calls / (r.actualDurationNs / 1e9),
+    p50: s.p50,
+    p99: s.p99,
+    cpuUsPerReq: (used.user + used.system) / r.calls,
+  };
 }
 
 async function autocannon(url: string, connections: number, seconds: number): Promise<Omit<BenchRow, 'ratio'>> {
   const ac = createRequire(import.meta.url)('autocannon') as Autocannon;
+  const cpu = process.cpuUsage();
   const r = await ac({ url, connections, duration: seconds });
-  return { tool: 'autocannon', connections, rps: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99 };
+  const used = process.cpuUsage(cpu);
+  return {
+    tool: 'autocannon',
+    connections,
+    rps: r.requests.total / r.duration,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    cpuUsPerReq: (used.user + used.system) / r.requests.total,
+  };
 }
 
 async function wrkPath(): Promise<string | undefined> {
@@ -65,12 +88,20 @@ async function wrk(bin: string, url: string, connections: number, seconds: numbe
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1]);
   const p50 = wrkMs(/^\s+50%\s+(\S+)/m.exec(stdout)?.[1] ?? '');
   const p99 = wrkMs(/^\s+99%\s+(\S+)/m.exec(stdout)?.[1] ?? '');
-  return { tool: 'wrk (1 thread)', connections, rps, p50, p99 };
+  return { tool: 'wrk (1 thread)', connections, rps, p50, p99, cpuUsPerReq: NaN };
 }
 
 function table(rows: BenchRow[]): string {
-  const head = ['tool', 'connections', 'rps', 'p50 ms', 'p99 ms', 'vs autocannon'];
-  const body = rows.map((r) => [r.tool, String(r.connections), r.rps.toFixed(0), r.p50.toFixed(2), r.p99.toFixed(2), `${r.ratio.toFixed(2)}x`]);
+  const head = ['tool', 'connections', 'rps', 'p50 ms', 'p99 ms', 'vs autocannon', 'cpu µs/req'];
+  const body = rows.map((r) => [
+    r.tool,
+    String(r.connections),
+    r.rps.toFixed(0),
+    r.p50.toFixed(2),
+    r.p99.toFixed(2),
+    `${r.ratio.toFixed(2)}x`,
+    Number.isNaN(r.cpuUsPerReq) ? '-' : r.cpuUsPerReq.toFixed(1),
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [fmt(head), ...body.map(fmt)].join('\n');
