@@ -138,6 +138,10 @@ async function run(argv: string[], io: RunIO): Promise<number> {
   if (flags.json) await writeJson(flags.json, outcome, io);
 
   if (outcome.interrupted) return ExitCode.interrupted;
+  if (outcome.error) {
+    io.stderr.write(`bench: ${outcome.error.message}\n`);
+    return outcome.error.exitCode;
+  }
   if (outcome.expectations.some((e) => !e.pass)) return ExitCode.expectationFailed;
   return ExitCode.ok;
 }

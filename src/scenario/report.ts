@@ -79,7 +79,8 @@ export function compareRow(s: StepOutcome): CompareRow {
 export function formatScenarioReport(out: ScenarioOutcome, opts: { from: string; width?: number }): string {
   const parts: string[] = [];
   const nv = out.variants.length;
-  parts.push(`Scenario ${out.scenario}${out.interrupted ? ' — INTERRUPTED, partial results' : ''}\n`);
+  const partial = out.interrupted ? ' — INTERRUPTED, partial results' : out.error ? ' — FAILED, partial results' : '';
+  parts.push(`Scenario ${out.scenario}${partial}\n`);
   for (const v of out.variants) for (const s of v.steps) parts.push(formatStepReport(s, { from: opts.from, variants: nv }));
   const rows = compareRows(out);
   if (rows.length) {

@@ -57,6 +57,8 @@ export interface ScenarioOutcome {
   /** Config warnings (deprecated or ignored fields), file:line:col first. */
   warnings: string[];
   variants: VariantOutcome[];
+  /** Set when a runtime failure ended the run early (results up to it are kept). */
+  error?: { code: string; message: string; exitCode: number };
   /** All verdicts, in evaluation order. */
   expectations: ExpectationResult[];
 }

@@ -4,7 +4,7 @@
 // the step and evaluate the expectations. Progress goes out as typed events; the
 // mesh is polled a few times a second, never on the request path.
 
-import { ConfigError, ConfigErrors, RuntimeError, formatLocation } from '../errors.js';
+import { ConfigError, ConfigErrors, RuntimeError, UserError, formatLocation } from '../errors.js';
 import type { MeshHandle, MeshSnapshot } from '../mesh/api.js';
 import type { MeshConfig } from '../mesh/config/model.js';
 import type { SourceDoc } from '../mesh/config/source.js';
@@ -136,10 +136,19 @@ export async function runPrepared(p: PreparedScenario, opts: RunScenarioOptions)
       break;
     }
     emit({ type: 'variant-start', variant: variant.spec.name, index: vi, count: p.variants.length });
-    const vo = await runVariant(p, variant, opts, emit);
+    const vo: VariantOutcome = { name: variant.spec.name, steps: [] };
     outcome.variants.push(vo);
+    try {
+      await runVariant(p, variant, opts, emit, vo);
+    } catch (e) {
+      // A runtime failure (mesh boot, port in use…) ends the run; what completed so
+      // far is still reported. Bugs propagate as they are.
+      if (!(e instanceof UserError)) throw e;
+      outcome.error = { code: e.code, message: e.message, exitCode: e.exitCode };
+    }
     for (const s of vo.steps) outcome.expectations.push(...s.expectations);
     emit({ type: 'variant-end', variant: vo });
+    if (outcome.error) break;
     if (vo.steps.some((s) => s.interrupted)) {
       outcome.interrupted = true;
       break;
@@ -156,9 +165,9 @@ async function runVariant(
   variant: PreparedVariant,
   opts: RunScenarioOptions,
   emit: (e: ScenarioEvent) => void,
-): Promise<VariantOutcome> {
+  vo: VariantOutcome,
+): Promise<void> {
   const { scenario } = p;
-  const vo: VariantOutcome = { name: variant.spec.name, steps: [] };
   // A fresh mesh per variant: no pools, breakers, ejections or counters carry over.
   const mesh = await startMeshThread(variant.config, {
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
@@ -183,7 +192,6 @@ async function runVariant(
   } finally {
     await mesh.close();
   }
-  return vo;
 }
 
 async function runStep(
