@@ -61,25 +61,39 @@ export function bindClusterStats(store: StatsStore, clusterName: string) {
  * created on first use and then held by code, so charging is an array index.
  */
 export class ResponseCodeStats {
+  readonly #plain: CodeCounters;
+  readonly #retry: CodeCounters;
+  constructor(store: StatsStore, prefix: string, completed: Counter) {
+    this.#plain = new CodeCounters(store, `${prefix}.`, completed);
+    this.#retry = new CodeCounters(store, `${prefix}.retry.`, undefined);
+  }
+
+  /**
+   * Envoy chargeUpstreamCode: `upstream_rq_<code>`, `upstream_rq_<N>xx`, `upstream_rq_completed`.
+   * A response that is retried is charged only under the `retry.` prefix
+   * (router.cc chargeBasicResponseStat with the `retry` stat name).
+   */
+  charge(code: number, retried: boolean): void {
+    (retried ? this.#retry : this.#plain).charge(code);
+  }
+}
+
+class CodeCounters {
   readonly #byCode: Array<Counter | undefined> = [];
   readonly #byClass: Array<Counter | undefined> = [];
-  readonly #retryByCode: Array<Counter | undefined> = [];
-  readonly #completed: Counter;
+  #completed: Counter | undefined;
   constructor(
     private readonly store: StatsStore,
     private readonly prefix: string,
-    completed: Counter,
+    completed: Counter | undefined,
   ) {
     this.#completed = completed;
   }
-
-  /** Envoy chargeUpstreamCode: `upstream_rq_<code>`, `upstream_rq_<N>xx`, `upstream_rq_completed`. */
-  charge(code: number, retried: boolean): void {
+  charge(code: number): void {
     const p = this.prefix;
-    (this.#byCode[code] ??= this.store.counter(`${p}.upstream_rq_${code}`)).inc();
+    (this.#byCode[code] ??= this.store.counter(`${p}upstream_rq_${code}`)).inc();
     const cls = Math.floor(code / 100);
-    (this.#byClass[cls] ??= this.store.counter(`${p}.upstream_rq_${cls}xx`)).inc();
-    this.#completed.inc();
-    if (retried) (this.#retryByCode[code] ??= this.store.counter(`${p}.retry.upstream_rq_${code}`)).inc();
+    (this.#byClass[cls] ??= this.store.counter(`${p}upstream_rq_${cls}xx`)).inc();
+    (this.#completed ??= this.store.counter(`${p}upstream_rq_completed`)).inc();
   }
 }
