@@ -319,8 +319,9 @@ export class Router implements UpstreamRequestOwner {
     const up = this.#upstream;
     this.#upstream = undefined;
     if (up) {
-      if (!up.pending && !up.headersReceived) {
-        cluster.outlier?.putResult(up.host.id, 'timeout');
+      if (!up.headersReceived) {
+        // Awaiting headers: charged 504; the host's detector only hears of it once attached.
+        if (!up.pending) cluster.outlier?.putResult(up.host.id, 'timeout');
         cluster.codes.charge(504, false);
       }
       up.reset();
