@@ -175,3 +175,34 @@ test('productpage close() cuts its in-flight outbound calls, so the process can 
   const outcome = await pending;
   assert.ok(outcome instanceof Error || outcome.status === 200, 'the page request ended');
 });
+
+test('ratings v-unavailable / v-unhealthy toggle on the real periods (scaled)', async () => {
+  // 60 s x 0.002 = 120 ms available, then 120 ms unavailable, ...
+  const u = await app(instance('ratings', { env: { SERVICE_VERSION: 'v-unavailable', MESHBENCH_TIMEOUT_SCALE: '0.002' } }));
+  const first = await request(u.app.port, '/ratings/0');
+  if (first.status === 200) {
+    await new Promise((r) => setTimeout(r, 130));
+  }
+  const statuses = new Set<number>([first.status]);
+  for (let i = 0; i < 12; i++) {
+    statuses.add((await request(u.app.port, '/ratings/0')).status);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.deepEqual([...statuses].sort(), [200, 503]);
+  // 15 min x 0.0002 = 180 ms healthy, then unhealthy (health 500 and ratings 503)
+  const h = await app(instance('ratings', { env: { SERVICE_VERSION: 'v-unhealthy', MESHBENCH_TIMEOUT_SCALE: '0.0002' } }));
+  const healthStatuses = new Set<number>();
+  let unhealthyBody = '';
+  let ratingsWhenUnhealthy = 0;
+  for (let i = 0; i < 40 && !unhealthyBody; i++) {
+    const r = await request(h.app.port, '/health');
+    healthStatuses.add(r.status);
+    if (r.status === 500) {
+      unhealthyBody = r.body;
+      ratingsWhenUnhealthy = (await request(h.app.port, '/ratings/0')).status;
+    } else await new Promise((done) => setTimeout(done, 20));
+  }
+  assert.ok(healthStatuses.has(200) && healthStatuses.has(500), `health flips: ${[...healthStatuses]}`);
+  assert.deepEqual(JSON.parse(unhealthyBody), { status: 'Ratings is not healthy' });
+  assert.equal(ratingsWhenUnhealthy, 503, 'the unhealthy half is also unavailable');
+});
