@@ -82,3 +82,31 @@ test('listener: request body is forwarded with content-length, keep-alive downst
     await up.close();
   }
 });
+
+test('listener: garbage from a client gets 400; garbage from an upstream gets a 502 local reply', async () => {
+  const net = await import('node:net');
+  const cfg = meshOf(YAML);
+  const up = await Upstreams.start(cfg);
+  // The pod answers with bytes that are not HTTP.
+  const bad = net.createServer((s) => s.once('data', () => s.end('NOT HTTP AT ALL\r\n\r\n')));
+  await new Promise<void>((r) => bad.listen(0, '127.0.0.1', r));
+  up.ports.set('httpbin-v1-0', (bad.address() as { port: number }).port);
+  const px = await startSidecar(cfg, up);
+  try {
+    const reply = await new Promise<string>((resolve) => {
+      const s = net.connect(px.port, '127.0.0.1', () => s.write('\x00\x01 nonsense\r\n\r\n'));
+      let buf = '';
+      s.on('data', (c) => (buf += c));
+      s.on('close', () => resolve(buf));
+    });
+    assert.match(reply, /^HTTP\/1\.1 400 /);
+    const r = await request(px.port);
+    assert.equal(r.status, 502);
+    assert.equal(r.body, 'upstream connect error or disconnect/reset before headers. reset reason: protocol error');
+    assert.equal(r.headers.server, 'envoy');
+  } finally {
+    await px.close();
+    await up.close();
+    bad.close();
+  }
+});
