@@ -272,6 +272,7 @@ export async function runLoad(opts: LoadOptions, ctl: RunLoadControl = {}): Prom
   const ipCountMap: Record<string, number> = {};
   for (const f of finals) for (const k in f.ipCountMap) ipCountMap[k] = (ipCountMap[k] ?? 0) + f.ipCountMap[k];
   const sockets = finals.flatMap((f) => f.sockets);
+  const perConnection = finals.flatMap((f) => f.perConnection);
   const achievedQps = actualMs > 0 ? (agg.calls * 1000) / actualMs : 0;
   const interrupted = stopped && !abortedOnCode;
   const behindFraction = agg.sleeps > 0 ? agg.negativeSleeps / agg.sleeps : 0;
@@ -301,6 +302,7 @@ export async function runLoad(opts: LoadOptions, ctl: RunLoadControl = {}): Prom
     connectionTimes: agg.connectionTimes.toState(),
     sockets,
     ipCountMap,
+    perConnection,
     numThreads: c,
     interrupted,
     behindFraction,

@@ -54,6 +54,8 @@ export interface WorkerFinal {
   /** Sockets opened by each of this worker's connections. */
   sockets: number[];
   ipCountMap: Record<string, number>;
+  /** Per connection, for fortio's "# Socket and IP used for each connection" lines. */
+  perConnection: Array<{ ipCounts: Record<string, number>; connectTimes: FortioHistogramState }>;
   /** Epoch ms (performance.timeOrigin based) when the last call ended. */
   endedAt: number;
   abortedOnCode: boolean;

@@ -6,8 +6,8 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Client, type Dispatcher, type buildConnector } from 'undici';
-import type { FortioHistogram } from '../report/fortio-histogram.js';
-import { fortioCodeIsOk as codeIsOK, newFortioRunHistograms } from '../report/fortio-run.js';
+import { FortioHistogram } from '../report/fortio-histogram.js';
+import { fortioCodeIsOk as codeIsOK, fortioHistogramScales, newFortioRunHistograms } from '../report/fortio-run.js';
 import { createHdr, encodeHdr, recordMs, type Hdr } from './latency.js';
 import type { ToCoordinator, ToWorker, WorkerDelta, WorkerFinal, WorkerTask } from './protocol.js';
 
@@ -18,6 +18,9 @@ class Connection {
   readonly client: Client;
   socket: Socket | null = null;
   sockets = 0;
+  /** fortio's per-connection socket lines: address -> sockets, connect times. */
+  readonly ipCounts: Record<string, number> = {};
+  readonly connectTimes: FortioHistogram;
   /** Calls left (Infinity in duration mode). */
   remaining: number;
   /** Schedule origin (ms, performance clock) and index of the next call on it. */
@@ -43,6 +46,8 @@ class Connection {
   ) {
     this.remaining = calls;
     const o = run.task.opts;
+    const scale = fortioHistogramScales(o).connectionTimes;
+    this.connectTimes = new FortioHistogram(scale.offset, scale.divider);
     this.client = new Client(`http://${bracket(run.task.connectHost)}:${run.task.connectPort}`, {
       pipelining: 1,
       // undici's parser timers tick at ~1 s; the worker's sweep enforces -timeout precisely,
@@ -82,7 +87,11 @@ class Connection {
       s.setTimeout(0);
       this.sockets++;
       this.socket = s;
-      run.onSocket(s, (performance.now() - this.connectStart) / 1000);
+      const sec = (performance.now() - this.connectStart) / 1000;
+      const key = `${s.remoteAddress}:${s.remotePort}`;
+      this.ipCounts[key] = (this.ipCounts[key] ?? 0) + 1;
+      this.connectTimes.record(sec);
+      run.onSocket(key, sec);
       cb(null, s);
     });
   };
@@ -426,10 +435,9 @@ class WorkerRun {
     if (--this.active === 0) this.finish();
   }
 
-  onSocket(s: Socket, connectSec: number): void {
+  onSocket(key: string, connectSec: number): void {
     this.socketsOpened++;
     this.connectionTimes.record(connectSec);
-    const key = `${s.remoteAddress}:${s.remotePort}`;
     this.ipCountMap[key] = (this.ipCountMap[key] ?? 0) + 1;
   }
 
@@ -489,6 +497,7 @@ class WorkerRun {
     this.resolveDone({
       delta: this.takeDelta(),
       sockets: this.conns.map((c) => c.sockets),
+      perConnection: this.conns.map((c) => ({ ipCounts: c.ipCounts, connectTimes: c.connectTimes.toState() })),
       ipCountMap: this.ipCountMap,
       endedAt: performance.timeOrigin + (this.lastEnd || performance.now()),
       abortedOnCode: this.abortedOnCode,

@@ -92,6 +92,11 @@ test('fortio closes the socket after a non-2xx reply: 503 everywhere -> one sock
   assert.deepEqual(r.retCodes, { '503': 10 });
   assert.deepEqual(r.sockets, [5, 5]);
   assert.equal(s.connections, 10);
+  assert.deepEqual(
+    r.perConnection?.map((p) => [Object.values(p.ipCounts)[0], p.connectTimes.count]),
+    [[5, 5], [5, 5]],
+  );
+  assert.equal(r.connectionTimes.count, 10);
   assert.equal(r.headerSizes.sum, 0, 'fortio: header size 0 for error replies');
   assert.ok(r.sizes.min > 0, 'total bytes still counted');
 });
