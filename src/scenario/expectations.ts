@@ -2,8 +2,10 @@
 // readable form of the check and what was measured, so a failure says why.
 
 import { formatLocation } from '../errors.js';
+import type { MeshSnapshot } from '../mesh/api.js';
 import type { Bound, ExpectationSpec, Subject } from './model.js';
 import type { ExpectationResult, StepOutcome } from './results.js';
+import { counterDelta, sidecarOf } from './stats-view.js';
 
 /** `cluster.outbound|…`, `http.outbound_0.0.0.0_15001.no_route`: used verbatim. */
 export function isFullStatName(name: string): boolean {
@@ -49,7 +51,7 @@ function subjectText(s: Subject): string {
     case 'calls':
       return 'calls';
     case 'counter':
-      return `counter ${s.counter}${s.subset !== undefined ? ` (subset ${s.subset || '""'})` : ''}`;
+      return `counter ${s.counter}${s.sidecar !== undefined ? ` of ${s.sidecar}'s sidecar` : ''}${s.subset !== undefined ? ` (subset ${s.subset || '""'})` : ''}`;
     case 'upstream': {
       const parts = [s.app && `app=${s.app}`, s.workload && `workload=${s.workload}`, s.version && `version=${s.version}`];
       return `upstream ${parts.filter(Boolean).join(',')}`;
@@ -94,6 +96,7 @@ function measure(s: Subject, m: Bound['measure'], o: StepOutcome): Measured {
     case 'calls':
       return { value: calls, text: String(calls) };
     case 'counter': {
+      if (s.sidecar !== undefined) return otherSidecarCounter(s.counter, s.subset, s.sidecar, o);
       let v: number | undefined;
       if (isFullStatName(s.counter)) {
         // Zero deltas are dropped from sidecarCounters: absent means 0.
@@ -135,6 +138,58 @@ function measure(s: Subject, m: Bound['measure'], o: StepOutcome): Measured {
       return { value: req, text: `${req} requests${shadow ? ` (${shadow} mirrored)` : ''}` };
     }
   }
+}
+
+/**
+ * A counter of another workload's sidecar (`sidecar: reviews-v2`). That sidecar has
+ * no single destination, so a short cluster stat is summed over ALL its outbound
+ * clusters (or those of `subset`); `http.<name>` sums its HCM stats; a full Envoy
+ * name is read verbatim. A name it does not have at all is a failure, like a typo.
+ */
+function otherSidecarCounter(name: string, subset: string | undefined, sidecar: string, o: StepOutcome): Measured {
+  const counters = o.sidecars?.[sidecar];
+  if (!counters) return { value: NaN, text: 'not found', missing: `no sidecar for workload "${sidecar}" in the mesh` };
+  let v: number | undefined;
+  if (isFullStatName(name)) {
+    v = counters[name] ?? 0;
+  } else {
+    const hcm = name.startsWith('http.') ? name.slice('http.'.length) : undefined;
+    for (const [key, n] of Object.entries(counters)) {
+      let hit: boolean;
+      if (hcm !== undefined) {
+        hit = key.endsWith(`.${hcm}`) && HCM_PREFIX.test(key.slice(0, -hcm.length - 1));
+      } else {
+        // cluster.outbound|9080|v1|ratings.default.svc.cluster.local.upstream_rq_total
+        hit = key.startsWith('cluster.') && key.includes('|') && key.endsWith(`.${name}`);
+        if (hit && subset !== undefined) hit = key.split('|')[2] === subset;
+      }
+      if (hit) v = (v ?? 0) + n;
+    }
+  }
+  // HCM and filter stats (fault.*) appear with their first use: absent is 0 there.
+  if (v === undefined && name.startsWith('http.')) v = 0;
+  if (v === undefined) return { value: NaN, text: 'not found', missing: `no counter "${name}" in ${sidecar}'s sidecar` };
+  return { value: v, text: String(v) };
+}
+
+/** `http.outbound_0.0.0.0_9080` / `http.<stat_prefix>`: what comes before an HCM stat name. */
+const HCM_PREFIX = /^http\.(outbound_[0-9.]+_\d+|[^.|]+)$/;
+
+/** Step deltas of the sidecars that `sidecar:` counter expectations name (for StepOutcome.sidecars). */
+export function namedSidecars(
+  expect: ExpectationSpec[],
+  before: MeshSnapshot,
+  after: MeshSnapshot,
+): { sidecars?: Record<string, Record<string, number>> } {
+  const names = new Set<string>();
+  for (const e of expect) if (e.subject.type === 'counter' && e.subject.sidecar !== undefined) names.add(e.subject.sidecar);
+  if (names.size === 0) return {};
+  const sidecars: Record<string, Record<string, number>> = {};
+  for (const w of names) {
+    const a = sidecarOf(after, w);
+    if (a) sidecars[w] = counterDelta(sidecarOf(before, w)?.counters, a.counters);
+  }
+  return { sidecars };
 }
 
 export function evaluate(e: ExpectationSpec, o: StepOutcome): ExpectationResult {

@@ -65,7 +65,8 @@ export type Subject =
   | { type: 'latency'; percentile: 'p50' | 'p90' | 'p99' | 'p999' }
   | { type: 'qps' }
   | { type: 'calls' }
-  | { type: 'counter'; counter: string; subset?: string }
+  /** `sidecar`: another workload's sidecar instead of the `from` one (e.g. reviews-v2's, for faults it injects). */
+  | { type: 'counter'; counter: string; subset?: string; sidecar?: string }
   | { type: 'upstream'; workload?: string; version?: string; app?: string };
 
 export interface ExpectationSpec {

@@ -64,7 +64,8 @@ export function parseScenarioDoc(doc: SourceDoc, meshDocs: SourceDoc[]): Scenari
 
   const load = parseLoad(r, spec.load, meshDocs);
   const variants = parseVariants(r, spec.variants, meshDocs);
-  const expect = parseExpect(r, spec.expect, load.steps.map((s) => s.name), variants.map((x) => x.name));
+  const workloads = [DEFAULT_SOURCE_WORKLOAD, ...meshDocs.filter((d) => d.kind === 'Deployment').map((d) => d.name)];
+  const expect = parseExpect(r, spec.expect, load.steps.map((s) => s.name), variants.map((x) => x.name), workloads);
   if (r.errors.length) throw new ConfigErrors(r.errors);
   return { name: doc.name || 'scenario', file: doc.file, load, variants, expect, loc: doc.locate([]) };
 }
@@ -221,10 +222,10 @@ const RANGE_BOUNDS: BoundSpec[] = [
 const PERCENTILES = ['p50', 'p90', 'p99', 'p999'] as const;
 const SUBJECT_KEYS = ['code', ...PERCENTILES, 'qps', 'calls', 'counter', 'upstream'];
 const ALL_BOUND_KEYS = [...new Set([...CODE_BOUNDS, ...COUNTER_BOUNDS, ...UPSTREAM_BOUNDS].map((b) => b[0]))];
-const NON_BOUND_KEYS = ['step', 'variant', ...SUBJECT_KEYS, 'subset'];
+const NON_BOUND_KEYS = ['step', 'variant', ...SUBJECT_KEYS, 'subset', 'sidecar'];
 const EXPECT_KEYS = [...NON_BOUND_KEYS, ...ALL_BOUND_KEYS];
 
-function parseExpect(r: FieldReader, v: unknown, steps: string[], variants: string[]): ExpectationSpec[] {
+function parseExpect(r: FieldReader, v: unknown, steps: string[], variants: string[], workloads: string[]): ExpectationSpec[] {
   const path = ['spec', 'expect'];
   const out: ExpectationSpec[] = [];
   (r.list(v, path) ?? []).forEach((x, i) => {
@@ -256,7 +257,14 @@ function parseExpect(r: FieldReader, v: unknown, steps: string[], variants: stri
       let subset: string | undefined;
       if (typeof eo.subset === 'string') subset = eo.subset;
       else if (eo.subset !== undefined) r.error([...ep, 'subset'], 'expected a subset name (string)');
-      if (counter) subject = { type: 'counter', counter, ...(subset !== undefined ? { subset } : {}) };
+      // sidecar: read another workload's sidecar (faults injected on a later hop).
+      const sidecar = r.str(eo.sidecar, [...ep, 'sidecar']);
+      if (sidecar !== undefined && !workloads.includes(sidecar)) {
+        r.error([...ep, 'sidecar'], `no Deployment named "${sidecar}" (known: ${workloads.join(', ')})`);
+      }
+      if (counter) {
+        subject = { type: 'counter', counter, ...(subset !== undefined ? { subset } : {}), ...(sidecar !== undefined ? { sidecar } : {}) };
+      }
       bounds = readBounds(r, eo, ep, COUNTER_BOUNDS, 'counter');
     } else if (key === 'upstream') {
       const uo = r.obj(eo.upstream, [...ep, 'upstream']);
@@ -279,12 +287,15 @@ function parseExpect(r: FieldReader, v: unknown, steps: string[], variants: stri
         : key === 'qps'
           ? { type: 'qps' }
           : { type: 'calls' };
-      for (const k of [...ALL_BOUND_KEYS, 'subset']) {
+      for (const k of [...ALL_BOUND_KEYS, 'subset', 'sidecar']) {
         if (eo[k] !== undefined) r.error([...ep, k], `does not apply to a ${key} expectation (write ${key}: { … })`);
       }
     }
     if ((key === 'code' || key === 'upstream') && eo.subset !== undefined) {
       r.error([...ep, 'subset'], 'only applies to a counter expectation');
+    }
+    if ((key === 'code' || key === 'upstream') && eo.sidecar !== undefined) {
+      r.error([...ep, 'sidecar'], 'only applies to a counter expectation');
     }
     if (!subject) return;
     if (bounds.length === 0) {

@@ -35,6 +35,8 @@ export interface StepOutcome {
   clusterCounters: Record<string, Record<string, number>>;
   /** The `from` sidecar's counters (full Envoy names), deltas over the step, zeros dropped. */
   sidecarCounters: Record<string, number>;
+  /** Sidecars named by `sidecar:` counter expectations: workload -> full Envoy name -> delta (zeros kept). */
+  sidecars?: Record<string, Record<string, number>>;
   /** "httpbin v1" -> requests served during the step; mirrored copies apart as "httpbin v2 mirror". */
   perVersion: Record<string, number>;
   instances: InstanceDelta[];

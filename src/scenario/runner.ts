@@ -14,7 +14,7 @@ import { runLoad } from '../load/coordinator.js';
 import { toLoadResult } from '../load/result.js';
 import type { LoadSnapshot } from '../load/types.js';
 import { formatFortioHeader, formatFortioReport } from '../report/fortio-text.js';
-import { evaluateAll } from './expectations.js';
+import { evaluateAll, namedSidecars } from './expectations.js';
 import { loadScenarioFiles } from './include.js';
 import { stepLoadOptions } from './load-step.js';
 import type { ScenarioSpec, StepSpec, VariantSpec } from './model.js';
@@ -267,6 +267,7 @@ async function runStep(
     gauges: ds.gauges,
     clusterCounters: ds.clusters,
     sidecarCounters,
+    ...namedSidecars(p.scenario.expect, before, after),
     perVersion: perVersion(instances),
     instances: instances.filter((i) => i.requests || i.shadowRequests),
     expectations: [],
