@@ -166,8 +166,9 @@ function otherSidecarCounter(name: string, subset: string | undefined, sidecar: 
       if (hit) v = (v ?? 0) + n;
     }
   }
-  // HCM and filter stats (fault.*) appear with their first use: absent is 0 there.
-  if (v === undefined && name.startsWith('http.')) v = 0;
+  // HCM and filter stats (fault.*) appear with their first use: absent is 0 there;
+  // so are cluster stats of a sidecar that has sent nothing yet (no cluster.* at all).
+  if (v === undefined && (name.startsWith('http.') || !Object.keys(counters).some((k) => k.startsWith('cluster.')))) v = 0;
   if (v === undefined) return { value: NaN, text: 'not found', missing: `no counter "${name}" in ${sidecar}'s sidecar` };
   return { value: v, text: String(v) };
 }
