@@ -33,6 +33,7 @@ export class Sidecar {
     this.#opts = opts;
     this.workload = opts.workload;
     this.clusters = new ClusterManager(opts.config, opts.stats, opts.random, (pod) => opts.instancePort(pod));
+    this.clusters.warmAll();
     this.routes = new RouteTable(opts.config, { labels: opts.labels, namespace: opts.namespace });
     this.#hcm = new HcmStatsByPort(opts.stats);
   }

@@ -47,6 +47,21 @@ export class ClusterManager {
     return c ?? undefined;
   }
 
+  /**
+   * Builds every cluster this sidecar would receive from CDS: the subset-less
+   * cluster of each service port and one per DestinationRule subset, so their
+   * stats exist (at 0) before the first request, as in Envoy.
+   */
+  warmAll(): void {
+    for (const svc of this.#services.values()) {
+      const dr = this.#rules.get(svc.fqdn);
+      for (const p of svc.ports) {
+        this.get(svc.fqdn, p.port, undefined);
+        if (dr) for (const s of dr.subsets) this.get(svc.fqdn, p.port, s.name);
+      }
+    }
+  }
+
   /** Every cluster built so far. */
   clusters(): Cluster[] {
     return [...this.#clusters.values()].filter((c): c is Cluster => c !== null);
