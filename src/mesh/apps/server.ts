@@ -100,7 +100,14 @@ export function serve(ctx: AppContext, handler: Handler): Promise<RunningApp> {
   server.headersTimeout = 310_000;
   server.requestTimeout = 0;
   server.on('connection', rememberPeer);
-  server.on('clientError', (_err, socket) => {
+  // Malformed requests (bad framing, oversized headers) get a plain 400 like a
+  // WSGI/Go server's, then the connection closes; never an exception.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (socket.writable && err.code !== 'ECONNRESET') {
+      const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
     socket.destroy();
   });
   return new Promise((resolve, reject) => {

@@ -65,3 +65,16 @@ for (const [kind, image] of KINDS) {
     }
   });
 }
+
+test('malformed HTTP gets a 400 and the connection closes; the server keeps serving', async () => {
+  const s = await start(instance('httpbin'));
+  try {
+    const bad = await rawRequest(s.app.port, 'GET /get HTTP/1.1\r\nhost: h\r\ncontent-length: x\r\n');
+    assert.equal(bad.status, 400);
+    const huge = await rawRequest(s.app.port, `GET /get HTTP/1.1\r\nhost: h\r\nx-big: ${'a'.repeat(70_000)}\r\n`);
+    assert.equal(huge.status, 431);
+    assert.equal((await request(s.app.port, '/get')).status, 200);
+  } finally {
+    await s.app.close();
+  }
+});
