@@ -470,14 +470,10 @@ export class Router implements UpstreamRequestOwner {
     let s = `${rq.method} ${path} HTTP/1.1\r\nhost: ${authority}\r\n`;
     for (let i = 0; i < h.length; i += 2) s += `${h[i]}: ${h[i + 1]}\r\n`;
     this.#headBase = s;
+    // Envoy's HTTP/1 codec frames a headers-only request with an explicit
+    // `content-length: 0` (the seed's httpbin echoes "Content-Length": "0" on a GET).
     const body = rq.body;
-    const m = rq.method;
-    this.#bodyLine =
-      body && body.length > 0
-        ? `content-length: ${body.length}\r\n\r\n`
-        : m === 'POST' || m === 'PUT' || m === 'PATCH'
-          ? 'content-length: 0\r\n\r\n'
-          : '\r\n';
+    this.#bodyLine = `content-length: ${body ? body.length : 0}\r\n\r\n`;
     this.#mirrorAuthority = authority;
     this.#mirrorPath = path;
     this.#mirrorHeaders = h;
