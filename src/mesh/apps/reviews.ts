@@ -92,9 +92,11 @@ export function startReviews(ctx: AppContext): Promise<RunningApp> {
         const ratings = (parsed as { ratings?: unknown }).ratings;
         if (typeof ratings === 'object' && ratings !== null) {
           const r = ratings as Record<string, unknown>;
-          if ('Reviewer1' in r) s1 = Math.trunc(Number(r.Reviewer1));
-          if ('Reviewer2' in r) s2 = Math.trunc(Number(r.Reviewer2));
-          if (Number.isNaN(s1) || Number.isNaN(s2)) {
+          // JsonObject.getInt: a JSON number (truncated), anything else is a ClassCastException.
+          const bad = ('Reviewer1' in r && typeof r.Reviewer1 !== 'number') || ('Reviewer2' in r && typeof r.Reviewer2 !== 'number');
+          if ('Reviewer1' in r) s1 = Math.trunc(r.Reviewer1 as number);
+          if ('Reviewer2' in r) s2 = Math.trunc(r.Reviewer2 as number);
+          if (bad) {
             app.send(req, res, 500, ['X-Powered-By', 'Servlet/3.1', 'Content-Type', 'text/plain'], 'Error 500: java.lang.ClassCastException');
             return;
           }

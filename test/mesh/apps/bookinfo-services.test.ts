@@ -206,3 +206,16 @@ test('ratings v-unavailable / v-unhealthy toggle on the real periods (scaled)', 
   assert.deepEqual(JSON.parse(unhealthyBody), { status: 'Ratings is not healthy' });
   assert.equal(ratingsWhenUnhealthy, 503, 'the unhealthy half is also unavailable');
 });
+
+test('reviews reads whatever ratings holds: POSTed stars show, a missing reviewer gets the error, a string is a 500', async () => {
+  const sidecar = await stub();
+  const ratings = await app(instance('ratings'));
+  sidecar.routes.set('ratings', ratings.app.port);
+  const v3 = await app(instance('reviews', { labels: { app: 'reviews', version: 'v3' } }), { host: '127.0.0.1', port: sidecar.port });
+  await request(ratings.app.port, '/ratings/1', { method: 'POST', body: '{"Reviewer1": 2}' });
+  const r = JSON.parse((await request(v3.app.port, '/reviews/1')).body);
+  assert.deepEqual(r.reviews[0].rating, { stars: 2, color: 'red' });
+  assert.deepEqual(r.reviews[1].rating, { error: 'Ratings service is currently unavailable' });
+  await request(ratings.app.port, '/ratings/2', { method: 'POST', body: '{"Reviewer1": "5", "Reviewer2": 4}' });
+  assert.equal((await request(v3.app.port, '/reviews/2')).status, 500);
+});
