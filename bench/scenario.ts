@@ -134,7 +134,9 @@ spec:
       },
     });
     await view.stop();
-    if (!measured || out.interrupted) throw new Error('max-qps step did not complete');
+    if (!measured || out.interrupted || out.error) {
+      throw new Error(`max-qps step did not complete${out.error ? `: ${out.error.message}` : ''}`);
+    }
     return measured;
   } finally {
     await rm(dir, { recursive: true, force: true });
