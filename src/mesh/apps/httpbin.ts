@@ -84,12 +84,12 @@ function route(req: IncomingMessage, res: ServerResponse, app: AppServer, port: 
     if (!STATUS_METHODS.has(method)) return methodNotAllowed(req, res, app, ANY_ALLOW);
     return withBody(req, res, app, query, port, ['url', 'args', 'headers', 'origin', 'method', 'form', 'data', 'files', 'json']);
   }
-  if (path.startsWith('/status/') && path.length > 8) {
+  if (path.startsWith('/status/') && path.length > 8 && path.indexOf('/', 8) < 0) {
     if (method === 'OPTIONS') return options(req, res, app, ANY_ALLOW);
     if (!STATUS_METHODS.has(method)) return methodNotAllowed(req, res, app, ANY_ALLOW);
     return statusCodes(req, res, app, decodeURIComponentSafe(path.slice(8)));
   }
-  if (path.startsWith('/delay/') && path.length > 7) {
+  if (path.startsWith('/delay/') && path.length > 7 && path.indexOf('/', 7) < 0) {
     if (method === 'OPTIONS') return options(req, res, app, ANY_ALLOW);
     if (!DELAY_METHODS.has(method)) return methodNotAllowed(req, res, app, ANY_ALLOW);
     return delay(req, res, app, query, port, decodeURIComponentSafe(path.slice(7)));

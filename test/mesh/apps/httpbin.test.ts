@@ -154,6 +154,7 @@ test('/status: single, list, weighted, specials and invalid -> 400', async () =>
   assert.equal(bad.status, 400);
   assert.equal(bad.body, 'Invalid status code');
   assert.equal((await request(port, '/status/200:x,503:1')).status, 400);
+  assert.equal((await request(port, '/status/200/x')).status, 404); // <codes> never spans a '/'
   const listed = new Set<number>();
   for (let i = 0; i < 40; i++) listed.add((await request(port, '/status/201,202')).status);
   assert.deepEqual([...listed].sort(), [201, 202]);
