@@ -234,3 +234,39 @@ test('-uniform -jitter -nocatchup at fixed qps with -n still make exactly n call
   assert.equal(r.meshbench.correctedTime?.count, 31);
   assert.ok(r.actualDurationNs / 1e9 > 0.1, 'paced, not closed loop');
 });
+
+test('never more than one call in flight per connection (fortio: write, then read the reply)', async () => {
+  const { createServer } = await import('node:net');
+  let violations = 0;
+  let requests = 0;
+  const reply = 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok';
+  const srv = createServer((sock) => {
+    let buf = '';
+    let pending = false;
+    sock.on('data', (d) => {
+      buf += d.toString('latin1');
+      let i;
+      while ((i = buf.indexOf('\r\n\r\n')) >= 0) {
+        buf = buf.slice(i + 4);
+        requests++;
+        if (pending) violations++;
+        pending = true;
+        setTimeout(() => {
+          pending = false;
+          sock.write(reply);
+        }, 1);
+      }
+    });
+    sock.on('error', () => {});
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  try {
+    const port = (srv.address() as { port: number }).port;
+    const r = await runLoad(opts(`-c 3 -qps 0 -n 150 http://127.0.0.1:${port}/`));
+    assert.deepEqual(r.retCodes, { '200': 150 });
+    assert.equal(requests, 150);
+    assert.equal(violations, 0);
+  } finally {
+    await new Promise<void>((r) => srv.close(() => r()));
+  }
+});
