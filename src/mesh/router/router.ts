@@ -248,20 +248,28 @@ export class Router implements UpstreamRequestOwner {
       }
     }
     cluster.codes.charge(status, false);
+    // Envoy's HTTP/1 codec lower-cases names; `server` is overwritten in place (so it
+    // keeps the upstream's position), x-envoy-upstream-service-time is appended, and
+    // a missing `server` is added last (the HCM sets it after the router).
     const out: string[] = [];
-    let cl: string | undefined;
+    let sawServer = false;
     for (let i = 0; i < headers.length; i += 2) {
-      const name = headers[i]!;
-      const lower = name.toLowerCase();
-      if (RESPONSE_SKIP.has(lower)) {
-        if (lower === 'content-length') cl = headers[i + 1];
+      const lower = headers[i]!.toLowerCase();
+      if (lower === 'server') {
+        if (!sawServer) out.push('server', 'envoy');
+        sawServer = true;
         continue;
       }
-      out.push(name, headers[i + 1]!);
+      if (lower === 'content-length') {
+        // Kept in place; a HEAD response keeps the upstream's value.
+        if (contentLength >= 0) out.push('content-length', this.rq.method === 'HEAD' ? headers[i + 1]! : String(contentLength));
+        continue;
+      }
+      if (RESPONSE_SKIP.has(lower)) continue;
+      out.push(lower, headers[i + 1]!);
     }
-    if (contentLength >= 0) out.push('content-length', this.rq.method === 'HEAD' && cl !== undefined ? cl : String(contentLength));
     out.push('x-envoy-upstream-service-time', String(Math.round(performance.now() - this.#start)));
-    out.push('server', 'envoy');
+    if (!sawServer) out.push('server', 'envoy');
     let h = out;
     for (const ops of this.#responseOps) h = applyResponseOps(h, ops);
     this.#downstreamStarted = true;

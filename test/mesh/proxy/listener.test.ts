@@ -112,3 +112,47 @@ test('listener: garbage from a client gets 400; garbage from an upstream gets a 
     bad.close();
   }
 });
+
+test('response headers: lower-cased, server overwritten in place, service time appended (seed fortio curl output)', async () => {
+  const http = await import('node:http');
+  const cfg = meshOf(YAML);
+  const up = await Upstreams.start(cfg);
+  up.handlers.set('httpbin-v1-0', (_req, res) => {
+    res.writeHead(200, [
+      'Server', 'gunicorn/19.9.0',
+      'Date', 'Fri, 15 Jan 2021 05:45:07 GMT',
+      'Connection', 'keep-alive',
+      'Content-Type', 'application/json',
+      'Content-Length', '2',
+      'Access-Control-Allow-Origin', '*',
+      'Access-Control-Allow-Credentials', 'true',
+    ]);
+    res.end('{}');
+  });
+  const px = await startSidecar(cfg, up);
+  try {
+    const raw = await new Promise<string[]>((resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port: px.port, path: '/get', headers: { host: 'httpbin:8000' }, agent: false }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.rawHeaders));
+        })
+        .on('error', reject);
+    });
+    // node:http's own `Connection: keep-alive` (Envoy sends none) is the one extra.
+    const names = raw.filter((_, i) => i % 2 === 0 && raw[i] !== 'Connection');
+    assert.deepEqual(names, [
+      'server',
+      'date',
+      'content-type',
+      'content-length',
+      'access-control-allow-origin',
+      'access-control-allow-credentials',
+      'x-envoy-upstream-service-time',
+    ]);
+    assert.equal(raw[1], 'envoy');
+  } finally {
+    await px.close();
+    await up.close();
+  }
+});
