@@ -4,7 +4,7 @@
 // detector; its response is discarded and its failures are invisible to the caller.
 
 import type { Cluster } from '../cluster/cluster.js';
-import type { PoolCallbacks, PoolFailureReason } from '../cluster/conn-pool.js';
+import type { ConnPool, PoolCallbacks, PoolFailureReason } from '../cluster/conn-pool.js';
 import type { StreamCallbacks, UpstreamConnection } from '../cluster/upstream-connection.js';
 import type { Host } from '../cluster/host.js';
 
@@ -33,6 +33,7 @@ export class ShadowRequest implements PoolCallbacks, StreamCallbacks {
   constructor(
     readonly cluster: Cluster,
     readonly host: Host,
+    private readonly pool: ConnPool,
     private readonly head: string,
     private readonly body: Buffer | undefined,
     private readonly noResponseBody: boolean,
@@ -52,10 +53,11 @@ export class ShadowRequest implements PoolCallbacks, StreamCallbacks {
       cluster.stats.upstream_cx_none_healthy.inc();
       return;
     }
-    const s = new ShadowRequest(cluster, host, head, body, noResponseBody);
+    const pool = cluster.pool(host, worker);
+    const s = new ShadowRequest(cluster, host, pool, head, body, noResponseBody);
     if (timeoutMs > 0) s.timer = setTimeout(shadowTimedOut, timeoutMs, s);
     s.pending = true;
-    cluster.pool(host, worker).newStream(s);
+    pool.newStream(s);
   }
 
   onPoolReady(cx: UpstreamConnection): void {
@@ -98,7 +100,7 @@ export class ShadowRequest implements PoolCallbacks, StreamCallbacks {
     if (reset) {
       if (this.pending) {
         this.pending = false;
-        this.cluster.pool(this.host, 0).cancelPending(this) || this.cluster.pool(this.host, 1).cancelPending(this);
+        this.pool.cancelPending(this);
       } else if (this.#cx) {
         const cx = this.#cx;
         this.#cx = undefined;
