@@ -1,0 +1,136 @@
+// Shared by the bookinfo tests: the repo's real bookinfo YAML (loaded with the
+// scenario include/replacement rules), small edits to it, and plain node:http
+// clients and servers on 127.0.0.1.
+import { createServer, request } from 'node:http';
+import type { IncomingHttpHeaders, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { loadScenarioFiles } from '../../src/scenario/include.js';
+import { parseSource } from '../../src/mesh/config/source.js';
+import type { SourceDoc } from '../../src/mesh/config/source.js';
+import { compileMesh } from '../../src/mesh/config/compile.js';
+import { startMesh } from '../../src/mesh/mesh.js';
+import type { MeshHandle, MeshSnapshot } from '../../src/mesh/api.js';
+
+/** A repo file, whatever the cwd (tests run from dist/test/bookinfo/). */
+export const repo = (p: string): string => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
+
+export const NET = 'scenarios/bookinfo/networking';
+
+/** bookinfo.yaml + destination-rule-all.yaml + the given networking files, in kubectl-apply order. */
+export async function bookinfoDocs(...networking: string[]): Promise<SourceDoc[]> {
+  return loadScenarioFiles([
+    repo('scenarios/bookinfo/bookinfo.yaml'),
+    repo(`${NET}/destination-rule-all.yaml`),
+    ...networking.map((n) => repo(`${NET}/${n}`)),
+  ]);
+}
+
+export function find(docs: SourceDoc[], kind: string, name: string): SourceDoc {
+  const d = docs.find((x) => x.kind === kind && x.name === name);
+  if (!d) throw new Error(`no ${kind} ${name}`);
+  return d;
+}
+
+/** Adds (or overrides) an env var of a Deployment's app container. */
+export function setEnv(docs: SourceDoc[], deployment: string, name: string, value: string): void {
+  const spec = find(docs, 'Deployment', deployment).value.spec as { template: { spec: { containers: Array<{ env?: Array<{ name: string; value: string }> }> } } };
+  const c = spec.template.spec.containers[0];
+  c.env = [...(c.env ?? []).filter((e) => e.name !== name), { name, value }];
+}
+
+/** Extra documents written inline (file name `test.yaml`). */
+export function yamlDocs(text: string): SourceDoc[] {
+  return parseSource(text, 'test.yaml');
+}
+
+export async function boot(docs: SourceDoc[]): Promise<MeshHandle> {
+  return startMesh(compileMesh(docs.filter((d) => d.kind !== 'Scenario')), { accessLog: 'none', seed: 1 });
+}
+
+export function sidecarPort(mesh: MeshHandle, workload = 'meshbench'): number {
+  const s = mesh.sidecars.find((x) => x.workload === workload);
+  if (!s) throw new Error(`no sidecar ${workload}`);
+  return s.listenPort;
+}
+
+export interface Reply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+  ms: number;
+}
+
+/** GET through a sidecar listener with a mesh Host header. */
+export function get(port: number, host: string, path: string, headers: Record<string, string> = {}, timeoutMs = 15_000): Promise<Reply> {
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers: { host, ...headers }, agent: false, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, ms: performance.now() - t0 }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${host}${path}: timed out`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+export const productpage = (mesh: MeshHandle, headers: Record<string, string> = {}): Promise<Reply> =>
+  get(sidecarPort(mesh), 'productpage:9080', '/productpage', headers);
+
+/** A server on 127.0.0.1 that records every request's headers and answers `body`. */
+export interface Recorder {
+  port: number;
+  seen: Array<{ url: string; headers: IncomingHttpHeaders }>;
+  close(): Promise<void>;
+}
+
+export async function recorder(body: (url: string) => string): Promise<Recorder> {
+  const seen: Recorder['seen'] = [];
+  const server: Server = createServer((req, res) => {
+    seen.push({ url: req.url ?? '', headers: req.headers });
+    req.resume();
+    const b = body(req.url ?? '');
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(b) });
+    res.end(b);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as AddressInfo).port,
+    seen,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+/** A ServiceEntry making `host:9080` a mesh host whose one endpoint is 127.0.0.1:port. */
+export function serviceEntry(host: string, port: number): SourceDoc[] {
+  return yamlDocs(`apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: { name: ${host} }
+spec:
+  hosts: [${host}]
+  location: MESH_INTERNAL
+  resolution: STATIC
+  ports: [{ number: 9080, name: http, protocol: HTTP }]
+  endpoints: [{ address: 127.0.0.1, ports: { http: ${port} } }]
+`);
+}
+
+/** Sum of a sidecar's counters whose full Envoy name matches. */
+export function counter(snap: MeshSnapshot, workload: string, match: (name: string) => boolean): number {
+  const s = snap.sidecars.find((x) => x.workload === workload);
+  let n = 0;
+  for (const [k, v] of Object.entries(s?.counters ?? {})) if (match(k)) n += v;
+  return n;
+}
+
+export const cluster = (port: number, subset: string, host: string, stat: string) => (k: string) =>
+  k === `cluster.outbound|${port}|${subset}|${host}.default.svc.cluster.local.${stat}` ||
+  k === `cluster.outbound|${port}|${subset}|${host}.${stat}`;
