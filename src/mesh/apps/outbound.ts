@@ -15,7 +15,9 @@ export interface UpstreamReply {
  * `timeoutMs` is the client's connect/read inactivity timeout (Python
  * requests `timeout=`, JAX-RS connection+receive timeout). Resolves null on
  * any exception (refused, reset, timeout) — the apps treat those like the
- * real ones treat an exception.
+ * real ones treat an exception. With a keep-alive agent, a request that dies
+ * on a reused idle connection before any response is sent once more on a
+ * fresh one, as the JVM's HttpURLConnection does for a stale cached socket.
  */
 export function get(
   outbound: { host: string; port: number },
@@ -26,8 +28,22 @@ export function get(
   agent: http.Agent | false,
   inflight?: Set<{ destroy(): unknown }>,
 ): Promise<UpstreamReply | null> {
+  headers.host = host;
+  return attempt(outbound, path, headers, timeoutMs, agent, inflight, agent !== false);
+}
+
+function attempt(
+  outbound: { host: string; port: number },
+  path: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  agent: http.Agent | false,
+  inflight: Set<{ destroy(): unknown }> | undefined,
+  retryStale: boolean,
+): Promise<UpstreamReply | null> {
   return new Promise((resolve) => {
     let settled = false;
+    let responded = false;
     const done = (v: UpstreamReply | null) => {
       if (!settled) {
         settled = true;
@@ -35,8 +51,8 @@ export function get(
         resolve(v);
       }
     };
-    headers.host = host;
     const req = http.request({ host: outbound.host, port: outbound.port, path, method: 'GET', headers, agent }, (res) => {
+      responded = true;
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => done({ status: res.statusCode ?? 0, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks) }));
@@ -47,7 +63,15 @@ export function get(
       req.destroy(new Error('timeout'));
       done(null);
     });
-    req.on('error', () => done(null));
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (retryStale && !responded && !settled && req.reusedSocket && err.code === 'ECONNRESET') {
+        settled = true;
+        inflight?.delete(req);
+        resolve(attempt(outbound, path, headers, timeoutMs, agent, inflight, false));
+        return;
+      }
+      done(null);
+    });
     inflight?.add(req);
     req.end();
   });

@@ -219,3 +219,43 @@ test('reviews reads whatever ratings holds: POSTed stars show, a missing reviewe
   await request(ratings.app.port, '/ratings/2', { method: 'POST', body: '{"Reviewer1": "5", "Reviewer2": 4}' });
   assert.equal((await request(v3.app.port, '/reviews/2')).status, 500);
 });
+
+test('reviews resends once when a kept-alive connection to its sidecar turns out stale (JVM behaviour)', async () => {
+  const net = await import('node:net');
+  let connections = 0;
+  let requests = 0;
+  const body = '{"id":0,"ratings":{"Reviewer1":5,"Reviewer2":4}}';
+  // Each connection answers its first request, then drops the next one unanswered.
+  const server = net.createServer((sock) => {
+    connections++;
+    let served = 0;
+    let buf = '';
+    sock.on('data', (d) => {
+      buf += d.toString('latin1');
+      while (buf.includes('\r\n\r\n')) {
+        buf = buf.slice(buf.indexOf('\r\n\r\n') + 4);
+        requests++;
+        if (served++ === 0) {
+          sock.write(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+        } else {
+          sock.destroy();
+          return;
+        }
+      }
+    });
+    sock.on('error', () => {});
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+  try {
+    const v2 = await app(instance('reviews', { labels: { app: 'reviews', version: 'v2' } }), { host: '127.0.0.1', port });
+    const first = JSON.parse((await request(v2.app.port, '/reviews/0')).body);
+    assert.deepEqual(first.reviews[0].rating, { stars: 5, color: 'black' });
+    const second = JSON.parse((await request(v2.app.port, '/reviews/0')).body);
+    assert.deepEqual(second.reviews[0].rating, { stars: 5, color: 'black' }, 'the stale socket was retried, not reported as unavailable');
+    assert.equal(requests, 3);
+    assert.equal(connections, 2);
+  } finally {
+    server.close();
+  }
+});
