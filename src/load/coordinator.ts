@@ -59,6 +59,37 @@ export function splitConnections(connections: number, workers: number): number[]
   return Array.from({ length: workers }, (_, i) => base + (i < extra ? 1 : 0));
 }
 
+/**
+ * Worker pools outlive a run: the next step of a scenario (or the next run of a
+ * bench) finds undici loaded and its hot paths already optimized, instead of
+ * paying a fresh isolate's start-up and JIT warm-up on every run. Idle piscina
+ * threads are unref'd, so they never keep the process alive.
+ */
+const pools = new Map<number, Piscina>();
+
+function workerPool(threads: number): Piscina {
+  let pool = pools.get(threads);
+  if (!pool) {
+    pool = new Piscina({
+      filename: new URL('./worker.js', import.meta.url).href,
+      minThreads: threads,
+      maxThreads: threads,
+      idleTimeout: 60_000,
+      concurrentTasksPerWorker: 1,
+      atomics: 'disabled',
+    });
+    pools.set(threads, pool);
+  }
+  return pool;
+}
+
+/** Stop the load worker threads now (they would otherwise idle out after a minute). */
+export async function closeLoadWorkers(): Promise<void> {
+  const all = [...pools.values()];
+  pools.clear();
+  await Promise.all(all.map((p) => p.destroy()));
+}
+
 class Aggregate {
   readonly hdrService = createHdr();
   readonly hdrCorrected = createHdr();
@@ -134,14 +165,7 @@ export async function runLoad(opts: LoadOptions, ctl: RunLoadControl = {}): Prom
   const perConnQps = opts.qps > 0 ? opts.qps / c : 0;
   const warmup = opts.exactly <= 0;
 
-  const pool = new Piscina({
-    filename: new URL('./worker.js', import.meta.url).href,
-    minThreads: nWorkers,
-    maxThreads: nWorkers,
-    idleTimeout: 1000,
-    concurrentTasksPerWorker: 1,
-    atomics: 'disabled',
-  });
+  const pool = workerPool(nWorkers);
   const agg = new Aggregate(opts);
   const ports: MessagePortLike[] = [];
   const tasks: Promise<void>[] = [];
@@ -257,7 +281,6 @@ export async function runLoad(opts: LoadOptions, ctl: RunLoadControl = {}): Prom
     if (snapTimer) clearInterval(snapTimer);
     ctl.signal?.removeEventListener('abort', onAbort);
     for (const p of ports) p.close();
-    await pool.destroy();
   }
   if (warmupError !== undefined) throw new RuntimeError('MB_ERR_WARMUP', `Aborting because of ${warmupError}`);
   const startTime = new Date(performance.timeOrigin + (t0Perf || performance.now()));
