@@ -5,7 +5,7 @@
 // the load generator. The sidecar carries a full policy: a VirtualService with a
 // header match and a catch-all, default retries, a DestinationRule with a
 // connection pool and outlier detection.
-// Run directly: `node dist/bench/proxy.js [seconds] [conns,...]`.
+// Run directly: `node dist/bench/proxy.js [seconds] [conns,...] [rounds]`.
 
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -239,47 +239,63 @@ function table(rows: ProxyBenchRow[]): string {
   return [fmt(head), ...body.map(fmt)].join('\n');
 }
 
+/** The run with the median rps of several rounds (the 2-core box is shared and noisy). */
+function median<T extends { rps: number }>(runs: T[]): T {
+  const sorted = [...runs].sort((a, b) => a.rps - b.rps);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+interface Target {
+  name: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
 export async function benchProxy(
   seconds = 5,
   connectionsList: number[] = [10, 50],
+  rounds = 3,
   log = (s: string): void => void process.stdout.write(s + '\n'),
 ): Promise<ProxyBenchRow[]> {
   const up = await startUpstream();
   const rows: ProxyBenchRow[] = [];
   const nginx = await nginxPath();
+  const targets: Target[] = [{ name: 'upstream direct (reference)', port: up.port, stop: async () => {} }];
   try {
-    for (const connections of connectionsList) {
-      const results: Array<Omit<ProxyBenchRow, 'ratio'>> = [];
-      // Warm-up + measurement per target, one at a time (2 shared cores).
-      const measure = async (target: string, port: number): Promise<void> => {
-        await load(port, connections, 1);
-        results.push({ target, ...(await load(port, connections, seconds)) });
-      };
-      await measure('upstream direct (reference)', up.port);
-      for (const kind of ['bare', 'sidecar'] as const) {
-        const p = await spawnProxy(kind, up.port);
-        try {
-          await measure(kind === 'bare' ? 'bare node:http+undici proxy' : 'meshbench sidecar (full policy)', p.port);
-        } finally {
-          await stop(p.child);
-        }
-      }
-      if (nginx) {
-        const n = await startNginx(nginx, up.port);
-        try {
-          await measure('nginx (1 worker)', n.port);
-        } finally {
+    for (const kind of ['bare', 'sidecar'] as const) {
+      const p = await spawnProxy(kind, up.port);
+      targets.push({ name: kind === 'bare' ? 'bare node:http+undici proxy' : 'meshbench sidecar (full policy)', port: p.port, stop: () => stop(p.child) });
+    }
+    if (nginx) {
+      const n = await startNginx(nginx, up.port);
+      targets.push({
+        name: 'nginx (1 worker)',
+        port: n.port,
+        stop: async () => {
           await stop(n.child);
           await rm(n.dir, { recursive: true, force: true });
-        }
+        },
+      });
+    }
+    for (const connections of connectionsList) {
+      // Rounds interleave the targets so a noisy neighbour hits them alike; one
+      // second of warm-up per target and connection count.
+      const runs = new Map<string, Array<Omit<ProxyBenchRow, 'target' | 'ratio'>>>();
+      for (const t of targets) {
+        await load(t.port, connections, 1);
+        runs.set(t.name, []);
       }
-      const bare = results.find((r) => r.target.startsWith('bare'))!.rps;
-      for (const r of results) rows.push({ ...r, ratio: r.rps / bare });
+      for (let r = 0; r < rounds; r++) for (const t of targets) runs.get(t.name)!.push(await load(t.port, connections, seconds));
+      const med = targets.map((t) => ({ target: t.name, ...median(runs.get(t.name)!) }));
+      const bare = med.find((r) => r.target.startsWith('bare'))!.rps;
+      for (const r of med) rows.push({ ...r, ratio: r.rps / bare });
     }
     log(table(rows));
+    log(`median of ${rounds} rounds x ${seconds}s per row; autocannon latencies are whole milliseconds`);
     if (!nginx) log('nginx not installed');
     return rows;
   } finally {
+    for (const t of targets) await t.stop();
     await up.stop();
   }
 }
@@ -294,6 +310,6 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   } else {
     const seconds = Number(args[0] ?? 5);
     const conns = (args[1] ?? '10,50').split(',').map(Number);
-    await benchProxy(seconds, conns);
+    await benchProxy(seconds, conns, Number(args[2] ?? 3));
   }
 }
