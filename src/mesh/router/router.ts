@@ -467,11 +467,9 @@ export class Router implements UpstreamRequestOwner {
     if (ar) authority = ar;
     let path = rq.path;
     if (route.rewrite && (route.rewrite.uri !== undefined || route.rewrite.uriRegexRewrite)) {
-      const np = rewritePath(route.rewrite, this.entry, path);
-      if (np !== path) {
-        h.push('x-envoy-original-path', path);
-        path = np;
-      }
+      // Envoy records the original path whenever a path rewrite applies, even a no-op one.
+      h.push('x-envoy-original-path', path);
+      path = rewritePath(route.rewrite, this.entry, path);
     }
     if (getHeader(h, 'x-request-id') === undefined) h.push('x-request-id', randomUUID());
     setForwardedProto(h);
