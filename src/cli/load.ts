@@ -120,6 +120,12 @@ export function meshbenchBlock(r: LoadRun): string {
         `achieved ${m.achievedQps.toFixed(1)} of ${m.requestedQps} qps; the corrected percentiles include that wait (more -c may help)`,
     );
   }
-  if (m.maxEventLoopLagMs > 50) lines.push(`meshbench: note: worker event loop stalled up to ${ms(m.maxEventLoopLagMs)} ms (generator CPU-bound?)`);
+  const busy = m.workerUtilization ?? 0;
+  if (busy > 0.9 || m.maxEventLoopLagMs > 50) {
+    lines.push(
+      `meshbench: note: the load generator may be the limit (busiest worker ${(100 * busy).toFixed(0)} % busy, event loop stalled up to ${ms(m.maxEventLoopLagMs)} ms)` +
+        (m.workers === 1 ? '; try --workers 2 on a machine with spare cores' : ''),
+    );
+  }
   return lines.join('\n') + '\n';
 }

@@ -111,6 +111,7 @@ class Aggregate {
   maxBehindMs = 0;
   lagMs = 0;
   maxLagMs = 0;
+  utilization = 0;
 
   constructor(o: LoadOptions) {
     const h = newFortioRunHistograms(o);
@@ -143,6 +144,7 @@ class Aggregate {
     if (d.behindMs > this.maxBehindMs) this.maxBehindMs = d.behindMs;
     if (d.eventLoopLagMs > this.lagMs) this.lagMs = d.eventLoopLagMs;
     if (d.eventLoopLagMs > this.maxLagMs) this.maxLagMs = d.eventLoopLagMs;
+    if (d.utilization > this.utilization) this.utilization = d.utilization;
   }
 }
 
@@ -251,6 +253,7 @@ export async function runLoad(opts: LoadOptions, ctl: RunLoadControl = {}): Prom
       socketsOpened: agg.sockets,
       behindScheduleMs: agg.behindMs,
       eventLoopLagMs: agg.lagMs,
+      workerUtilization: agg.utilization,
       workers: nWorkers,
       done,
     };
@@ -259,6 +262,7 @@ export async function runLoad(opts: LoadOptions, ctl: RunLoadControl = {}): Prom
     agg.windowCalls = 0;
     agg.behindMs = 0;
     agg.lagMs = 0;
+    agg.utilization = 0;
     ctl.onSnapshot(snap);
   };
 
@@ -306,6 +310,7 @@ export async function runLoad(opts: LoadOptions, ctl: RunLoadControl = {}): Prom
     fellBehind: behindFraction > 0.05,
     maxBehindScheduleMs: agg.maxBehindMs,
     maxEventLoopLagMs: agg.maxLagMs,
+    workerUtilization: finals.reduce((m, f) => Math.max(m, f.runUtilization), 0),
     workers: nWorkers,
     interrupted,
     hdrServiceTime: encodeHdr(agg.hdrService),

@@ -47,6 +47,8 @@ export interface WorkerDelta {
   /** Largest lateness (actual - intended send) of calls sent in the interval, ms. */
   behindMs: number;
   eventLoopLagMs: number;
+  /** Event-loop utilization of this worker over the interval (0..1). */
+  utilization: number;
 }
 
 export interface WorkerFinal {
@@ -59,6 +61,8 @@ export interface WorkerFinal {
   /** Epoch ms (performance.timeOrigin based) when the last call ended. */
   endedAt: number;
   abortedOnCode: boolean;
+  /** Event-loop utilization over the whole timed run (0..1). */
+  runUtilization: number;
 }
 
 export type ToCoordinator =

@@ -84,6 +84,11 @@ export interface LoadSnapshot {
   behindScheduleMs: number;
   /** Max event-loop delay seen in the workers over the last interval (ms). */
   eventLoopLagMs: number;
+  /**
+   * Event-loop utilization (0..1) of the busiest load worker over the last interval:
+   * near 1 means the generator, not the target, is the limit. (Optional: added by the load engine.)
+   */
+  workerUtilization?: number;
   workers: number;
   done: boolean;
 }
@@ -119,6 +124,8 @@ export interface LoadResult {
     fellBehind: boolean;
     maxBehindScheduleMs: number;
     maxEventLoopLagMs: number;
+    /** Busiest load worker's event-loop utilization (0..1) over the timed run (optional). */
+    workerUtilization?: number;
     workers: number;
     interrupted: boolean;
     /** Encoded (base64, compressed) HDR of service time in microseconds, for exact later merges. */

@@ -153,6 +153,8 @@ class WorkerRun {
   private behindMs = 0;
   private readonly ipCountMap: Record<string, number> = {};
   private readonly lag = monitorEventLoopDelay({ resolution: 10 });
+  private eluMark = performance.eventLoopUtilization();
+  private eluStart = this.eluMark;
   private reportTimer: NodeJS.Timeout | null = null;
   private schedTimer: NodeJS.Timeout | null = null;
   private schedDue = Infinity;
@@ -257,6 +259,7 @@ class WorkerRun {
   start(t0: number): void {
     const o = this.task.opts;
     this.lag.enable();
+    this.eluMark = this.eluStart = performance.eventLoopUtilization();
     this.reportTimer = setInterval(() => this.post(), this.task.intervalMs);
     this.startSweep();
     if (o.exactly === 0 && o.durationMs > 0) this.endAt = t0 + o.durationMs;
@@ -464,7 +467,9 @@ class WorkerRun {
       negativeSleeps: this.negativeSleeps,
       behindMs: this.behindMs,
       eventLoopLagMs: this.lag.max > 0 ? Math.max(0, this.lag.max / 1e6 - 10) : 0,
+      utilization: performance.eventLoopUtilization(this.eluMark).utilization,
     };
+    this.eluMark = performance.eventLoopUtilization();
     this.calls = 0;
     this.bytes = 0;
     this.socketsOpened = 0;
@@ -504,6 +509,7 @@ class WorkerRun {
       ipCountMap: this.ipCountMap,
       endedAt: performance.timeOrigin + (this.lastEnd || performance.now()),
       abortedOnCode: this.abortedOnCode,
+      runUtilization: performance.eventLoopUtilization(this.eluStart).utilization,
     });
   }
 }

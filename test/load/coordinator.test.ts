@@ -36,6 +36,8 @@ test('exactly -n across several workers: the server sees exactly 103 calls', asy
   assert.equal(r.duration.count, 103);
   assert.equal(r.meshbench.serviceTime.count, 103);
   assert.equal(r.meshbench.workers, 2);
+  const busy = r.meshbench.workerUtilization ?? -1;
+  assert.ok(busy > 0 && busy <= 1, `worker utilization ${busy}`);
   assert.equal(r.sockets.length, 5);
   assert.equal(sum(r.sockets), 5, 'keep-alive: one socket per connection');
   assert.equal(r.numThreads, 5);
