@@ -121,7 +121,7 @@ export class ConnPool {
       this.host.activeRequests--;
     }
     this.#transition(cx, CxState.Closed);
-    if (connectFailed) {
+    if (connectFailed && !this.#destroyed) {
       this.stats.upstream_cx_connect_fail.inc();
       this.outlier?.putResult(this.host.id, 'connect_failed');
       // Envoy purges every pending stream of the pool on a connect failure.
@@ -132,7 +132,7 @@ export class ConnPool {
       }
       for (const p of purged) p.onPoolFailure('connection_failure');
     }
-    if (this.#pending.length > 0) this.#tryCreateNewConnections();
+    if (this.#pending.length > 0 && !this.#destroyed) this.#tryCreateNewConnections();
   }
 
   // -- internals --------------------------------------------------------------
