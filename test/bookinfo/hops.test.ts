@@ -23,7 +23,7 @@ const REVIEWS_ERROR = 'Sorry, product reviews are currently unavailable for this
 const RATINGS_UNAVAILABLE = 'Ratings service is currently unavailable';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-test('end-user and x-request-id reach details and ratings; each hop leaves through its caller\'s sidecar', async () => {
+test('end-user and x-request-id reach details and ratings (spec §11.1, §11.2); each hop leaves through its caller\'s sidecar (§0)', async () => {
   // details and ratings replaced by recorders on 127.0.0.1 (mesh hosts via
   // ServiceEntry), so the headers that arrive after productpage's and reviews'
   // sidecars can be read.
@@ -47,8 +47,8 @@ test('end-user and x-request-id reach details and ratings; each hop leaves throu
     assert.equal(ratings.seen[0].url, '/ratings/0');
     assert.equal(ratings.seen[0].headers.host, 'ratings-rec:9080');
 
-    // Anonymous: reviews v1 never calls ratings; the first sidecar mints a request id
-    // that travels with the request.
+    // Anonymous: reviews v1 never calls ratings (§10.2); the first sidecar mints a
+    // request id (§5.4) that travels with the request.
     const anon = await productpage(mesh);
     assert.equal(anon.status, 200);
     assert.doesNotMatch(anon.body, /glyphicon-star/);
@@ -77,7 +77,7 @@ test('end-user and x-request-id reach details and ratings; each hop leaves throu
   }
 });
 
-test('ratings-test-delay, timeouts scaled by 0.1: jason waits 2 x productpage timeout, then the reviews error (seed §2)', async () => {
+test('ratings-test-delay, timeouts scaled by 0.1: jason waits 2 x productpage timeout, then the reviews error (seed §2, spec §10.4)', async () => {
   // Seed: 7 s delay, productpage 3 s x 2 attempts -> error after 6 s. Here 0.7 s and
   // 0.3 s x 2 -> 0.6 s (reviews' own 10 s ratings timeout scaled to 1 s is not hit).
   const docs = await bookinfoDocs('virtual-service-all-v1.yaml', 'virtual-service-reviews-test-v2.yaml', 'virtual-service-ratings-test-delay.yaml');
@@ -90,6 +90,7 @@ test('ratings-test-delay, timeouts scaled by 0.1: jason waits 2 x productpage ti
     const page = await productpage(mesh, { 'end-user': 'jason' });
     assert.equal(page.status, 200); // productpage renders its error, it does not fail
     assert.ok(page.body.includes(REVIEWS_ERROR), 'reviews error in the page');
+    assert.match(page.body, /Error fetching product reviews/);
     assert.ok(page.ms >= 2 * 300 - 20, `two 0.3 s attempts: ${page.ms} ms`);
     assert.ok(page.ms < 1400, `not waiting for the 0.7 s ratings: ${page.ms} ms`);
     const anon = await productpage(mesh);
@@ -105,7 +106,7 @@ test('ratings-test-delay, timeouts scaled by 0.1: jason waits 2 x productpage ti
   }
 });
 
-test('ratings-test-abort: the 500 comes from reviews-v2\'s sidecar; ratings never sees the call (seed §2)', async () => {
+test('ratings-test-abort: the 500 comes from reviews-v2\'s sidecar; ratings never sees the call (seed §2, spec §10.4)', async () => {
   const docs = await bookinfoDocs('virtual-service-all-v1.yaml', 'virtual-service-reviews-test-v2.yaml', 'virtual-service-ratings-test-abort.yaml');
   const mesh = await boot(docs);
   try {
@@ -172,7 +173,7 @@ spec:
     timeout: 0.5s
 `;
 
-test('seed §4 snippets verbatim: 2 s page with stars, then ~1 s page without reviews (two 0.5 s timeouts, 504s)', async () => {
+test('seed §4 snippets verbatim: 2 s page with stars, then ~1 s page without reviews (two 0.5 s timeouts, 504s not retried: spec §10.5)', async () => {
   const base = await bookinfoDocs('virtual-service-all-v1.yaml');
   const docs = (...snippets: string[]) => applyReplacements([...base, ...snippets.flatMap((s, i) => yamlDocs(s).map((d) => ({ ...d, file: `seed-${i}.yaml` })))]);
   const slow = await boot(docs(SEED_REVIEWS_V2, SEED_RATINGS_DELAY_2S));
