@@ -207,3 +207,33 @@ spec:
     await up.close();
   }
 });
+
+test('outlier detection with minHealthPercent: below the panic threshold every host is used (spec §7.4)', async () => {
+  const cfg = meshOf(
+    CLIENT +
+      workload('httpbin', 'httpbin', 'v1') +
+      service('httpbin') +
+      `
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: httpbin}
+spec:
+  host: httpbin
+  trafficPolicy:
+    outlierDetection: {consecutive5xxErrors: 1, interval: 1s, baseEjectionTime: 3m, maxEjectionPercent: 100, minHealthPercent: 50}
+`,
+  );
+  const up = await Upstreams.start(cfg);
+  const px = await startSidecar(cfg, up);
+  const C = 'cluster.outbound|8000||httpbin.default.svc.cluster.local';
+  try {
+    assert.equal((await request(px.port, { path: '/status/500' })).status, 500);
+    assert.equal(px.gauge(`${C}.outlier_detection.ejections_active`), 1);
+    // Panic mode: the ejected pod still gets traffic.
+    assert.equal((await request(px.port)).status, 200);
+    assert.equal(px.counter(`${C}.upstream_cx_none_healthy`), 0);
+  } finally {
+    await px.close();
+    await up.close();
+  }
+});
