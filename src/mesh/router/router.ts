@@ -278,7 +278,13 @@ export class Router implements UpstreamRequestOwner {
   }
 
   onUpstreamData(up: UpstreamRequest, chunk: Buffer): void {
-    if (up === this.#upstream && !this.finished) this.res.write(chunk);
+    if (up !== this.#upstream || this.finished) return;
+    // Flow control (Envoy watermarks): a slow client pauses the upstream socket.
+    if (!this.res.write(chunk) && up.cx) {
+      const socket = up.cx.socket;
+      socket.pause();
+      this.res.once('drain', () => socket.resume());
+    }
   }
 
   onUpstreamComplete(up: UpstreamRequest): void {

@@ -156,3 +156,34 @@ test('response headers: lower-cased, server overwritten in place, service time a
     await up.close();
   }
 });
+
+test('large chunked upstream body streams through intact (flow control)', async () => {
+  const cfg = meshOf(YAML);
+  const up = await Upstreams.start(cfg);
+  const block = Buffer.alloc(64 * 1024, 120);
+  up.handlers.set('httpbin-v1-0', (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    let n = 0;
+    const pump = (): void => {
+      while (n < 128) {
+        n++;
+        if (!res.write(block)) {
+          res.once('drain', pump);
+          return;
+        }
+      }
+      res.end();
+    };
+    pump();
+  });
+  const px = await startSidecar(cfg, up);
+  try {
+    const r = await request(px.port, { path: '/stream' });
+    assert.equal(r.status, 200);
+    assert.equal(r.body.length, 128 * 64 * 1024);
+    assert.equal(r.headers['transfer-encoding'], 'chunked');
+  } finally {
+    await px.close();
+    await up.close();
+  }
+});
