@@ -68,6 +68,8 @@ const CONSUMED = new Set([
   'x-envoy-attempt-count',
   'x-envoy-original-path',
   'host',
+  // The HCM answers `Expect: 100-continue` itself and strips it (proxy_100_continue off).
+  'expect',
 ]);
 
 // Response headers Envoy sets itself.
