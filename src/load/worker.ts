@@ -90,7 +90,7 @@ class Connection {
       s.setTimeout(0);
       this.sockets++;
       this.socket = s;
-      const sec = (performance.now() - this.connectStart) / 1000;
+      const sec = nsSeconds(performance.now() - this.connectStart);
       const key = `${s.remoteAddress}:${s.remotePort}`;
       this.ipCounts[key] = (this.ipCounts[key] ?? 0) + 1;
       this.connectTimes.record(sec);
@@ -349,7 +349,7 @@ class WorkerRun {
 
   private record(c: Connection, code: number, now: number): void {
     const ms = now - c.sent;
-    const sec = ms / 1000;
+    const sec = nsSeconds(ms);
     this.calls++;
     this.lastEnd = now;
     recordMs(this.hdrService, ms);
@@ -388,7 +388,7 @@ class WorkerRun {
     }
     if (c.callIndex > 0) {
       this.sleeps++;
-      this.sleepTimes.record(sleep / 1000);
+      this.sleepTimes.record(nsSeconds(sleep));
       if (sleep < 0) this.negativeSleeps++;
     }
     if (due >= this.endAt) return this.connDone(c);
@@ -512,6 +512,11 @@ class WorkerRun {
       runUtilization: performance.eventLoopUtilization(this.eluStart).utilization,
     });
   }
+}
+
+/** ms -> seconds at whole nanoseconds, as Go's time.Duration.Seconds() gives them (0.000407863, not 0.00040786349999). */
+function nsSeconds(ms: number): number {
+  return Math.round(ms * 1e6) / 1e9;
 }
 
 function bracket(host: string): string {
