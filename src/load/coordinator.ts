@@ -34,8 +34,10 @@ export interface RunLoadControl {
 
 /**
  * Worker threads to use when the user did not say. Measured on the 2-core box
- * (bench/load.ts): with the target on the same cores one worker wins; more
- * cores pay off only with many connections.
+ * (bench/load.ts, target in another process on the same cores): one worker
+ * costs ~18-21 µs CPU per call, two cost ~22-38 µs (more threads, less
+ * batching per event-loop turn) and leave less CPU to the target. With spare
+ * cores, one more worker per 32 connections.
  */
 export function defaultWorkers(connections: number, cores = availableParallelism()): number {
   const byCores = cores <= 2 ? 1 : Math.min(cores - 1, Math.ceil(connections / 32));
