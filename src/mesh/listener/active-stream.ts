@@ -4,8 +4,7 @@
 // abort), then the router.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RouteTable } from '../route/route-table.js';
-import { RouteTable as RT, splitHostPort } from '../route/route-table.js';
+import { RouteTable, splitHostPort } from '../route/route-table.js';
 import type { RouteEntry } from '../route/route-entry.js';
 import { drawAbort, drawDelay, FAULT_ABORT_BODY } from '../fault/fault-filter.js';
 import { Router, type DownstreamRequest, type RouterContext } from '../router/router.js';
@@ -74,7 +73,7 @@ export class ActiveStream {
     (this.res as StreamResponse)[STREAM] = this;
     this.res.once('close', onResponseClose);
     const view = { method: req.method ?? 'GET', path, authority, scheme: 'http', headers: req.headers };
-    const entry = found ? RT.route(found.vhost, view) : undefined;
+    const entry = found ? RouteTable.route(found.vhost, view) : undefined;
     if (!found || !entry) {
       hcm.no_route.inc();
       this.#reply(404, '');
