@@ -144,3 +144,29 @@ spec:
     await up.close();
   }
 });
+
+for (const [name, lb, vary] of [
+  ['query parameter', '{consistentHash: {httpQueryParameterName: u}}', (i: number) => ({ path: `/get?u=user-${i}` })],
+  ['cookie', '{consistentHash: {httpCookie: {name: sid, ttl: 0s}}}', (i: number) => ({ headers: { cookie: `a=b; sid=s-${i}` } })],
+  ['source IP', '{consistentHash: {useSourceIp: true}}', () => ({})],
+] as const) {
+  test(`consistentHash on ${name}: sticky per key`, async () => {
+    const cfg = meshOf(withLb(lb));
+    const up = await Upstreams.start(cfg);
+    const px = await startSidecar(cfg, up);
+    try {
+      const first = new Map<number, string>();
+      for (let round = 0; round < 2; round++) {
+        for (let i = 0; i < 8; i++) {
+          const p = pod((await request(px.port, vary(i))).body);
+          if (round === 0) first.set(i, p);
+          else assert.equal(p, first.get(i), `key ${i}`);
+        }
+      }
+      if (name === 'source IP') assert.equal(new Set(first.values()).size, 1);
+    } finally {
+      await px.close();
+      await up.close();
+    }
+  });
+}
