@@ -25,6 +25,54 @@ const GRPC_TOKENS: Record<string, string> = {
   unavailable: '14',
 };
 
+/** retry_on parsed once per policy object (routes share theirs across requests). */
+const parsedPolicies = new WeakMap<RetryPolicy, { on: number; grpc: readonly string[] }>();
+
+function parseRetryOn(policy: RetryPolicy): { on: number; grpc: readonly string[] } {
+  const hit = parsedPolicies.get(policy);
+  if (hit) return hit;
+  let on = 0;
+  const grpc: string[] = [];
+  for (const t of policy.retryOn) {
+    switch (t.trim()) {
+      case '5xx':
+        on |= On.FiveXx;
+        break;
+      case 'gateway-error':
+        on |= On.GatewayError;
+        break;
+      case 'reset':
+        on |= On.Reset;
+        break;
+      case 'reset-before-request':
+        on |= On.ResetBeforeRequest;
+        break;
+      case 'connect-failure':
+        on |= On.ConnectFailure;
+        break;
+      case 'retriable-status-codes':
+        on |= On.RetriableStatusCodes;
+        break;
+      case 'retriable-4xx':
+        on |= On.Retriable4xx;
+        break;
+      case 'refused-stream':
+        on |= On.RefusedStream;
+        break;
+      case 'envoy-ratelimited':
+        on |= On.EnvoyRateLimited;
+        break;
+      default: {
+        const g = GRPC_TOKENS[t.trim()];
+        if (g) grpc.push(g);
+      }
+    }
+  }
+  const out = { on, grpc };
+  parsedPolicies.set(policy, out);
+  return out;
+}
+
 export type RetryDecision = 'retry' | 'no' | 'limit_exceeded' | 'overflow';
 
 /** Failure kinds a retry decision is taken on. */
@@ -48,43 +96,9 @@ export class RetryState {
     private readonly random: () => number,
     headerCodes: readonly number[] | undefined,
   ) {
-    let on = 0;
-    const grpc: string[] = [];
-    for (const t of policy.retryOn) {
-      switch (t.trim()) {
-        case '5xx':
-          on |= On.FiveXx;
-          break;
-        case 'gateway-error':
-          on |= On.GatewayError;
-          break;
-        case 'reset':
-          on |= On.Reset;
-          break;
-        case 'reset-before-request':
-          on |= On.ResetBeforeRequest;
-          break;
-        case 'connect-failure':
-          on |= On.ConnectFailure;
-          break;
-        case 'retriable-status-codes':
-          on |= On.RetriableStatusCodes;
-          break;
-        case 'retriable-4xx':
-          on |= On.Retriable4xx;
-          break;
-        case 'refused-stream':
-          on |= On.RefusedStream;
-          break;
-        case 'envoy-ratelimited':
-          on |= On.EnvoyRateLimited;
-          break;
-        default: {
-          const g = GRPC_TOKENS[t.trim()];
-          if (g) grpc.push(g);
-        }
-      }
-    }
+    const parsed = parseRetryOn(policy);
+    const on = parsed.on;
+    const grpc = parsed.grpc;
     this.#on = on;
     this.#codes = headerCodes && headerCodes.length ? [...policy.retriableStatusCodes, ...headerCodes] : policy.retriableStatusCodes;
     this.#grpc = grpc;
