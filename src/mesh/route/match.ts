@@ -95,6 +95,7 @@ export class CompiledMatch {
   /** The literal for exact/prefix uri matches (prefix rewrite replaces it). */
   readonly uriLiteral: string | undefined;
   readonly #uri: ValueMatcher | undefined;
+  readonly #uriRegex: string | undefined;
   readonly #method: ValueMatcher | undefined;
   readonly #authority: ValueMatcher | undefined;
   readonly #scheme: ValueMatcher | undefined;
@@ -111,7 +112,10 @@ export class CompiledMatch {
       } else if ('prefix' in uri) {
         this.uriKind = 'prefix';
         this.uriLiteral = uri.prefix;
-      } else this.uriKind = 'regex';
+      } else {
+        this.uriKind = 'regex';
+        this.#uriRegex = uri.regex;
+      }
       // ignoreUriCase affects exact/prefix only (Envoy case_sensitive=false).
       this.#uri = compileStringMatch(uri, m.ignoreUriCase && this.uriKind !== 'regex');
     }
@@ -135,7 +139,7 @@ export class CompiledMatch {
     if (this.#method || this.#authority || this.#scheme) return false;
     if (this.#headers.length || this.#without.length || this.#query.length) return false;
     if (!this.#uri) return true;
-    return this.uriKind === 'prefix' && this.uriLiteral === '/';
+    return (this.uriKind === 'prefix' && this.uriLiteral === '/') || (this.uriKind === 'regex' && this.#uriRegex === '.*');
   }
 
   matches(r: RequestView): boolean {

@@ -79,6 +79,8 @@ test('queryParams, method, authority; AND within one match item', () => {
 test('catch-all detection: no condition, or prefix "/" only (Istio IsCatchAllRoute)', () => {
   assert.ok(m({}).isCatchAll);
   assert.ok(m({ uri: { prefix: '/' } }).isCatchAll);
+  assert.ok(m({ uri: { regex: '.*' } }).isCatchAll);
+  assert.ok(!m({ uri: { regex: '/.*' } }).isCatchAll);
   assert.ok(!m({ uri: { prefix: '/a' } }).isCatchAll);
   assert.ok(!m({ uri: { prefix: '/' }, headers: { x: { present: true } } }).isCatchAll);
 });
