@@ -270,7 +270,7 @@ export class Router implements UpstreamRequestOwner {
       if (RESPONSE_SKIP.has(lower)) continue;
       out.push(lower, headers[i + 1]!);
     }
-    out.push('x-envoy-upstream-service-time', String(Math.round(performance.now() - this.#start)));
+    out.push('x-envoy-upstream-service-time', String(Math.floor(performance.now() - this.#start)));
     if (!sawServer) out.push('server', 'envoy');
     let h = out;
     for (const ops of this.#responseOps) h = applyResponseOps(h, ops);
