@@ -39,8 +39,10 @@ async function run(argv: string[], io: Pick<CommandIO, 'stdout' | 'stderr'>, ext
   err.write(formatFortioHeader(options, { version: MESHBENCH_FORTIO_VERSION, procs: availableParallelism() }));
 
   const ac = new AbortController();
+  // Ctrl-C / SIGTERM stop the run; the partial report is still printed and written.
   const onSigint = (): void => ac.abort();
   process.once('SIGINT', onSigint);
+  process.once('SIGTERM', onSigint);
   const onOuterAbort = (): void => ac.abort();
   extra.signal?.addEventListener('abort', onOuterAbort, { once: true });
   if (extra.signal?.aborted) ac.abort();
@@ -58,6 +60,7 @@ async function run(argv: string[], io: Pick<CommandIO, 'stdout' | 'stderr'>, ext
     result = await runLoad(options, { signal: ac.signal, onSnapshot: showProgress ? onSnapshot : undefined });
   } finally {
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
     extra.signal?.removeEventListener('abort', onOuterAbort);
   }
 
