@@ -198,3 +198,53 @@ test('idleTimeout closes a READY connection that stays unused; a busy one is kep
     await up.close();
   }
 });
+
+// A loopback listener that never accepts, with its accept queue already full:
+// further SYNs are dropped, so a connect hangs until the pool's connect timeout.
+const HANG = `
+import socket, time
+s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(0)
+port = s.getsockname()[1]
+fill = []
+for i in range(4):
+    c = socket.socket(); c.setblocking(False)
+    try: c.connect(('127.0.0.1', port))
+    except BlockingIOError: pass
+    fill.append(c)
+print(port, flush=True)
+time.sleep(20)
+`;
+
+test('connect timeout: the connection is abandoned and its pending streams fail (upstream_cx_connect_timeout)', async (t) => {
+  const { spawn } = await import('node:child_process');
+  const py = spawn('python3', ['-c', HANG], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const port = await new Promise<number | undefined>((resolve) => {
+    py.once('error', () => resolve(undefined));
+    py.stdout!.once('data', (c: Buffer) => resolve(Number(String(c).trim())));
+  });
+  if (port === undefined) {
+    t.skip('python3 not available to hold a connect open');
+    return;
+  }
+  const store = new StatsStore();
+  const stats = bindClusterStats(store, 'outbound|8000||hang');
+  const rm = new ResourceManager({ ...DEFAULT_CONNECTION_POOL, connectTimeoutMs: 150 }, stats);
+  const host = new Host('hang-0', 0, {}, '127.0.0.1', () => port);
+  const pool = new ConnPool(host, stats, rm, { connectTimeoutMs: 150, maxRequestsPerConnection: 0, idleTimeoutMs: 60_000 }, undefined);
+  try {
+    const t0 = performance.now();
+    const r = new Req();
+    pool.newStream(r);
+    await waitFor(() => r.failed !== undefined, 3000);
+    const ms = performance.now() - t0;
+    assert.equal(r.failed, 'connection_failure');
+    assert.ok(ms >= 140 && ms < 2000, `failed after ${ms}`);
+    assert.equal(stats.upstream_cx_connect_timeout.value, 1);
+    assert.equal(stats.upstream_cx_connect_fail.value, 1);
+    assert.equal(stats.upstream_rq_pending_failure_eject.value, 1);
+    assert.equal(stats.upstream_cx_active.value, 0);
+  } finally {
+    pool.destroy();
+    py.kill();
+  }
+});
