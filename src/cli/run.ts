@@ -94,7 +94,9 @@ async function run(argv: string[], io: RunIO): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const tty = !flags.noTui && (io.isTTY ?? io.stdout.isTTY === true);
+  // In CI (CI / CONTINUOUS_INTEGRATION set) Ink shows only the final frame, so a
+  // TTY there gets the plain progress lines too.
+  const tty = !flags.noTui && (io.isTTY ?? (io.stdout.isTTY === true && !inCi()));
   let handle: (e: ScenarioEvent) => void;
   let stopView: () => Promise<void> = async () => {};
   if (tty) {
@@ -158,4 +160,10 @@ async function writeJson(file: string, outcome: ScenarioOutcome, io: RunIO): Pro
     throw new UserError('MB_ERR_JSON', `--json ${file}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   io.stderr.write(`Successfully wrote ${Buffer.byteLength(text)} bytes of Json data to ${file}\n`);
+}
+
+/** The rule Ink itself applies (package is-in-ci). */
+function inCi(): boolean {
+  const on = (k: string) => k in process.env && process.env[k] !== '0' && process.env[k] !== 'false';
+  return on('CI') || on('CONTINUOUS_INTEGRATION');
 }

@@ -1,11 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import React from 'react';
 import { render } from 'ink-testing-library';
 import { renderToString } from 'ink';
 import { Dashboard } from '../../src/ui/dashboard.js';
-import { startLiveView } from '../../src/ui/live.js';
 import { initialState, reduce } from '../../src/ui/state.js';
 import type { ScenarioSpec } from '../../src/scenario/model.js';
 import { C3, mirrorTick, seedC3 } from '../scenario/fixtures.js';
@@ -101,63 +99,3 @@ test('before the first tick the dashboard renders placeholders, not NaN', () => 
   assert.doesNotMatch(text, /NaN|undefined/);
 });
 
-class FakeStdin extends EventEmitter {
-  isTTY = true;
-  data: string | null = null;
-  write(d: string) {
-    this.data = d;
-    this.emit('readable');
-    this.emit('data', d);
-  }
-  read() {
-    const d = this.data;
-    this.data = null;
-    return d;
-  }
-  setEncoding() {}
-  setRawMode() {}
-  resume() {}
-  pause() {}
-  ref() {}
-  unref() {}
-}
-
-class FakeStdout extends EventEmitter {
-  columns = 80;
-  rows = 24;
-  isTTY = true;
-  frames: string[] = [];
-  write(f: string) {
-    this.frames.push(f);
-    return true;
-  }
-}
-
-test('live view: throttled re-render from events, q calls onQuit, stop() unmounts', async () => {
-  const stdout = new FakeStdout();
-  const stdin = new FakeStdin();
-  let quits = 0;
-  const view = startLiveView({
-    stdout: stdout as unknown as NodeJS.WriteStream,
-    stdin: stdin as unknown as NodeJS.ReadStream,
-    onQuit: () => quits++,
-    fps: 10,
-  });
-  view.handle({ type: 'run-start', scenario, variants: ['mirror'], warnings: [] });
-  view.handle({ type: 'variant-start', variant: 'mirror', index: 0, count: 1 });
-  view.handle({ type: 'step-start', variant: 'mirror', step: C3, index: 1, count: 2 });
-  // 50 ticks in a burst: rendered at most a few times, not 50.
-  for (let i = 0; i < 50; i++) view.handle({ type: 'tick', tick: mirrorTick() });
-  await new Promise((r) => setTimeout(r, 300));
-  const framesAfterBurst = stdout.frames.length;
-  assert.ok(framesAfterBurst < 12, `rendered ${framesAfterBurst} frames for 50 ticks`);
-  assert.match(strip(stdout.frames.join('')), /code 503 6 \(30\.0%\)/);
-  stdin.write('q');
-  await new Promise((r) => setTimeout(r, 50));
-  assert.equal(quits, 1);
-  stdin.write('q'); // a second q does not abort twice
-  await new Promise((r) => setTimeout(r, 50));
-  assert.equal(quits, 1);
-  await view.stop();
-  assert.match(strip(stdout.frames.join('')), /stopping…/);
-});
