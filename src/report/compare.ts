@@ -145,13 +145,29 @@ function stepColumns(rows: CompareRow[]): Column[] {
   for (const k of counters) cols.push({ header: k, cells: rows.map((r, i) => countCell(r.counters[k] ?? 0, base.counters[k] ?? 0, i === 0)) });
   const versions = uniq(rows.flatMap((r) => Object.keys(r.perVersion)));
   for (const v of versions) {
+    // Share within the same app ("reviews v3" of all reviews requests), so a
+    // 50/50 shift reads 50% whatever other services the page calls. Mirror
+    // copies are measured against the app's primary requests: 100% = every
+    // request was mirrored.
     const share = (r: CompareRow): number => {
-      const t = total(r.perVersion);
+      const t = appPrimaryTotal(r.perVersion, appOf(v));
       return t > 0 ? (100 * (r.perVersion[v] ?? 0)) / t : 0;
     };
     cols.push({ header: v, cells: rows.map((r, i) => shareCell(share(r), share(base), i === 0, 'changed', 'changed')) });
   }
   return cols;
+}
+
+/** "reviews v3" -> "reviews"; "httpbin v2 mirror" -> "httpbin". */
+function appOf(versionKey: string): string {
+  const sp = versionKey.indexOf(' ');
+  return sp < 0 ? versionKey : versionKey.slice(0, sp);
+}
+
+function appPrimaryTotal(perVersion: Record<string, number>, app: string): number {
+  let t = 0;
+  for (const [k, n] of Object.entries(perVersion)) if (appOf(k) === app && !k.endsWith(' mirror')) t += n;
+  return t;
 }
 
 function strWidth(s: string): number {

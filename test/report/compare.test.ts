@@ -76,3 +76,22 @@ test('a single variant renders without deltas or legend; no rows render nothing'
     'step load\nvariant  calls  qps    p50 ms  p90 ms  p99 ms  p99.9 ms  code 200\nonly     20     100.0  4.00    10.0    15.0    16.0      100.0%\n\n',
   );
 });
+
+test('per-version shares are within one app, mirror copies against the primary requests', () => {
+  const out = formatCompareTable(
+    [
+      row({ variant: 'all-v1', step: 'pages', perVersion: { 'details v1': 100, 'reviews v1': 100, 'ratings v1': 0 } }),
+      row({ variant: '50-v3', step: 'pages', perVersion: { 'details v1': 100, 'reviews v1': 50, 'reviews v3': 50, 'ratings v1': 50 } }),
+      row({ variant: 'mirror', step: 'pages', perVersion: { 'httpbin v1': 20, 'httpbin v2 mirror': 20 } }),
+    ],
+    { width: 400 },
+  );
+  const line = (v: string) => out.split('\n').find((l) => l.startsWith(v + ' '))!;
+  // details is called once per page in both variants: 100% of details, unchanged.
+  assert.match(line('50-v3'), /100\.0% ≈/);
+  // reviews split 50/50 within reviews, whatever details and ratings did.
+  assert.match(line('50-v3'), /50\.0% -50\.0pp/);
+  assert.match(line('50-v3'), /50\.0% \+50\.0pp/);
+  // Every httpbin v1 request was mirrored once.
+  assert.match(line('mirror'), /100\.0% \+100\.0pp/);
+});
