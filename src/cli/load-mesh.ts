@@ -37,7 +37,10 @@ export async function loadWithMeshCommand(argv: string[], io: CommandIO): Promis
   const { loadSourceFiles } = await import('../mesh/config/source.js');
   const { compileMesh } = await import('../mesh/config/compile.js');
   const { startMeshThread } = await import('../mesh/thread.js');
-  const config = compileMesh(await loadSourceFiles(meshFiles));
+  const { formatWarning } = await import('../mesh/config/warning.js');
+  // Scenario documents in the same files say what a scenario run does; load needs only the mesh.
+  const config = compileMesh((await loadSourceFiles(meshFiles)).filter((d) => d.kind !== 'Scenario'));
+  for (const w of config.warnings) io.stderr.write(`${formatWarning(w)}\n`);
   const mesh = await startMeshThread(config, { seed, accessLog: 'none' });
   try {
     const source = from ?? 'meshbench';

@@ -104,7 +104,7 @@ async function run(argv: string[], io: RunIO): Promise<number> {
     // set before React is first loaded (it reads NODE_ENV once, at require time).
     process.env.NODE_ENV ??= 'production';
     // The dashboard redraws in place: config warnings go out first, as plain lines.
-    for (const w of prepared.warnings) io.stderr.write(`warning: ${w}\n`);
+    for (const w of prepared.warnings) io.stderr.write(`${w}\n`);
     const { startLiveView } = await import('../ui/live.js');
     const view = startLiveView({
       stdout: io.stdout as unknown as NodeJS.WriteStream,

@@ -2,6 +2,7 @@
 // browser. Boots the mesh on its thread, prints where everything listens and
 // how to reach it, then waits for Ctrl-C / SIGTERM and shuts down cleanly.
 
+import { formatWarning } from '../mesh/config/warning.js';
 import { isIP } from 'node:net';
 import { ExitCode, FlagError } from '../errors.js';
 import type { CommandIO } from './io.js';
@@ -113,10 +114,7 @@ export async function serveCommand(argv: string[], io: CommandIO, opts: ServeOpt
   const docs = await loadSourceFiles(flags.files);
   // Scenario documents say what load to run; serving needs only the mesh.
   const config = compileMesh(docs.filter((d) => d.kind !== 'Scenario'));
-  for (const w of config.warnings) {
-    const loc = w.loc ? `${w.loc.file}:${w.loc.line}:${w.loc.col}: ` : '';
-    io.stderr.write(`bench: warning: ${loc}${w.path ? w.path + ': ' : ''}${w.message}\n`);
-  }
+  for (const w of config.warnings) io.stderr.write(`${formatWarning(w)}\n`);
   let from: string;
   try {
     from = defaultSource(config, flags.from);

@@ -2,6 +2,7 @@
 // anything. Warnings and errors one per line, file:line:col first, in file order;
 // then a summary. Scenario documents (meshbench/v1) are checked by the scenario layer.
 
+import { formatWarning } from '../mesh/config/warning.js';
 import { ConfigError, ConfigErrors, ExitCode, FlagError, formatLocation } from '../errors.js';
 import type { SourceLocation } from '../errors.js';
 import type { ConfigWarning } from '../mesh/config/model.js';
@@ -69,10 +70,6 @@ async function checkScenario(doc: SourceDoc, meshDocs: SourceDoc[], baseErrors: 
   return errors;
 }
 
-/** `file:line:col: warning: path: message`. */
-export function formatWarning(w: ConfigWarning): string {
-  return [formatLocation(w.loc), 'warning', w.path, w.message].filter(Boolean).join(': ');
-}
 
 function report(errors: ConfigError[], warnings: ConfigWarning[], io: Pick<CommandIO, 'stderr'>, files: string[]): number {
   const lines: Array<{ loc?: SourceLocation; text: string }> = [

@@ -4,6 +4,7 @@
 // the step and evaluate the expectations. Progress goes out as typed events; the
 // mesh is polled a few times a second, never on the request path.
 
+import { formatWarning } from '../mesh/config/warning.js';
 import { ConfigError, ConfigErrors, RuntimeError, UserError, formatLocation } from '../errors.js';
 import type { MeshHandle, MeshSnapshot } from '../mesh/api.js';
 import type { MeshConfig } from '../mesh/config/model.js';
@@ -92,7 +93,7 @@ export async function prepareScenario(files: string[], only: string[] = []): Pro
     );
   }
   const base = compileMesh(meshDocs); // errors in the unpatched documents, reported once
-  const warnings = base.warnings.map((w) => [formatLocation(w.loc), w.path, w.message].filter(Boolean).join(': '));
+  const warnings = base.warnings.map(formatWarning);
   const chosen = scenario.variants.filter((v) => only.length === 0 || only.includes(v.name));
   const variants: PreparedVariant[] = [];
   const errors: ConfigError[] = [];

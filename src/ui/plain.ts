@@ -22,7 +22,7 @@ export function plainProgress(out: { write(s: string): unknown }): PlainProgress
             `scenario ${s.name}: ${e.variants.length} variant(s) x ${s.load.steps.length} step(s), ` +
               `load from ${s.load.from} to ${s.load.url}\n`,
           );
-          for (const w of e.warnings) out.write(`warning: ${w}\n`);
+          for (const w of e.warnings) out.write(`${w}\n`);
           break;
         }
         case 'variant-start':

@@ -16,7 +16,7 @@ const scenario: ScenarioSpec = {
 test('plain progress: no escape codes, at most one line per step-second, a summary per step', () => {
   let out = '';
   const p = plainProgress({ write: (s: string) => (out += s) });
-  p.handle({ type: 'run-start', scenario, variants: ['seed-dr', 'pending-10'], warnings: ['s.yaml:3:1: consecutiveErrors is deprecated'] });
+  p.handle({ type: 'run-start', scenario, variants: ['seed-dr', 'pending-10'], warnings: ['s.yaml:3:1: warning: consecutiveErrors is deprecated'] });
   p.handle({ type: 'variant-start', variant: 'seed-dr', index: 0, count: 2 });
   p.handle({ type: 'step-start', variant: 'seed-dr', step: C3, index: 0, count: 1 });
   // 4 ticks a second for 3 seconds.
@@ -31,7 +31,7 @@ test('plain progress: no escape codes, at most one line per step-second, a summa
   const lines = out.trimEnd().split('\n');
   assert.deepEqual(lines.slice(0, 4), [
     'scenario httpbin-circuit-breaking: 2 variant(s) x 1 step(s), load from fortio-deploy to http://httpbin:8000/get',
-    'warning: s.yaml:3:1: consecutiveErrors is deprecated',
+    's.yaml:3:1: warning: consecutiveErrors is deprecated',
     'variant seed-dr (1/2): booting a fresh mesh',
     '[seed-dr] c3: c=3 qps=max n=30',
   ]);
