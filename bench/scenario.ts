@@ -1,7 +1,7 @@
 // Scenario overhead: wall time of `bench scenarios/httpbin-cb.yaml` (plain mode),
 // and how much CPU the main thread (coordinator merge + dashboard rendering)
 // takes during a max-qps step while the live dashboard draws to a fake 160x48
-// TTY. Main-thread busy time comes from its event-loop utilization; the whole
+// terminal. Main-thread busy time comes from its event-loop utilization; the whole
 // process's CPU (main + load workers + mesh thread) from process.cpuUsage().
 // Target: main thread < 10 % of the process CPU.
 // Run directly: `node dist/bench/scenario.js [seconds]`.
@@ -55,10 +55,15 @@ function mainThreadCpuMs(): number | undefined {
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
+// A 160x48 terminal that discards frames. isTTY stays false: on a "TTY" Ink
+// hides the cursor through cli-cursor, whose process-wide exit hook then writes
+// ESC[?25h to the real stderr although this bench never drew there. Ink renders
+// the same frames either way (without synchronized-output brackets), one write
+// per frame.
 class NullTty extends EventEmitter {
   columns = 160;
   rows = 48;
-  isTTY = true;
+  isTTY = false;
   frames = 0;
   write(): boolean {
     this.frames++;
