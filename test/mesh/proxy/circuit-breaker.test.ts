@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CLIENT, closedLoop, meshOf, request, service, startSidecar, Upstreams, workload } from './harness.js';
+import { CLIENT, closedLoop, meshOf, request, service, startSidecar, Upstreams, withProxy, workload } from './harness.js';
 
 const YAML =
   CLIENT +
@@ -31,9 +31,7 @@ const C = 'cluster.outbound|8000||httpbin.default.svc.cluster.local';
 
 test('overflow local reply: 503, exact body, x-envoy-overloaded, no service time (spec §4.3)', async () => {
   const cfg = meshOf(YAML);
-  const up = await Upstreams.start(cfg);
-  const px = await startSidecar(cfg, up);
-  try {
+  await withProxy(cfg, async (px) => {
     // Slow requests on many downstream connections: at most 2 connections (one per
     // worker pool) + 1 pending; the rest overflow at once.
     const rs = await Promise.all(Array.from({ length: 8 }, () => request(px.port, { path: '/delay/150' })));
@@ -53,10 +51,7 @@ test('overflow local reply: 503, exact body, x-envoy-overloaded, no service time
     assert.equal((await request(px.port)).status, 200);
     assert.ok(px.counter(`${C}.upstream_cx_total`) >= 2);
     assert.equal(px.counter(`${C}.upstream_cx_max_requests`), px.counter(`${C}.upstream_rq_total`));
-  } finally {
-    await px.close();
-    await up.close();
-  }
+  });
 });
 
 test('closed-loop clients 1, 2, 3 -> 0, some, more 503s; pending_overflow == 503s (seed circuit breaking)', async () => {

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
-import { CLIENT, meshOf, request, service, sleep, startSidecar, Upstreams, workload } from './harness.js';
+import { CLIENT, meshOf, request, service, sleep, startSidecar, Upstreams, withProxy, workload } from './harness.js';
 
 const vs = (http: string): string =>
   CLIENT +
@@ -29,9 +29,7 @@ test('abort 100%: local reply with status and exact body, not retried, no cluste
     route: [{destination: {host: httpbin}}]
     retries: {attempts: 3, retryOn: 5xx}`),
   );
-  const up = await Upstreams.start(cfg);
-  const px = await startSidecar(cfg, up);
-  try {
+  await withProxy(cfg, async (px, up) => {
     const r = await request(px.port);
     assert.equal(r.status, 555);
     assert.equal(r.body, 'fault filter abort');
@@ -42,10 +40,7 @@ test('abort 100%: local reply with status and exact body, not retried, no cluste
     assert.equal(px.counter(`${H}.fault.aborts_injected`), 1);
     assert.equal(px.counter(`${C}.upstream_rq_retry`), 0);
     assert.equal(px.counter(`${C}.upstream_rq_555`), 0);
-  } finally {
-    await px.close();
-    await up.close();
-  }
+  });
 });
 
 test('delay 100%: held for fixedDelay; the route timeout does not include it', async () => {
@@ -54,9 +49,7 @@ test('delay 100%: held for fixedDelay; the route timeout does not include it', a
     timeout: 200ms
     route: [{destination: {host: httpbin}}]`),
   );
-  const up = await Upstreams.start(cfg);
-  const px = await startSidecar(cfg, up);
-  try {
+  await withProxy(cfg, async (px) => {
     const r = await request(px.port);
     assert.equal(r.status, 200);
     assert.ok(r.ms >= 290, `took ${r.ms}`);
@@ -64,10 +57,7 @@ test('delay 100%: held for fixedDelay; the route timeout does not include it', a
     assert.ok(Number(r.headers['x-envoy-upstream-service-time']) < 200);
     assert.equal(px.counter(`${H}.fault.delays_injected`), 1);
     assert.equal(px.gauge(`${H}.fault.active_faults`), 0);
-  } finally {
-    await px.close();
-    await up.close();
-  }
+  });
 });
 
 test('partial delay and abort: independent draws near the configured percentages (seeded)', async () => {
@@ -103,14 +93,9 @@ test('legacy percent and no percentage: a delay without percentage never fires',
     vs(`  - fault: {abort: {httpStatus: 500}}
     route: [{destination: {host: httpbin}}]`),
   );
-  const up = await Upstreams.start(cfg);
-  const px = await startSidecar(cfg, up);
-  try {
+  await withProxy(cfg, async (px) => {
     assert.equal((await request(px.port)).status, 200);
-  } finally {
-    await px.close();
-    await up.close();
-  }
+  });
 });
 
 test('client disconnect during a delay cancels it: nothing reaches the upstream', async () => {
@@ -118,9 +103,7 @@ test('client disconnect during a delay cancels it: nothing reaches the upstream'
     vs(`  - fault: {delay: {fixedDelay: 400ms, percentage: {value: 100}}}
     route: [{destination: {host: httpbin}}]`),
   );
-  const up = await Upstreams.start(cfg);
-  const px = await startSidecar(cfg, up);
-  try {
+  await withProxy(cfg, async (px, up) => {
     await new Promise<void>((resolve) => {
       const req = http.request({ host: '127.0.0.1', port: px.port, path: '/get', headers: { host: 'httpbin:8000' }, agent: false });
       req.on('error', () => resolve());
@@ -135,8 +118,5 @@ test('client disconnect during a delay cancels it: nothing reaches the upstream'
     await sleep(400);
     assert.equal(up.seen.length, 0);
     assert.equal(px.counter(`${H}.fault.delays_injected`), 1);
-  } finally {
-    await px.close();
-    await up.close();
-  }
+  });
 });

@@ -143,11 +143,14 @@ export interface Proxy {
   close(): Promise<void>;
 }
 
-export async function startSidecar(
-  config: MeshConfig,
-  upstreams: Upstreams,
-  opts: { seed?: number; labels?: Record<string, string>; namespace?: string; shadowHostSuffix?: boolean } = {},
-): Promise<Proxy> {
+export interface SidecarOptions {
+  seed?: number;
+  labels?: Record<string, string>;
+  namespace?: string;
+  shadowHostSuffix?: boolean;
+}
+
+export async function startSidecar(config: MeshConfig, upstreams: Upstreams, opts: SidecarOptions = {}): Promise<Proxy> {
   const stats = new StatsStore();
   const sidecar = new Sidecar({
     workload: 'sleep',
@@ -168,6 +171,26 @@ export async function startSidecar(
     gauge: (n) => stats.snapshot().gauges[n] ?? 0,
     close: () => sidecar.close(),
   };
+}
+
+/**
+ * Upstreams for every pod of `mesh` (YAML or compiled) and one sidecar in front
+ * of them for the duration of `fn`; both are closed however `fn` ends.
+ */
+export async function withProxy(
+  mesh: string | MeshConfig,
+  fn: (px: Proxy, up: Upstreams) => Promise<void>,
+  opts: SidecarOptions & { handler?: Handler } = {},
+): Promise<void> {
+  const config = typeof mesh === 'string' ? meshOf(mesh) : mesh;
+  const up = await Upstreams.start(config, opts.handler);
+  const px = await startSidecar(config, up, opts);
+  try {
+    await fn(px, up);
+  } finally {
+    await px.close();
+    await up.close();
+  }
 }
 
 export interface Reply {

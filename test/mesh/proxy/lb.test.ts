@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
-import { CLIENT, meshOf, request, service, startSidecar, Upstreams, workload, type Handler } from './harness.js';
+import { CLIENT, type Handler, meshOf, request, service, startSidecar, Upstreams, withProxy, workload } from './harness.js';
 
 const withLb = (lb: string): string =>
   CLIENT +
@@ -24,38 +24,26 @@ const pod = (body: string): string => (JSON.parse(body) as { pod: string }).pod;
 
 test('ROUND_ROBIN spreads sequential requests evenly over 3 pods', async () => {
   const cfg = meshOf(withLb('{simple: ROUND_ROBIN}'));
-  const up = await Upstreams.start(cfg);
-  const px = await startSidecar(cfg, up);
-  try {
+  await withProxy(cfg, async (px, up) => {
     for (let i = 0; i < 30; i++) await request(px.port);
     assert.deepEqual(
       ['httpbin-0', 'httpbin-1', 'httpbin-2'].map((p) => up.count(p)),
       [10, 10, 10],
     );
-  } finally {
-    await px.close();
-    await up.close();
-  }
+  });
 });
 
 test('LEAST_REQUEST (default) uses every pod', async () => {
   const cfg = meshOf(withLb('{simple: LEAST_REQUEST}'));
-  const up = await Upstreams.start(cfg);
-  const px = await startSidecar(cfg, up);
-  try {
+  await withProxy(cfg, async (px, up) => {
     for (let i = 0; i < 60; i++) await request(px.port);
     for (const p of ['httpbin-0', 'httpbin-1', 'httpbin-2']) assert.ok(up.count(p) >= 5, `${p}: ${up.count(p)}`);
-  } finally {
-    await px.close();
-    await up.close();
-  }
+  });
 });
 
 test('consistentHash on a header: the same key always reaches the same pod', async () => {
   const cfg = meshOf(withLb('{consistentHash: {httpHeaderName: x-user}}'));
-  const up = await Upstreams.start(cfg);
-  const px = await startSidecar(cfg, up);
-  try {
+  await withProxy(cfg, async (px) => {
     const first = new Map<string, string>();
     for (let round = 0; round < 3; round++) {
       for (let u = 0; u < 12; u++) {
@@ -65,10 +53,7 @@ test('consistentHash on a header: the same key always reaches the same pod', asy
       }
     }
     assert.ok(new Set(first.values()).size >= 2, 'keys spread over pods');
-  } finally {
-    await px.close();
-    await up.close();
-  }
+  });
 });
 
 test('ServiceEntry static endpoint on loopback is reachable by its host name', async () => {
@@ -152,9 +137,7 @@ for (const [name, lb, vary] of [
 ] as const) {
   test(`consistentHash on ${name}: sticky per key`, async () => {
     const cfg = meshOf(withLb(lb));
-    const up = await Upstreams.start(cfg);
-    const px = await startSidecar(cfg, up);
-    try {
+    await withProxy(cfg, async (px) => {
       const first = new Map<number, string>();
       for (let round = 0; round < 2; round++) {
         for (let i = 0; i < 8; i++) {
@@ -164,9 +147,6 @@ for (const [name, lb, vary] of [
         }
       }
       if (name === 'source IP') assert.equal(new Set(first.values()).size, 1);
-    } finally {
-      await px.close();
-      await up.close();
-    }
+    });
   });
 }

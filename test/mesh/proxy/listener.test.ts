@@ -4,15 +4,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CLIENT, meshOf, request, service, startSidecar, Upstreams, workload } from './harness.js';
+import { CLIENT, meshOf, request, service, startSidecar, Upstreams, withProxy, workload } from './harness.js';
 
 const YAML = CLIENT + workload('httpbin-v1', 'httpbin', 'v1') + service('httpbin');
 
 test('listener: Host-header, absolute-form and alias forms reach the default route', async () => {
   const cfg = meshOf(YAML);
-  const up = await Upstreams.start(cfg);
-  const px = await startSidecar(cfg, up);
-  try {
+  await withProxy(cfg, async (px) => {
     for (const host of ['httpbin:8000', 'httpbin', 'httpbin.default:8000', 'httpbin.default.svc.cluster.local:8000', 'HTTPBIN:8000']) {
       const r = await request(px.port, { host, path: '/get?x=1' });
       assert.equal(r.status, 200, host);
@@ -33,17 +31,12 @@ test('listener: Host-header, absolute-form and alias forms reach the default rou
     assert.equal(px.counter('http.outbound_0.0.0.0_8000.rq_total'), 6);
     assert.equal(px.counter('cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_rq_200'), 6);
     assert.equal(px.counter('cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_rq_total'), 6);
-  } finally {
-    await px.close();
-    await up.close();
-  }
+  });
 });
 
 test('listener: unknown host -> 404 NR with empty body, no_route counted (spec §2.2, §9)', async () => {
   const cfg = meshOf(YAML);
-  const up = await Upstreams.start(cfg);
-  const px = await startSidecar(cfg, up);
-  try {
+  await withProxy(cfg, async (px, up) => {
     const r = await request(px.port, { host: 'nope:8000' });
     assert.equal(r.status, 404);
     assert.equal(r.body, '');
@@ -56,10 +49,7 @@ test('listener: unknown host -> 404 NR with empty body, no_route counted (spec �
     assert.equal(px.counter('http.outbound_0.0.0.0_8000.no_route'), 1);
     assert.equal(px.counter('http.outbound_0.0.0.0_9999.no_route'), 1);
     assert.equal(up.seen.length, 0);
-  } finally {
-    await px.close();
-    await up.close();
-  }
+  });
 });
 
 test('listener: request body is forwarded with content-length, keep-alive downstream', async () => {

@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CLIENT, meshOf, request, service, startSidecar, Upstreams, workload, type Handler } from './harness.js';
+import { CLIENT, type Handler, meshOf, request, service, startSidecar, Upstreams, withProxy, workload } from './harness.js';
 import { RetryState } from '../../../src/mesh/router/retry-state.js';
 import type { Cluster } from '../../../src/mesh/cluster/cluster.js';
 import { DEFAULT_RETRY_POLICY } from '../../../src/mesh/config/policy.js';
@@ -23,18 +23,6 @@ spec:
 ${route}
 `;
 const C = 'cluster.outbound|8000||httpbin.default.svc.cluster.local';
-
-async function withProxy(yaml: string, fn: (px: Awaited<ReturnType<typeof startSidecar>>, up: Upstreams) => Promise<void>, handler?: Handler): Promise<void> {
-  const cfg = meshOf(yaml);
-  const up = await Upstreams.start(cfg, handler);
-  const px = await startSidecar(cfg, up);
-  try {
-    await fn(px, up);
-  } finally {
-    await px.close();
-    await up.close();
-  }
-}
 
 test('route timeout -> 504 `upstream request timeout` near the configured time, upstream_rq_timeout (spec §5.1)', async () => {
   await withProxy(mesh('    timeout: 200ms'), async (px, up) => {
@@ -100,7 +88,7 @@ test('retry success: 503 then 200 -> 200, upstream_rq_retry_success', async () =
       assert.equal(px.counter(`${C}.upstream_rq_retry`), 1);
       assert.equal(px.counter(`${C}.upstream_rq_retry_success`), 1);
     },
-    flaky,
+    { handler: flaky },
   );
 });
 

@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CLIENT, closedLoop, meshOf, request, service, startSidecar, Upstreams, workload } from './harness.js';
+import { CLIENT, closedLoop, meshOf, request, service, startSidecar, Upstreams, withProxy, workload } from './harness.js';
 
 const BASE =
   CLIENT +
@@ -41,19 +41,14 @@ spec:
   - route: [{destination: {host: httpbin, subset: v2}}]
 `,
   );
-  const up = await Upstreams.start(cfg);
-  const px = await startSidecar(cfg, up);
-  try {
+  await withProxy(cfg, async (px) => {
     assert.equal(pod((await request(px.port, { headers: { 'end-user': 'jason' } })).body), 'httpbin-v2-0');
     assert.equal(pod((await request(px.port, { headers: { 'end-user': 'bob' } })).body), 'httpbin-v1-0');
     assert.equal(pod((await request(px.port, {})).body), 'httpbin-v1-0');
     assert.equal(pod((await request(px.port, { path: '/headers' })).body), 'httpbin-v2-0');
     assert.equal(px.counter('cluster.outbound|8000|v2|httpbin.default.svc.cluster.local.upstream_rq_200'), 2);
     assert.equal(px.counter('cluster.outbound|8000|v1|httpbin.default.svc.cluster.local.upstream_rq_200'), 2);
-  } finally {
-    await px.close();
-    await up.close();
-  }
+  });
 });
 
 test('no route matches inside a VS -> 404 NR (not the default route)', async () => {
@@ -70,18 +65,13 @@ spec:
     route: [{destination: {host: httpbin, subset: v1}}]
 `,
   );
-  const up = await Upstreams.start(cfg);
-  const px = await startSidecar(cfg, up);
-  try {
+  await withProxy(cfg, async (px) => {
     assert.equal((await request(px.port, { path: '/only?q=1' })).status, 200);
     const r = await request(px.port, { path: '/other' });
     assert.equal(r.status, 404);
     assert.equal(r.body, '');
     assert.equal(px.counter('http.outbound_0.0.0.0_8000.no_route'), 1);
-  } finally {
-    await px.close();
-    await up.close();
-  }
+  });
 });
 
 test('sourceLabels filters every route for this client -> VS dropped, default route used (spec §2.2)', async () => {
@@ -128,9 +118,7 @@ spec:
   - route: [{destination: {host: httpbin, subset: v9}}]
 `,
   );
-  const up = await Upstreams.start(cfg);
-  const px = await startSidecar(cfg, up);
-  try {
+  await withProxy(cfg, async (px, up) => {
     const r = await request(px.port);
     assert.equal(r.status, 503);
     assert.equal(r.body, '');
@@ -138,10 +126,7 @@ spec:
     assert.equal(r.headers.server, 'envoy');
     assert.equal(px.counter('http.outbound_0.0.0.0_8000.no_cluster'), 1);
     assert.equal(up.seen.length, 0);
-  } finally {
-    await px.close();
-    await up.close();
-  }
+  });
 });
 
 test('weighted destinations: 80/20 split per request within tolerance (seeded)', async () => {
@@ -159,9 +144,7 @@ spec:
     - {destination: {host: httpbin, subset: v2}, weight: 20}
 `,
   );
-  const up = await Upstreams.start(cfg);
-  const px = await startSidecar(cfg, up, { seed: 7 });
-  try {
+  await withProxy(cfg, async (px, up) => {
     const codes = await closedLoop(px.port, 4, 400);
     assert.equal(codes.get(200), 400);
     const v2 = up.count('httpbin-v2-0');
@@ -169,10 +152,7 @@ spec:
     assert.equal(v1 + v2, 400);
     // 20 % of 400 = 80, sd = 8: allow 4 sd.
     assert.ok(v2 > 48 && v2 < 112, `v2 got ${v2}`);
-  } finally {
-    await px.close();
-    await up.close();
-  }
+  }, { seed: 7 });
 });
 
 test('subset with no endpoints -> 503 no healthy upstream, UH (spec §2.4, §7.4)', async () => {
@@ -188,9 +168,7 @@ spec:
   - route: [{destination: {host: httpbin, subset: v3}}]
 `,
   );
-  const up = await Upstreams.start(cfg);
-  const px = await startSidecar(cfg, up);
-  try {
+  await withProxy(cfg, async (px) => {
     const r = await request(px.port);
     assert.equal(r.status, 503);
     assert.equal(r.body, 'no healthy upstream');
@@ -200,8 +178,5 @@ spec:
     const c = 'cluster.outbound|8000|v3|httpbin.default.svc.cluster.local';
     assert.equal(px.counter(`${c}.upstream_cx_none_healthy`), 1);
     assert.equal(px.counter(`${c}.upstream_rq_503`), 1);
-  } finally {
-    await px.close();
-    await up.close();
-  }
+  });
 });

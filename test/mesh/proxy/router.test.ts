@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CLIENT, meshOf, request, service, sleep, startSidecar, Upstreams, workload } from './harness.js';
+import { CLIENT, meshOf, request, service, sleep, startSidecar, Upstreams, withProxy, workload } from './harness.js';
 
 const BASE =
   CLIENT +
@@ -39,9 +39,7 @@ test('mirror: caller gets v1, v2 receives a copy with `-shadow` host (spec §6, 
     mirror: {host: httpbin, subset: v2}
     mirrorPercentage: {value: 100.0}`),
   );
-  const up = await Upstreams.start(cfg);
-  const px = await startSidecar(cfg, up);
-  try {
+  await withProxy(cfg, async (px, up) => {
     for (let i = 0; i < 3; i++) {
       const r = await request(px.port, { path: '/headers' });
       assert.equal(r.status, 200);
@@ -58,10 +56,7 @@ test('mirror: caller gets v1, v2 receives a copy with `-shadow` host (spec §6, 
       assert.equal(s.url, '/headers');
     }
     assert.equal(px.counter('cluster.outbound|8000|v2|httpbin.default.svc.cluster.local.upstream_rq_200'), 3);
-  } finally {
-    await px.close();
-    await up.close();
-  }
+  });
 });
 
 test('mirror without suffix (Istio 1.28+), 0 % mirror, and a mirror to a missing subset is skipped', async () => {
@@ -76,9 +71,7 @@ test('mirror without suffix (Istio 1.28+), 0 % mirror, and a mirror to a missing
   - route: [{destination: {host: httpbin, subset: v1}}]
     mirror: {host: httpbin, subset: v2}`),
   );
-  const up = await Upstreams.start(cfg);
-  const px = await startSidecar(cfg, up, { shadowHostSuffix: false });
-  try {
+  await withProxy(cfg, async (px, up) => {
     assert.equal((await request(px.port, { path: '/zero' })).status, 200);
     assert.equal((await request(px.port, { path: '/missing' })).status, 200);
     assert.equal((await request(px.port, { path: '/all' })).status, 200);
@@ -88,10 +81,7 @@ test('mirror without suffix (Istio 1.28+), 0 % mirror, and a mirror to a missing
     assert.equal(shadow.length, 1);
     assert.equal(shadow[0]!.url, '/all');
     assert.equal(shadow[0]!.headers.host, 'httpbin:8000');
-  } finally {
-    await px.close();
-    await up.close();
-  }
+  }, { shadowHostSuffix: false });
 });
 
 test('redirect: 301 default with location; prefixRewrite, authority, explicit code (spec §2.10)', async () => {
@@ -102,9 +92,7 @@ test('redirect: 301 default with location; prefixRewrite, authority, explicit co
     redirect: {prefixRewrite: /post/, authority: other.example, redirectCode: 308}
   - route: [{destination: {host: httpbin, subset: v1}}]`),
   );
-  const up = await Upstreams.start(cfg);
-  const px = await startSidecar(cfg, up);
-  try {
+  await withProxy(cfg, async (px, up) => {
     const r = await request(px.port, { path: '/old/x?q=1' });
     assert.equal(r.status, 301);
     assert.equal(r.headers.location, 'http://httpbin:8000/new?q=1');
@@ -115,10 +103,7 @@ test('redirect: 301 default with location; prefixRewrite, authority, explicit co
     assert.equal(r2.headers.location, 'http://other.example/post/a/b');
     assert.equal(px.counter('http.outbound_0.0.0.0_8000.rq_redirect'), 2);
     assert.equal(up.seen.length, 0);
-  } finally {
-    await px.close();
-    await up.close();
-  }
+  });
 });
 
 test('directResponse: configured status and body, response header ops applied', async () => {
@@ -126,18 +111,13 @@ test('directResponse: configured status and body, response header ops applied', 
     vs(`  - directResponse: {status: 418, body: {string: "short and stout"}}
     headers: {response: {set: {content-type: application/teapot}}}`),
   );
-  const up = await Upstreams.start(cfg);
-  const px = await startSidecar(cfg, up);
-  try {
+  await withProxy(cfg, async (px) => {
     const r = await request(px.port);
     assert.equal(r.status, 418);
     assert.equal(r.body, 'short and stout');
     assert.equal(r.headers['content-type'], 'application/teapot');
     assert.equal(px.counter('http.outbound_0.0.0.0_8000.rq_direct_response'), 1);
-  } finally {
-    await px.close();
-    await up.close();
-  }
+  });
 });
 
 test('header ops (route and destination level), uri prefix rewrite, authority rewrite', async () => {
