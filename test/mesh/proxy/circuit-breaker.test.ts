@@ -5,19 +5,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CLIENT, closedLoop, meshOf, request, service, startSidecar, Upstreams, withProxy, workload } from './harness.js';
+import { CLIENT, closedLoop, destinationRule, meshOf, request, service, startSidecar, Upstreams, withProxy, workload } from './harness.js';
 
 const YAML =
   CLIENT +
   workload('httpbin', 'httpbin', 'v1') +
   service('httpbin') +
-  `
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: httpbin}
-spec:
-  host: httpbin
-  trafficPolicy:
+  destinationRule(`  trafficPolicy:
     connectionPool:
       tcp: {maxConnections: 1}
       http: {http1MaxPendingRequests: 1, maxRequestsPerConnection: 1}
@@ -25,8 +19,7 @@ spec:
       consecutive5xxErrors: 1
       interval: 1s
       baseEjectionTime: 3m
-      maxEjectionPercent: 100
-`;
+      maxEjectionPercent: 100`);
 const C = 'cluster.outbound|8000||httpbin.default.svc.cluster.local';
 
 test('overflow local reply: 503, exact body, x-envoy-overloaded, no service time (spec §4.3)', async () => {

@@ -5,21 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
-import { CLIENT, meshOf, request, service, sleep, startSidecar, Upstreams, withProxy, workload } from './harness.js';
+import { CLIENT, meshOf, request, service, sleep, startSidecar, Upstreams, virtualService, withProxy, workload } from './harness.js';
 
-const vs = (http: string): string =>
-  CLIENT +
-  workload('httpbin-v1', 'httpbin', 'v1') +
-  service('httpbin') +
-  `
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: httpbin}
-spec:
-  hosts: [httpbin]
-  http:
-${http}
-`;
+const vs = (http: string): string => CLIENT + workload('httpbin-v1', 'httpbin', 'v1') + service('httpbin') + virtualService(http);
 const C = 'cluster.outbound|8000||httpbin.default.svc.cluster.local';
 const H = 'http.outbound_0.0.0.0_8000';
 

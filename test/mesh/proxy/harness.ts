@@ -58,6 +58,41 @@ spec:
         image: curlimages/curl
 ---`;
 
+/** A VirtualService for httpbin whose `http:` list is `http` (items indented two spaces). */
+export function virtualService(http: string): string {
+  return `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: httpbin}
+spec:
+  hosts: [httpbin]
+  http:
+${http}
+---`;
+}
+
+/** A DestinationRule for httpbin; `spec` continues its spec after `host: httpbin`. */
+export function destinationRule(spec: string): string {
+  return `
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: httpbin}
+spec:
+  host: httpbin
+${spec}
+---`;
+}
+
+/** Client, httpbin v1 and v2 (one pod each), their Service and a DR with subsets v1 and v2. */
+export const HTTPBIN_V1_V2 =
+  CLIENT +
+  workload('httpbin-v1', 'httpbin', 'v1') +
+  workload('httpbin-v2', 'httpbin', 'v2') +
+  service('httpbin') +
+  destinationRule(`  subsets:
+  - {name: v1, labels: {version: v1}}
+  - {name: v2, labels: {version: v2}}`);
+
 export interface SeenRequest {
   pod: string;
   method: string;

@@ -5,21 +5,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
-import { CLIENT, type Handler, meshOf, request, service, startSidecar, Upstreams, withProxy, workload } from './harness.js';
+import { CLIENT, destinationRule, type Handler, meshOf, request, service, startSidecar, Upstreams, virtualService, withProxy, workload } from './harness.js';
 
 const withLb = (lb: string): string =>
   CLIENT +
   workload('httpbin', 'httpbin', 'v1', 8000, 3) +
   service('httpbin') +
-  `
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: httpbin}
-spec:
-  host: httpbin
-  trafficPolicy:
-    loadBalancer: ${lb}
-`;
+  destinationRule(`  trafficPolicy:
+    loadBalancer: ${lb}`);
 const pod = (body: string): string => (JSON.parse(body) as { pod: string }).pod;
 
 test('ROUND_ROBIN spreads sequential requests evenly over 3 pods', async () => {
@@ -97,16 +90,8 @@ test('retried responses with a body reset their connection; gauges return to 0',
     CLIENT +
       workload('httpbin', 'httpbin', 'v1') +
       service('httpbin') +
-      `
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: httpbin}
-spec:
-  hosts: [httpbin]
-  http:
-  - route: [{destination: {host: httpbin}}]
-    retries: {attempts: 2, retryOn: 5xx}
-`,
+      virtualService(`  - route: [{destination: {host: httpbin}}]
+    retries: {attempts: 2, retryOn: 5xx}`),
   );
   const up = await Upstreams.start(cfg, body503);
   const px = await startSidecar(cfg, up);

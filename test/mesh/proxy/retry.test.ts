@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CLIENT, type Handler, meshOf, request, service, startSidecar, Upstreams, withProxy, workload } from './harness.js';
+import { CLIENT, destinationRule, type Handler, meshOf, request, service, startSidecar, Upstreams, virtualService, withProxy, workload } from './harness.js';
 import { RetryState } from '../../../src/mesh/router/retry-state.js';
 import type { Cluster } from '../../../src/mesh/cluster/cluster.js';
 import { DEFAULT_RETRY_POLICY } from '../../../src/mesh/config/policy.js';
@@ -12,16 +12,8 @@ const mesh = (route: string, dr = ''): string =>
   workload('httpbin-v1', 'httpbin', 'v1') +
   service('httpbin') +
   dr +
-  `
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: httpbin}
-spec:
-  hosts: [httpbin]
-  http:
-  - route: [{destination: {host: httpbin}}]
-${route}
-`;
+  virtualService(`  - route: [{destination: {host: httpbin}}]
+${route}`);
 const C = 'cluster.outbound|8000||httpbin.default.svc.cluster.local';
 
 test('route timeout -> 504 `upstream request timeout` near the configured time, upstream_rq_timeout (spec §5.1)', async () => {
@@ -149,16 +141,9 @@ test('connect failure (pod not running): retried by the default policy, then 503
 });
 
 test('max_retries breaker: a second concurrent retry overflows (spec §4.4)', async () => {
-  const dr = `
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: httpbin}
-spec:
-  host: httpbin
-  trafficPolicy:
+  const dr = destinationRule(`  trafficPolicy:
     connectionPool:
-      http: {maxRetries: 1}
----`;
+      http: {maxRetries: 1}`);
   await withProxy(mesh('    retries: {attempts: 1, retryOn: 5xx}', dr), async (px, up) => {
     const rs = await Promise.all([request(px.port, { path: '/status/503' }), request(px.port, { path: '/status/503' })]);
     assert.deepEqual(

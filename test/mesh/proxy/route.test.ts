@@ -4,42 +4,19 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CLIENT, closedLoop, meshOf, request, service, startSidecar, Upstreams, withProxy, workload } from './harness.js';
+import { closedLoop, HTTPBIN_V1_V2, meshOf, request, service, startSidecar, Upstreams, virtualService, withProxy } from './harness.js';
 
-const BASE =
-  CLIENT +
-  workload('httpbin-v1', 'httpbin', 'v1') +
-  workload('httpbin-v2', 'httpbin', 'v2') +
-  service('httpbin') +
-  `
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: httpbin}
-spec:
-  host: httpbin
-  subsets:
-  - {name: v1, labels: {version: v1}}
-  - {name: v2, labels: {version: v2}}
----`;
 
 const pod = (body: string): string => (JSON.parse(body) as { pod: string }).pod;
 
 test('header match routes jason to v2, others to v1; first match wins', async () => {
   const cfg = meshOf(
-    BASE +
-      `
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: httpbin}
-spec:
-  hosts: [httpbin]
-  http:
-  - match: [{headers: {end-user: {exact: jason}}}]
+    HTTPBIN_V1_V2 +
+      virtualService(`  - match: [{headers: {end-user: {exact: jason}}}]
     route: [{destination: {host: httpbin, subset: v2}}]
   - match: [{uri: {prefix: /get}}]
     route: [{destination: {host: httpbin, subset: v1}}]
-  - route: [{destination: {host: httpbin, subset: v2}}]
-`,
+  - route: [{destination: {host: httpbin, subset: v2}}]`),
   );
   await withProxy(cfg, async (px) => {
     assert.equal(pod((await request(px.port, { headers: { 'end-user': 'jason' } })).body), 'httpbin-v2-0');
@@ -53,17 +30,9 @@ spec:
 
 test('no route matches inside a VS -> 404 NR (not the default route)', async () => {
   const cfg = meshOf(
-    BASE +
-      `
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: httpbin}
-spec:
-  hosts: [httpbin]
-  http:
-  - match: [{uri: {exact: /only}}]
-    route: [{destination: {host: httpbin, subset: v1}}]
-`,
+    HTTPBIN_V1_V2 +
+      virtualService(`  - match: [{uri: {exact: /only}}]
+    route: [{destination: {host: httpbin, subset: v1}}]`),
   );
   await withProxy(cfg, async (px) => {
     assert.equal((await request(px.port, { path: '/only?q=1' })).status, 200);
@@ -76,17 +45,9 @@ spec:
 
 test('sourceLabels filters every route for this client -> VS dropped, default route used (spec §2.2)', async () => {
   const cfg = meshOf(
-    BASE +
-      `
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: httpbin}
-spec:
-  hosts: [httpbin]
-  http:
-  - match: [{sourceLabels: {app: productpage}}]
-    route: [{destination: {host: httpbin, subset: v2}}]
-`,
+    HTTPBIN_V1_V2 +
+      virtualService(`  - match: [{sourceLabels: {app: productpage}}]
+    route: [{destination: {host: httpbin, subset: v2}}]`),
   );
   const up = await Upstreams.start(cfg);
   const px = await startSidecar(cfg, up);
@@ -107,16 +68,8 @@ spec:
 
 test('undefined subset -> 503 NC, empty body, no_cluster (spec §2.4)', async () => {
   const cfg = meshOf(
-    BASE +
-      `
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: httpbin}
-spec:
-  hosts: [httpbin]
-  http:
-  - route: [{destination: {host: httpbin, subset: v9}}]
-`,
+    HTTPBIN_V1_V2 +
+      virtualService(`  - route: [{destination: {host: httpbin, subset: v9}}]`),
   );
   await withProxy(cfg, async (px, up) => {
     const r = await request(px.port);
@@ -131,18 +84,10 @@ spec:
 
 test('weighted destinations: 80/20 split per request within tolerance (seeded)', async () => {
   const cfg = meshOf(
-    BASE +
-      `
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: httpbin}
-spec:
-  hosts: [httpbin]
-  http:
-  - route:
+    HTTPBIN_V1_V2 +
+      virtualService(`  - route:
     - {destination: {host: httpbin, subset: v1}, weight: 80}
-    - {destination: {host: httpbin, subset: v2}, weight: 20}
-`,
+    - {destination: {host: httpbin, subset: v2}, weight: 20}`),
   );
   await withProxy(cfg, async (px, up) => {
     const codes = await closedLoop(px.port, 4, 400);
@@ -157,16 +102,8 @@ spec:
 
 test('subset with no endpoints -> 503 no healthy upstream, UH (spec §2.4, §7.4)', async () => {
   const cfg = meshOf(
-    BASE.replace('- {name: v2, labels: {version: v2}}', '- {name: v2, labels: {version: v2}}\n  - {name: v3, labels: {version: v3}}') +
-      `
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: httpbin}
-spec:
-  hosts: [httpbin]
-  http:
-  - route: [{destination: {host: httpbin, subset: v3}}]
-`,
+    HTTPBIN_V1_V2.replace('- {name: v2, labels: {version: v2}}', '- {name: v2, labels: {version: v2}}\n  - {name: v3, labels: {version: v3}}') +
+      virtualService(`  - route: [{destination: {host: httpbin, subset: v3}}]`),
   );
   await withProxy(cfg, async (px) => {
     const r = await request(px.port);

@@ -3,34 +3,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CLIENT, meshOf, request, service, sleep, startSidecar, Upstreams, withProxy, workload } from './harness.js';
+import { CLIENT, destinationRule, HTTPBIN_V1_V2, meshOf, request, service, sleep, startSidecar, Upstreams, virtualService, withProxy, workload } from './harness.js';
 
-const BASE =
-  CLIENT +
-  workload('httpbin-v1', 'httpbin', 'v1') +
-  workload('httpbin-v2', 'httpbin', 'v2') +
-  service('httpbin') +
-  `
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: httpbin}
-spec:
-  host: httpbin
-  subsets:
-  - {name: v1, labels: {version: v1}}
-  - {name: v2, labels: {version: v2}}
----`;
-const vs = (http: string): string =>
-  BASE +
-  `
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: httpbin}
-spec:
-  hosts: [httpbin]
-  http:
-${http}
-`;
+const vs = (http: string): string => HTTPBIN_V1_V2 + virtualService(http);
 
 test('mirror: caller gets v1, v2 receives a copy with `-shadow` host (spec §6, seed mirroring)', async () => {
   const cfg = meshOf(
@@ -161,15 +136,8 @@ test('outlier detection: consecutive5xx 1 ejects the only pod -> 503 no healthy 
     CLIENT +
       workload('httpbin', 'httpbin', 'v1') +
       service('httpbin') +
-      `
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: httpbin}
-spec:
-  host: httpbin
-  trafficPolicy:
-    outlierDetection: {consecutive5xxErrors: 1, interval: 1s, baseEjectionTime: 3m, maxEjectionPercent: 100}
-`,
+      destinationRule(`  trafficPolicy:
+    outlierDetection: {consecutive5xxErrors: 1, interval: 1s, baseEjectionTime: 3m, maxEjectionPercent: 100}`),
   );
   const up = await Upstreams.start(cfg);
   const px = await startSidecar(cfg, up);
@@ -193,15 +161,8 @@ test('outlier detection with minHealthPercent: below the panic threshold every h
     CLIENT +
       workload('httpbin', 'httpbin', 'v1') +
       service('httpbin') +
-      `
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: httpbin}
-spec:
-  host: httpbin
-  trafficPolicy:
-    outlierDetection: {consecutive5xxErrors: 1, interval: 1s, baseEjectionTime: 3m, maxEjectionPercent: 100, minHealthPercent: 50}
-`,
+      destinationRule(`  trafficPolicy:
+    outlierDetection: {consecutive5xxErrors: 1, interval: 1s, baseEjectionTime: 3m, maxEjectionPercent: 100, minHealthPercent: 50}`),
   );
   const up = await Upstreams.start(cfg);
   const px = await startSidecar(cfg, up);
