@@ -12,6 +12,7 @@ import type { AppContext, RunningApp } from './app.js';
 import { parseGoDuration } from './fortio-echo.js';
 import { parseMultipart } from './multipart.js';
 import { AppServer, type HeaderList, peerAddress, readBody, serve, splitTarget } from './server.js';
+import { sendStatusCode, type StatusCodeBodies } from './status-code.js';
 
 const JSON_CT = 'application/json; charset=utf-8';
 const TEXT_CT = 'text/plain; charset=utf-8';
@@ -305,44 +306,7 @@ function status(req: IncomingMessage, res: ServerResponse, app: AppServer, raw: 
   }
   // Go writes a 1xx as informational and then an implicit 200.
   if (code < 200) code = 200;
-  const h = cors(req, TEXT_CT);
-  let body = '';
-  switch (code) {
-    case 301:
-    case 302:
-    case 303:
-    case 305:
-    case 307:
-      h.push('Location', '/redirect/1');
-      break;
-    case 401:
-      h.push('WWW-Authenticate', 'Basic realm="Fake Realm"');
-      break;
-    case 402:
-      body = 'Fuck you, pay me!';
-      h.push('X-More-Info', 'http://vimeo.com/22053820');
-      break;
-    case 406:
-      h[5] = JSON_CT;
-      body = NOT_ACCEPTABLE;
-      break;
-    case 407:
-      h.push('Proxy-Authenticate', 'Basic realm="Fake Realm"');
-      break;
-    case 418:
-      body = "I'm a teapot!";
-      h.push('X-More-Info', 'http://tools.ietf.org/html/rfc2324');
-      break;
-  }
-  if (code === 204 || code === 304) {
-    if (!res.destroyed) {
-      res.writeHead(code, h);
-      res.end();
-    }
-    app.account(req, code, 0);
-    return;
-  }
-  app.send(req, res, code, h, body);
+  sendStatusCode(req, res, app, code, cors(req, TEXT_CT), STATUS_BODIES);
 }
 
 const NOT_ACCEPTABLE = `{
@@ -356,6 +320,12 @@ const NOT_ACCEPTABLE = `{
   ]
 }
 `;
+const STATUS_BODIES: StatusCodeBodies = {
+  moreInfo: 'X-More-Info',
+  notAcceptable: NOT_ACCEPTABLE,
+  notAcceptableType: JSON_CT,
+  teapot: "I'm a teapot!",
+};
 
 function bytes(req: IncomingMessage, res: ServerResponse, app: AppServer, raw: string, query: string): void {
   if (!/^[+-]?\d+$/.test(raw)) return sendError(req, res, app, 400, `invalid byte count: strconv.Atoi: parsing "${raw}": invalid syntax`);

@@ -9,6 +9,7 @@ import type { AppContext, RunningApp } from './app.js';
 import { pyJsonDumps, type PyValue } from './pyjson.js';
 import { AppServer, EMPTY, type HeaderList, peerAddress, readBody, serve, splitTarget } from './server.js';
 import { parseMultipart } from './multipart.js';
+import { sendStatusCode, type StatusCodeBodies } from './status-code.js';
 
 export function startHttpbin(ctx: AppContext): Promise<RunningApp> {
   let port = ctx.port;
@@ -401,6 +402,12 @@ const NOT_ACCEPTABLE_BODY = JSON.stringify({
   message: 'Client did not request a supported media type.',
   accept: ACCEPTED_MEDIA_TYPES,
 }).replace(/([,:])/g, '$1 ');
+const STATUS_BODIES: StatusCodeBodies = {
+  moreInfo: 'x-more-info',
+  notAcceptable: NOT_ACCEPTABLE_BODY,
+  notAcceptableType: 'application/json',
+  teapot: ASCII_ART,
+};
 
 /** helpers.status_code: the few codes with a body or headers of their own. */
 function statusCodes(req: IncomingMessage, res: ServerResponse, app: AppServer, codes: string): void {
@@ -408,45 +415,7 @@ function statusCodes(req: IncomingMessage, res: ServerResponse, app: AppServer, 
   if (code === null) {
     return app.send(req, res, 400, baseHeaders(req, 'text/html; charset=utf-8'), 'Invalid status code');
   }
-  const h = baseHeaders(req, 'text/html; charset=utf-8');
-  let body = '';
-  switch (code) {
-    case 301:
-    case 302:
-    case 303:
-    case 305:
-    case 307:
-      h.push('Location', '/redirect/1');
-      break;
-    case 401:
-      h.push('WWW-Authenticate', 'Basic realm="Fake Realm"');
-      break;
-    case 402:
-      body = 'Fuck you, pay me!';
-      h.push('x-more-info', 'http://vimeo.com/22053820');
-      break;
-    case 406:
-      body = NOT_ACCEPTABLE_BODY;
-      h[3] = 'application/json';
-      break;
-    case 407:
-      h.push('Proxy-Authenticate', 'Basic realm="Fake Realm"');
-      break;
-    case 418:
-      body = ASCII_ART;
-      h.push('x-more-info', 'http://tools.ietf.org/html/rfc2324');
-      break;
-  }
-  if (code === 204 || code === 304) {
-    // No Content-Length on bodiless statuses (Envoy rejects it on 204).
-    if (!res.destroyed) {
-      res.writeHead(code, h);
-      res.end();
-    }
-    app.account(req, code, 0);
-    return;
-  }
-  app.send(req, res, code, h, body);
+  sendStatusCode(req, res, app, code, baseHeaders(req, 'text/html; charset=utf-8'), STATUS_BODIES);
 }
 
 // ---------------------------------------------------------------------------

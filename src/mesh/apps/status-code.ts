@@ -1,0 +1,65 @@
+// /status/<code>: httpbin's helpers.status_code gives a few codes a body or
+// headers of their own; go-httpbin copied that table. The two differ only in
+// how they spell X-More-Info and in the 406 and 418 bodies, which each app passes.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AppServer, HeaderList } from './server.js';
+
+export interface StatusCodeBodies {
+  /** Header name as the app writes it (gunicorn lower-cases it, Go canonicalises). */
+  moreInfo: string;
+  /** 406 body and the Content-Type it replaces the app's default with. */
+  notAcceptable: string;
+  notAcceptableType: string;
+  /** 418 body. */
+  teapot: string;
+}
+
+/** Answer `code` with `headers` (whose Content-Type may be replaced) plus the code's extras. */
+export function sendStatusCode(
+  req: IncomingMessage,
+  res: ServerResponse,
+  app: AppServer,
+  code: number,
+  headers: HeaderList,
+  bodies: StatusCodeBodies,
+): void {
+  let body = '';
+  switch (code) {
+    case 301:
+    case 302:
+    case 303:
+    case 305:
+    case 307:
+      headers.push('Location', '/redirect/1');
+      break;
+    case 401:
+      headers.push('WWW-Authenticate', 'Basic realm="Fake Realm"');
+      break;
+    case 402:
+      body = 'Fuck you, pay me!';
+      headers.push(bodies.moreInfo, 'http://vimeo.com/22053820');
+      break;
+    case 406:
+      body = bodies.notAcceptable;
+      headers[headers.indexOf('Content-Type') + 1] = bodies.notAcceptableType;
+      break;
+    case 407:
+      headers.push('Proxy-Authenticate', 'Basic realm="Fake Realm"');
+      break;
+    case 418:
+      body = bodies.teapot;
+      headers.push(bodies.moreInfo, 'http://tools.ietf.org/html/rfc2324');
+      break;
+  }
+  if (code === 204 || code === 304) {
+    // No Content-Length on bodiless statuses (Envoy rejects it on 204).
+    if (!res.destroyed) {
+      res.writeHead(code, headers);
+      res.end();
+    }
+    app.account(req, code, 0);
+    return;
+  }
+  app.send(req, res, code, headers, body);
+}
