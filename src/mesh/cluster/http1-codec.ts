@@ -6,7 +6,7 @@
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 
 export interface ResponseSink {
-  /** `headers` is a flat [name, value, name, value, ...] list, original case. */
+  /** `headers` is a flat [name, value, name, value, ...] list, names lower-cased (as Envoy's codec). */
   onResponseHeaders(status: number, headers: string[], contentLength: number): void;
   onResponseData(chunk: Buffer): void;
   onResponseComplete(): void;
@@ -153,32 +153,38 @@ export class ResponseParser {
 
   /** Returns true for an interim 1xx response (skipped). */
   #onHead(head: string): boolean {
-    const lines = head.split('\r\n');
-    const statusLine = lines[0]!;
-    if (!statusLine.startsWith('HTTP/1.')) throw new ParseError('bad status line');
-    const status = parseInt(statusLine.slice(9, 12), 10);
+    // Walks the head line by line with indexOf: no split() array, and names are
+    // lower-cased once here, as Envoy's HTTP/1 codec does on parse.
+    let eol = head.indexOf('\r\n');
+    if (eol < 0) eol = head.length;
+    if (!head.startsWith('HTTP/1.')) throw new ParseError('bad status line');
+    const status = parseInt(head.slice(9, 12), 10);
     if (!(status >= 100 && status <= 999)) throw new ParseError('bad status code');
-    const http10 = statusLine.charCodeAt(7) === 48; // 'HTTP/1.0'
+    const http10 = head.charCodeAt(7) === 48; // 'HTTP/1.0'
     if (status >= 100 && status < 200 && status !== 101) return true;
     const headers: string[] = [];
     let contentLength = -1;
     let chunked = false;
     let close = http10;
-    for (let i = 1; i < lines.length; i++) {
-      const l = lines[i]!;
-      const c = l.indexOf(':');
-      if (c <= 0) continue;
-      const name = l.slice(0, c);
-      const value = l.slice(c + 1).trim();
-      const lower = name.length === 14 || name.length === 17 || name.length === 10 ? name.toLowerCase() : '';
-      if (lower === 'content-length') contentLength = parseInt(value, 10);
-      else if (lower === 'transfer-encoding') chunked = value.toLowerCase().includes('chunked');
-      else if (lower === 'connection') {
-        const v = value.toLowerCase();
-        if (v.includes('close')) close = true;
-        else if (http10 && v.includes('keep-alive')) close = false;
+    const end = head.length;
+    let pos = eol + 2;
+    while (pos < end) {
+      let next = head.indexOf('\r\n', pos);
+      if (next < 0) next = end;
+      const c = head.indexOf(':', pos);
+      if (c > pos && c < next) {
+        const name = head.slice(pos, c).toLowerCase();
+        const value = head.slice(c + 1, next).trim();
+        if (name === 'content-length') contentLength = parseInt(value, 10);
+        else if (name === 'transfer-encoding') chunked = value.toLowerCase().includes('chunked');
+        else if (name === 'connection') {
+          const v = value.toLowerCase();
+          if (v.includes('close')) close = true;
+          else if (http10 && v.includes('keep-alive')) close = false;
+        }
+        headers.push(name, value);
       }
-      headers.push(name, value);
+      pos = next + 2;
     }
     this.closeAfter = close;
     const noBody = this.#noBody || status === 204 || status === 304;

@@ -239,7 +239,15 @@ export class Router implements UpstreamRequestOwner {
     cluster.outlier?.putHttpResponseCode(up.host.id, status);
     const retry = this.#retry;
     if (retry) {
-      const would = retry.wouldRetryHeaders(status, getHeader(headers, 'grpc-status'), getHeader(headers, 'x-envoy-ratelimited') !== undefined);
+      // Names arrive lower-cased from the codec: plain comparisons, one pass.
+      let grpcStatus: string | undefined;
+      let rateLimited = false;
+      for (let i = 0; i < headers.length; i += 2) {
+        const n = headers[i]!;
+        if (n === 'grpc-status') grpcStatus ??= headers[i + 1];
+        else if (n === 'x-envoy-ratelimited') rateLimited = true;
+      }
+      const would = retry.wouldRetryHeaders(status, grpcStatus, rateLimited);
       if (retry.decide(would) === 'retry') {
         cluster.codes.charge(status, true);
         this.#upstream = undefined;
@@ -250,13 +258,13 @@ export class Router implements UpstreamRequestOwner {
       }
     }
     cluster.codes.charge(status, false);
-    // Envoy's HTTP/1 codec lower-cases names; `server` is overwritten in place (so it
-    // keeps the upstream's position), x-envoy-upstream-service-time is appended, and
-    // a missing `server` is added last (the HCM sets it after the router).
+    // Names are lower case (the codec's job, as in Envoy); `server` is overwritten in
+    // place (so it keeps the upstream's position), x-envoy-upstream-service-time is
+    // appended, and a missing `server` is added last (the HCM sets it after the router).
     const out: string[] = [];
     let sawServer = false;
     for (let i = 0; i < headers.length; i += 2) {
-      const lower = headers[i]!.toLowerCase();
+      const lower = headers[i]!;
       if (lower === 'server') {
         if (!sawServer) out.push('server', 'envoy');
         sawServer = true;
