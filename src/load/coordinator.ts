@@ -10,8 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { RuntimeError } from '../errors.js';
-import type { FortioHistogram } from '../report/fortio-histogram.js';
-import { fortioCallPlan, MESHBENCH_FORTIO_VERSION, newFortioRunHistograms, type FortioRunData } from '../report/fortio-run.js';
+import { fortioCallPlan, MESHBENCH_FORTIO_VERSION, FortioRunHistograms, type FortioRunData } from '../report/fortio-run.js';
 import { createHdr, addEncoded, encodeHdr, summarize } from './latency.js';
 import type { ToCoordinator, ToWorker, WorkerDelta, WorkerFinal, WorkerTask } from './protocol.js';
 import type { LoadOptions, LoadResult, LoadSnapshot } from './types.js';
@@ -96,12 +95,7 @@ class Aggregate {
   readonly hdrService = createHdr();
   readonly hdrCorrected = createHdr();
   readonly windowService = createHdr();
-  readonly duration: FortioHistogram;
-  readonly errors: FortioHistogram;
-  readonly sizes: FortioHistogram;
-  readonly headerSizes: FortioHistogram;
-  readonly connectionTimes: FortioHistogram;
-  readonly sleepTimes: FortioHistogram;
+  readonly hist: FortioRunHistograms;
   codes: Record<string, number> = {};
   calls = 0;
   windowCalls = 0;
@@ -116,13 +110,7 @@ class Aggregate {
   utilization = 0;
 
   constructor(o: LoadOptions) {
-    const h = newFortioRunHistograms(o);
-    this.duration = h.duration;
-    this.errors = h.errors;
-    this.sizes = h.sizes;
-    this.headerSizes = h.headerSizes;
-    this.connectionTimes = h.connectionTimes;
-    this.sleepTimes = h.sleepTimes;
+    this.hist = new FortioRunHistograms(o);
   }
 
   add(d: WorkerDelta): void {
@@ -131,12 +119,7 @@ class Aggregate {
     addEncoded(this.hdrService, d.hdrService);
     addEncoded(this.windowService, d.hdrService);
     addEncoded(this.hdrCorrected, d.hdrCorrected);
-    this.duration.mergeState(d.duration);
-    this.errors.mergeState(d.errors);
-    this.sizes.mergeState(d.sizes);
-    this.headerSizes.mergeState(d.headerSizes);
-    this.connectionTimes.mergeState(d.connectionTimes);
-    this.sleepTimes.mergeState(d.sleepTimes);
+    this.hist.mergeStates(d);
     for (const k in d.codes) this.codes[k] = (this.codes[k] ?? 0) + d.codes[k];
     this.bytes += d.bytes;
     this.sockets += d.sockets;
@@ -325,11 +308,11 @@ export async function runLoad(opts: LoadOptions, ctl: RunLoadControl = {}): Prom
     actualDurationNs: Math.round(actualMs * 1e6),
     calls: agg.calls,
     retCodes: sortCodes(agg.codes),
-    duration: agg.duration.toState(),
-    errors: agg.errors.toState(),
-    sizes: agg.sizes.toState(),
-    headerSizes: agg.headerSizes.toState(),
-    connectionTimes: agg.connectionTimes.toState(),
+    duration: agg.hist.duration.toState(),
+    errors: agg.hist.errors.toState(),
+    sizes: agg.hist.sizes.toState(),
+    headerSizes: agg.hist.headerSizes.toState(),
+    connectionTimes: agg.hist.connectionTimes.toState(),
     sockets,
     ipCountMap,
     perConnection,
@@ -339,7 +322,7 @@ export async function runLoad(opts: LoadOptions, ctl: RunLoadControl = {}): Prom
     abortedOnCode,
     meshbench,
   };
-  if (perConnQps > 0) run.sleepTimes = agg.sleepTimes.toState();
+  if (perConnQps > 0) run.sleepTimes = agg.hist.sleepTimes.toState();
   return run;
 }
 

@@ -3,6 +3,7 @@
 
 import type { MessagePort } from 'node:worker_threads';
 import type { FortioHistogramState } from '../report/fortio-histogram.js';
+import type { FortioRunHistogramStates } from '../report/fortio-run.js';
 import type { LoadOptions } from './types.js';
 
 export interface WorkerTask {
@@ -26,18 +27,12 @@ export interface WorkerTask {
 }
 
 /** What happened in one worker since its previous delta. */
-export interface WorkerDelta {
+export interface WorkerDelta extends FortioRunHistogramStates {
   calls: number;
   /** Service time (actual send -> end), µs, HDR base64. */
   hdrService: string;
   /** From the intended send time (fixed qps only), µs, HDR base64; '' when unused. */
   hdrCorrected: string;
-  duration: FortioHistogramState;
-  errors: FortioHistogramState;
-  sizes: FortioHistogramState;
-  headerSizes: FortioHistogramState;
-  connectionTimes: FortioHistogramState;
-  sleepTimes: FortioHistogramState;
   /** code -> count. */
   codes: Record<string, number>;
   bytes: number;

@@ -7,7 +7,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Client, type Dispatcher, type buildConnector } from 'undici';
 import { FortioHistogram } from '../report/fortio-histogram.js';
-import { fortioCodeIsOk as codeIsOK, fortioHistogramScales, newFortioRunHistograms } from '../report/fortio-run.js';
+import { fortioCodeIsOk as codeIsOK, fortioHistogramScales, FortioRunHistograms } from '../report/fortio-run.js';
 import { createHdr, encodeHdr, recordMs, type Hdr } from './latency.js';
 import type { ToCoordinator, ToWorker, WorkerDelta, WorkerFinal, WorkerTask } from './protocol.js';
 
@@ -138,12 +138,7 @@ class WorkerRun {
   readonly interval: number;
   private readonly hdrService: Hdr = createHdr();
   private readonly hdrCorrected: Hdr | null;
-  private readonly duration: FortioHistogram;
-  private readonly errors: FortioHistogram;
-  private readonly sizes: FortioHistogram;
-  private readonly headerSizes: FortioHistogram;
-  private readonly connectionTimes: FortioHistogram;
-  private readonly sleepTimes: FortioHistogram;
+  private readonly hist: FortioRunHistograms;
   private codes: Record<number, number> = {};
   private calls = 0;
   private bytes = 0;
@@ -173,13 +168,7 @@ class WorkerRun {
 
   constructor(readonly task: WorkerTask) {
     const o = task.opts;
-    const h = newFortioRunHistograms(o);
-    this.duration = h.duration;
-    this.errors = h.errors;
-    this.sizes = h.sizes;
-    this.headerSizes = h.headerSizes;
-    this.connectionTimes = h.connectionTimes;
-    this.sleepTimes = h.sleepTimes;
+    this.hist = new FortioRunHistograms(o);
     this.hdrCorrected = task.perConnQps > 0 ? createHdr() : null;
     this.interval = task.perConnQps > 0 ? 1000 / task.perConnQps : 0;
     const u = new URL(o.url);
@@ -354,13 +343,13 @@ class WorkerRun {
     this.lastEnd = now;
     recordMs(this.hdrService, ms);
     if (this.hdrCorrected) recordMs(this.hdrCorrected, now - c.intended);
-    this.duration.record(sec);
-    if (!codeIsOK(code)) this.errors.record(sec);
+    this.hist.duration.record(sec);
+    if (!codeIsOK(code)) this.hist.errors.record(sec);
     // fortio stops parsing headers of a non-OK reply: its header size is 0.
     const headerBytes = codeIsOK(code) ? c.headerBytes : 0;
     const total = c.headerBytes + c.bodyBytes;
-    this.headerSizes.record(headerBytes);
-    this.sizes.record(total);
+    this.hist.headerSizes.record(headerBytes);
+    this.hist.sizes.record(total);
     this.bytes += total;
     this.codes[code] = (this.codes[code] ?? 0) + 1;
     c.remaining--;
@@ -388,7 +377,7 @@ class WorkerRun {
     }
     if (c.callIndex > 0) {
       this.sleeps++;
-      this.sleepTimes.record(nsSeconds(sleep));
+      this.hist.sleepTimes.record(nsSeconds(sleep));
       if (sleep < 0) this.negativeSleeps++;
     }
     if (due >= this.endAt) return this.connDone(c);
@@ -443,7 +432,7 @@ class WorkerRun {
 
   onSocket(key: string, connectSec: number): void {
     this.socketsOpened++;
-    this.connectionTimes.record(connectSec);
+    this.hist.connectionTimes.record(connectSec);
     this.ipCountMap[key] = (this.ipCountMap[key] ?? 0) + 1;
   }
 
@@ -454,12 +443,7 @@ class WorkerRun {
       calls: this.calls,
       hdrService: this.calls > 0 ? encodeHdr(this.hdrService) : '',
       hdrCorrected: this.hdrCorrected && this.calls > 0 ? encodeHdr(this.hdrCorrected) : '',
-      duration: this.duration.toState(),
-      errors: this.errors.toState(),
-      sizes: this.sizes.toState(),
-      headerSizes: this.headerSizes.toState(),
-      connectionTimes: this.connectionTimes.toState(),
-      sleepTimes: this.sleepTimes.toState(),
+      ...this.hist.toStates(),
       codes,
       bytes: this.bytes,
       sockets: this.socketsOpened,
@@ -479,12 +463,7 @@ class WorkerRun {
     this.codes = {};
     this.hdrService.reset();
     this.hdrCorrected?.reset();
-    this.duration.reset();
-    this.errors.reset();
-    this.sizes.reset();
-    this.headerSizes.reset();
-    this.connectionTimes.reset();
-    this.sleepTimes.reset();
+    this.hist.reset();
     this.lag.reset();
     return d;
   }

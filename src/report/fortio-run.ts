@@ -70,25 +70,68 @@ export function fortioHistogramScales(o: Pick<LoadOptions, 'offsetMs' | 'resolut
   };
 }
 
-/** Fresh histograms with fortio's scales (one set per connection or worker; merge with mergeState). */
-export function newFortioRunHistograms(o: Pick<LoadOptions, 'offsetMs' | 'resolution'>): {
-  duration: FortioHistogram;
-  errors: FortioHistogram;
-  connectionTimes: FortioHistogram;
-  sizes: FortioHistogram;
-  headerSizes: FortioHistogram;
-  sleepTimes: FortioHistogram;
-} {
-  const s = fortioHistogramScales(o);
-  const mk = (x: HistogramScale): FortioHistogram => new FortioHistogram(x.offset, x.divider);
-  return {
-    duration: mk(s.duration),
-    errors: mk(s.errors),
-    connectionTimes: mk(s.connectionTimes),
-    sizes: mk(s.sizes),
-    headerSizes: mk(s.headerSizes),
-    sleepTimes: mk(s.sleepTimes),
-  };
+/** The six histograms of a fortio run as plain states (what a load worker posts). */
+export interface FortioRunHistogramStates {
+  duration: FortioHistogramState;
+  errors: FortioHistogramState;
+  connectionTimes: FortioHistogramState;
+  sizes: FortioHistogramState;
+  headerSizes: FortioHistogramState;
+  sleepTimes: FortioHistogramState;
+}
+
+/**
+ * The six histograms of a fortio run with fortio's scales: one set per worker
+ * (recorded, posted as states, reset each interval) and one in the coordinator
+ * (merging those states).
+ */
+export class FortioRunHistograms {
+  readonly duration: FortioHistogram;
+  readonly errors: FortioHistogram;
+  readonly connectionTimes: FortioHistogram;
+  readonly sizes: FortioHistogram;
+  readonly headerSizes: FortioHistogram;
+  readonly sleepTimes: FortioHistogram;
+
+  constructor(o: Pick<LoadOptions, 'offsetMs' | 'resolution'>) {
+    const s = fortioHistogramScales(o);
+    const mk = (x: HistogramScale): FortioHistogram => new FortioHistogram(x.offset, x.divider);
+    this.duration = mk(s.duration);
+    this.errors = mk(s.errors);
+    this.connectionTimes = mk(s.connectionTimes);
+    this.sizes = mk(s.sizes);
+    this.headerSizes = mk(s.headerSizes);
+    this.sleepTimes = mk(s.sleepTimes);
+  }
+
+  toStates(): FortioRunHistogramStates {
+    return {
+      duration: this.duration.toState(),
+      errors: this.errors.toState(),
+      connectionTimes: this.connectionTimes.toState(),
+      sizes: this.sizes.toState(),
+      headerSizes: this.headerSizes.toState(),
+      sleepTimes: this.sleepTimes.toState(),
+    };
+  }
+
+  mergeStates(s: FortioRunHistogramStates): void {
+    this.duration.mergeState(s.duration);
+    this.errors.mergeState(s.errors);
+    this.connectionTimes.mergeState(s.connectionTimes);
+    this.sizes.mergeState(s.sizes);
+    this.headerSizes.mergeState(s.headerSizes);
+    this.sleepTimes.mergeState(s.sleepTimes);
+  }
+
+  reset(): void {
+    this.duration.reset();
+    this.errors.reset();
+    this.connectionTimes.reset();
+    this.sizes.reset();
+    this.headerSizes.reset();
+    this.sleepTimes.reset();
+  }
 }
 
 /** fortio counts 2xx and 418 as success; everything else goes to ErrorsDurationHistogram. */

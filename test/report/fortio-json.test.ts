@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { defaultLoadOptions } from '../../src/load/flags.js';
 import type { LoadOptions } from '../../src/load/types.js';
 import { buildFortioJson, goJsonString, goTimeJson, serializeJson } from '../../src/report/fortio-json.js';
-import { type FortioRunData, newFortioRunHistograms, fortioRunId, fortioLabels } from '../../src/report/fortio-run.js';
+import { type FortioRunData, FortioRunHistograms, fortioRunId, fortioLabels } from '../../src/report/fortio-run.js';
 
 process.env.TZ = 'UTC';
 
@@ -20,7 +20,7 @@ const GO_ORDER = [
 ];
 
 function exampleRun(o: LoadOptions, latencies: number[], codes: number[]): FortioRunData {
-  const h = newFortioRunHistograms(o);
+  const h = new FortioRunHistograms(o);
   const retCodes: Record<string, number> = {};
   latencies.forEach((s, i) => {
     const code = codes[i]!;

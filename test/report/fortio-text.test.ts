@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { defaultLoadOptions } from '../../src/load/flags.js';
 import type { LoadOptions } from '../../src/load/types.js';
 import { formatFortioHeader, formatFortioReport } from '../../src/report/fortio-text.js';
-import { type FortioRunData, newFortioRunHistograms, fortioCallPlan } from '../../src/report/fortio-run.js';
+import { type FortioRunData, FortioRunHistograms, fortioCallPlan } from '../../src/report/fortio-run.js';
 
 /** Build run data the way the load engine does: record each call into fortio histograms. */
 function makeRun(
@@ -11,7 +11,7 @@ function makeRun(
   calls: Array<{ s: number; code: number; header: number; size: number }>,
   extra: { durationNs: number; sockets: number[]; numThreads: number; sleeps?: number[]; connect?: number[] },
 ): FortioRunData {
-  const h = newFortioRunHistograms(o);
+  const h = new FortioRunHistograms(o);
   const retCodes: Record<string, number> = {};
   for (const c of calls) {
     h.duration.record(c.s);
@@ -173,10 +173,10 @@ test('peers.md §2.5 example in modern style: sleep times, error cases, connecti
     sleeps: [0.0185, 0.0189, 0.019, 0.019, 0.019, 0.019, 0.0191, 0.0196],
     connect: [0.00015, 0.000171, 0.000162, 0.000189],
   });
-  const h0 = newFortioRunHistograms(o);
+  const h0 = new FortioRunHistograms(o);
   h0.connectionTimes.record(0.00015);
   h0.connectionTimes.record(0.000171);
-  const h1 = newFortioRunHistograms(o);
+  const h1 = new FortioRunHistograms(o);
   h1.connectionTimes.record(0.000162);
   h1.connectionTimes.record(0.000189);
   run.perConnection = [
