@@ -20,30 +20,15 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppContext, RunningApp } from './app.js';
-import { copyHeaders, get, type UpstreamReply } from './outbound.js';
+import { copyHeaders, get, PROPAGATED_HEADERS, type UpstreamReply } from './outbound.js';
 import { pyJsonCompact, type PyValue } from './pyjson.js';
 import { type AppServer, type HeaderList, readBody, serve, splitTarget, timeoutScale } from './server.js';
 
 const HTML = 'text/html; charset=utf-8';
 const JSON_CT = 'application/json';
 
-/** productpage.py incoming_headers (b3 handled by the tracer, end-user from the session). */
-const FORWARDED = [
-  'x-request-id',
-  'x-ot-span-context',
-  'x-datadog-trace-id',
-  'x-datadog-parent-id',
-  'x-datadog-sampling-priority',
-  'traceparent',
-  'tracestate',
-  'x-cloud-trace-context',
-  'grpc-trace-bin',
-  'sw8',
-  'user-agent',
-  'cookie',
-  'authorization',
-  'jwt',
-] as const;
+/** productpage.py incoming_headers: the spec §11 list except B3 (the tracer's) and end-user (from the session). */
+const FORWARDED = PROPAGATED_HEADERS.filter((h) => !h.startsWith('x-b3-') && h !== 'end-user');
 
 const DETAILS_ERROR = 'Sorry, product details are currently unavailable for this book.';
 const REVIEWS_ERROR = 'Sorry, product reviews are currently unavailable for this book.';
