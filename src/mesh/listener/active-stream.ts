@@ -71,7 +71,8 @@ export class ActiveStream {
     hcm.rq_total.inc();
     hcm.downstream_rq_active.inc();
     (this.res as StreamResponse)[STREAM] = this;
-    this.res.once('close', onResponseClose);
+    // on, not once: 'close' fires once per response and once() would allocate a wrapper.
+    this.res.on('close', onResponseClose);
     const view = { method: req.method ?? 'GET', path, authority, scheme: 'http', headers: req.headers };
     const entry = found ? RouteTable.route(found.vhost, view) : undefined;
     if (!found || !entry) {

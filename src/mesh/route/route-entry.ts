@@ -4,6 +4,7 @@
 import type { HttpRoute, RetryPolicy, RouteDestination } from '../config/model.js';
 import { DEFAULT_RETRY_POLICY } from '../config/policy.js';
 import { CompiledMatch, type RequestView } from './match.js';
+import type { Cluster } from '../cluster/cluster.js';
 
 /**
  * Istio's built-in default retry policy (spec §2.6), emulating Istio 1.24+:
@@ -25,6 +26,13 @@ export class RouteEntry {
   readonly totalWeight: number;
   /** undefined = retries disabled (`attempts: 0`). */
   readonly retry: RetryPolicy | undefined;
+  /**
+   * The router's resolved cluster per destination index (null: no such cluster),
+   * filled on first use. An entry belongs to one sidecar and one virtual host
+   * port, so the resolution never changes; it saves a name build and map lookup
+   * per request.
+   */
+  readonly clusters: Array<Cluster | null | undefined> = [];
 
   constructor(
     readonly route: HttpRoute,
@@ -52,11 +60,17 @@ export class RouteEntry {
 
   /** Weighted clusters: an independent draw per request (spec §2.4). */
   pickDestination(random: () => number): RouteDestination | undefined {
-    const d = this.destinations;
-    if (d.length <= 1) return d[0];
+    const i = this.pickIndex(random);
+    return i < 0 ? undefined : this.destinations[i];
+  }
+
+  /** pickDestination as an index into `destinations` (-1: none), same draws. */
+  pickIndex(random: () => number): number {
+    const n = this.destinations.length;
+    if (n <= 1) return n - 1;
     const x = random() * this.totalWeight;
     const c = this.#cumulative;
-    for (let i = 0; i < c.length; i++) if (x < c[i]!) return d[i];
-    return d[d.length - 1];
+    for (let i = 0; i < c.length; i++) if (x < c[i]!) return i;
+    return n - 1;
   }
 }

@@ -17,9 +17,12 @@ export interface VirtualHost {
 }
 
 export interface HostLookup {
-  vhost: VirtualHost;
-  port: number;
+  readonly vhost: VirtualHost;
+  readonly port: number;
 }
+
+/** Distinct Host values remembered by lookup() before the cache starts over. */
+const AUTHORITY_CACHE_MAX = 1024;
 
 /** `httpbin:8000` -> ['httpbin', 8000]; no port -> [name, undefined]. */
 export function splitHostPort(authority: string): [string, number | undefined] {
@@ -45,6 +48,7 @@ export class RouteTable {
   readonly #byName = new Map<string, MeshService>();
   readonly #vhosts = new Map<string, VirtualHost>();
   readonly #vsFor = new Map<string, VirtualService[]>();
+  readonly #byAuthority = new Map<string, HostLookup | null>();
 
   constructor(
     config: MeshConfig,
@@ -76,6 +80,17 @@ export class RouteTable {
    * ports; without a port, 80 if the service has it, else its first port.
    */
   lookup(authority: string): HostLookup | undefined {
+    // Clients repeat the same few Host values: resolve each once (misses too). The
+    // cache is bounded because the authority is client input.
+    const hit = this.#byAuthority.get(authority);
+    if (hit !== undefined) return hit ?? undefined;
+    const found = this.#resolve(authority);
+    if (this.#byAuthority.size >= AUTHORITY_CACHE_MAX) this.#byAuthority.clear();
+    this.#byAuthority.set(authority, found ?? null);
+    return found;
+  }
+
+  #resolve(authority: string): HostLookup | undefined {
     const [name, p] = splitHostPort(authority);
     const svc = this.#byName.get(name);
     if (!svc) return undefined;

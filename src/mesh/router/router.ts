@@ -140,8 +140,13 @@ export class Router implements UpstreamRequestOwner {
       this.res.end();
       return;
     }
-    const dest = this.entry.pickDestination(this.ctx.random);
-    const cluster = dest ? this.#clusterFor(dest) : undefined;
+    const di = this.entry.pickIndex(this.ctx.random);
+    const dest = di < 0 ? undefined : this.entry.destinations[di];
+    let cluster: Cluster | null | undefined;
+    if (dest) {
+      cluster = this.entry.clusters[di];
+      if (cluster === undefined) cluster = this.entry.clusters[di] = this.#clusterFor(dest) ?? null;
+    }
     if (!dest || !cluster) {
       // Undefined subset / unknown destination: no such cluster (spec §2.4).
       this.hcm.no_cluster.inc();
@@ -470,14 +475,25 @@ export class Router implements UpstreamRequestOwner {
     const route = this.entry.route;
     const raw = rq.rawHeaders;
     const h: string[] = [];
+    // Where x-request-id / x-forwarded-proto sit, noted in the copy loop so the
+    // common case (no header ops) needs no second scan.
+    let requestId = false;
+    let xfp = -1;
     for (let i = 0; i < raw.length; i += 2) {
       const lower = raw[i]!.toLowerCase();
       if (HOP_BY_HOP.has(lower) || CONSUMED.has(lower)) continue;
+      if (lower === 'x-request-id') requestId = true;
+      else if (lower === 'x-forwarded-proto' && xfp < 0) xfp = h.length;
       h.push(lower, raw[i + 1]!);
     }
     const destOps = this.#dest.headers?.request;
-    if (destOps) applyRequestOps(h, destOps);
-    if (route.headers?.request) applyRequestOps(h, route.headers.request);
+    const routeOps = route.headers?.request;
+    if (destOps || routeOps) {
+      if (destOps) applyRequestOps(h, destOps);
+      if (routeOps) applyRequestOps(h, routeOps);
+      requestId = getHeader(h, 'x-request-id') !== undefined;
+      xfp = indexOfName(h, 'x-forwarded-proto');
+    }
     let authority = rq.authority;
     const ar = route.rewrite?.authority ?? route.headers?.authorityRewrite ?? this.#dest.headers?.authorityRewrite;
     if (ar) authority = ar;
@@ -487,8 +503,9 @@ export class Router implements UpstreamRequestOwner {
       h.push('x-envoy-original-path', path);
       path = rewritePath(route.rewrite, this.entry, path);
     }
-    if (getHeader(h, 'x-request-id') === undefined) h.push('x-request-id', randomUUID());
-    setForwardedProto(h);
+    if (!requestId) h.push('x-request-id', randomUUID());
+    if (xfp >= 0) h[xfp + 1] = 'http';
+    else h.push('x-forwarded-proto', 'http');
     let s = `${rq.method} ${path} HTTP/1.1\r\nhost: ${authority}\r\n`;
     for (let i = 0; i < h.length; i += 2) s += `${h[i]}: ${h[i + 1]}\r\n`;
     this.#headBase = s;
@@ -518,12 +535,8 @@ export class Router implements UpstreamRequestOwner {
   }
 }
 
-function setForwardedProto(h: string[]): void {
-  for (let i = 0; i < h.length; i += 2) {
-    if (h[i] === 'x-forwarded-proto') {
-      h[i + 1] = 'http';
-      return;
-    }
-  }
-  h.push('x-forwarded-proto', 'http');
+/** Index of the first `name` in a lower-case flat header list, -1 if absent. */
+function indexOfName(h: readonly string[], name: string): number {
+  for (let i = 0; i < h.length; i += 2) if (h[i] === name) return i;
+  return -1;
 }
