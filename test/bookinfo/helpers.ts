@@ -4,16 +4,15 @@
 import { createServer, request } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { loadScenarioFiles } from '../../src/scenario/include.js';
 import { parseSource } from '../../src/mesh/config/source.js';
 import type { SourceDoc } from '../../src/mesh/config/source.js';
 import { compileMesh } from '../../src/mesh/config/compile.js';
 import { startMesh } from '../../src/mesh/mesh.js';
 import type { MeshHandle, MeshSnapshot } from '../../src/mesh/api.js';
+import { repo } from '../helpers/io.js';
 
-/** A repo file, whatever the cwd (tests run from dist/test/bookinfo/). */
-export const repo = (p: string): string => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
+export { repo };
 
 export const NET = 'scenarios/bookinfo/networking';
 

@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { ConfigErrors } from '../../src/errors.js';
 import { loadScenarioFiles } from '../../src/scenario/include.js';
 import { prepareScenario } from '../../src/scenario/runner.js';
@@ -14,6 +13,7 @@ import { evaluate } from '../../src/scenario/expectations.js';
 import type { StepOutcome } from '../../src/scenario/results.js';
 import { seedC3 } from '../scenario/fixtures.js';
 import { repo } from './helpers.js';
+import { capture } from '../helpers/io.js';
 
 let dir = '';
 test.before(async () => {
@@ -149,16 +149,6 @@ test('a missing include is an error at its entry; bad entries and Scenarios in i
   assert.equal(n.length, 1);
   assert.match(n[0], /has-scenario\.yaml:1:1: an included file cannot hold a Scenario document \(included from .*s4\.yaml:5:13\)/);
 });
-
-function capture() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  return { io: { stdout, stderr }, out: () => out, err: () => err };
-}
 
 test('bench validate follows includes: every bookinfo scenario is valid; a missing include exits 2', async () => {
   for (const f of ['routing', 'fault-delay', 'fault-abort', 'timeout', 'shift']) {

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { runCommand } from '../../src/cli/run.js';
 import { repo } from './helpers.js';
+import { capture } from '../helpers/io.js';
 
 let dir = '';
 test.before(async () => {
@@ -16,16 +16,6 @@ test.before(async () => {
 test.after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-function capture() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  return { io: { stdout, stderr, isTTY: false }, out: () => out, err: () => err };
-}
 
 interface Step {
   step: string;

@@ -5,27 +5,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { runCommand } from '../../src/cli/run.js';
 import { compareCommand } from '../../src/cli/compare.js';
-import { fileURLToPath } from 'node:url';
-
-/** A repo file, whatever the cwd (tests run from dist/test/scenario/). */
-const repo = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
-
-function capture() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  return {
-    io: { stdout, stderr, isTTY: false },
-    out: () => out,
-    err: () => err,
-  };
-}
+import { capture, repo } from '../helpers/io.js';
 
 const ESC = /\x1b/;
 let dir = '';

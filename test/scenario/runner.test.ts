@@ -1,10 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
+import { repo } from '../helpers/io.js';
 import { prepareScenario, runPrepared } from '../../src/scenario/runner.js';
 import type { ScenarioEvent } from '../../src/scenario/runner.js';
 
-const repo = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
 
 test('events arrive in order; a runtime failure in a later variant keeps the earlier results', async () => {
   const p = await prepareScenario([repo('scenarios/httpbin-cb.yaml')]);

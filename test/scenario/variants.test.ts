@@ -8,10 +8,8 @@ import { ConfigErrors } from '../../src/errors.js';
 import { splitScenario } from '../../src/scenario/parse.js';
 import { applyVariant } from '../../src/scenario/variants.js';
 import { prepareScenario } from '../../src/scenario/runner.js';
-import { fileURLToPath } from 'node:url';
+import { repo } from '../helpers/io.js';
 
-/** A repo file, whatever the cwd (tests run from dist/test/scenario/). */
-const repo = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
 
 const YAML = `apiVersion: networking.istio.io/v1alpha3
 kind: DestinationRule
