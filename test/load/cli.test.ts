@@ -6,17 +6,9 @@ import { tmpdir, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { loadCommand } from '../../src/cli/load.js';
 import { decodeHdr } from '../../src/load/latency.js';
-import { closedPort, startServer, type TestServer } from './servers.js';
+import { closedPort, closeServers, server } from './servers.js';
 
-const servers: TestServer[] = [];
-after(async () => {
-  for (const s of servers) await s.close();
-});
-async function server(...a: Parameters<typeof startServer>): Promise<TestServer> {
-  const s = await startServer(...a);
-  servers.push(s);
-  return s;
-}
+after(closeServers);
 
 function sink(onWrite?: (text: string) => void): Writable & { text: string } {
   const w = new Writable({

@@ -4,17 +4,9 @@ import { runLoad, splitCalls, splitConnections } from '../../src/load/coordinato
 import { parseLoadFlags } from '../../src/load/flags.js';
 import type { LoadSnapshot } from '../../src/load/types.js';
 import { RuntimeError } from '../../src/errors.js';
-import { closedPort, startServer, type TestServer } from './servers.js';
+import { closedPort, closeServers, server } from './servers.js';
 
-const servers: TestServer[] = [];
-after(async () => {
-  for (const s of servers) await s.close();
-});
-async function server(...a: Parameters<typeof startServer>): Promise<TestServer> {
-  const s = await startServer(...a);
-  servers.push(s);
-  return s;
-}
+after(closeServers);
 function opts(line: string) {
   return parseLoadFlags(line.split(' ').filter(Boolean)).options;
 }

@@ -40,6 +40,20 @@ export async function startServer(handler: Handler = (_q, res) => res.end('hello
   return s;
 }
 
+const started: TestServer[] = [];
+
+/** startServer, remembered for closeServers (register it with node:test's `after`). */
+export async function server(handler?: Handler): Promise<TestServer> {
+  const s = await startServer(handler);
+  started.push(s);
+  return s;
+}
+
+/** Closes every server started with server() in this test file. */
+export async function closeServers(): Promise<void> {
+  for (const s of started.splice(0)) await s.close();
+}
+
 /** A port with nothing listening (bound then released). */
 export async function closedPort(): Promise<number> {
   const srv = http.createServer();
