@@ -4,7 +4,7 @@
 import type { LoadResult, LoadSnapshot, LatencySummary } from '../../src/load/types.js';
 import type { StepOutcome } from '../../src/scenario/results.js';
 import type { TickData } from '../../src/scenario/runner.js';
-import type { StepSpec } from '../../src/scenario/model.js';
+import type { ScenarioSpec, StepSpec } from '../../src/scenario/model.js';
 
 export const CLUSTER = 'outbound|8000||httpbin.default.svc.cluster.local';
 
@@ -109,3 +109,16 @@ export function mirrorTick(): TickData {
     shadowRequests: 20,
   };
 }
+
+/** The mirroring scenario the dashboard tests draw: variants seed-dr and mirror, steps c1 and c3. */
+export const MIRROR_SCENARIO: ScenarioSpec = {
+  name: 'httpbin-mirror',
+  file: 's.yaml',
+  load: { from: 'sleep', url: 'http://httpbin:8000/headers', headers: [], steps: [{ ...C3, name: 'c1' }, C3] },
+  variants: [
+    { name: 'seed-dr', patches: [] },
+    { name: 'mirror', patches: [] },
+  ],
+  expect: [],
+  loc: { file: 's.yaml', line: 1, col: 1 },
+};

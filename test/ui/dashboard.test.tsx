@@ -5,23 +5,12 @@ import { render } from 'ink-testing-library';
 import { renderToString } from 'ink';
 import { Dashboard } from '../../src/ui/dashboard.js';
 import { initialState, reduce } from '../../src/ui/state.js';
-import type { ScenarioSpec } from '../../src/scenario/model.js';
-import { C3, mirrorTick, seedC3 } from '../scenario/fixtures.js';
+import { C3, MIRROR_SCENARIO, mirrorTick, seedC3 } from '../scenario/fixtures.js';
 
 const strip = (s: string) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
 const width = (line: string) => [...line].length;
 
-const scenario: ScenarioSpec = {
-  name: 'httpbin-mirror',
-  file: 's.yaml',
-  load: { from: 'sleep', url: 'http://httpbin:8000/headers', headers: [], steps: [{ ...C3, name: 'c1' }, C3] },
-  variants: [
-    { name: 'seed-dr', patches: [] },
-    { name: 'mirror', patches: [] },
-  ],
-  expect: [],
-  loc: { file: 's.yaml', line: 1, col: 1 },
-};
+const scenario = MIRROR_SCENARIO;
 
 /** State folded from recorded events: one finished step, then a mirroring step in progress. */
 function recordedState() {

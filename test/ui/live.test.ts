@@ -8,24 +8,13 @@ delete process.env.CONTINUOUS_INTEGRATION;
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import type { ScenarioSpec } from '../../src/scenario/model.js';
-import { C3, mirrorTick } from '../scenario/fixtures.js';
+import { C3, MIRROR_SCENARIO, mirrorTick } from '../scenario/fixtures.js';
 
 const { startLiveView } = await import('../../src/ui/live.js');
 
 const strip = (s: string) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
 
-const scenario: ScenarioSpec = {
-  name: 'httpbin-mirror',
-  file: 's.yaml',
-  load: { from: 'sleep', url: 'http://httpbin:8000/headers', headers: [], steps: [{ ...C3, name: 'c1' }, C3] },
-  variants: [
-    { name: 'seed-dr', patches: [] },
-    { name: 'mirror', patches: [] },
-  ],
-  expect: [],
-  loc: { file: 's.yaml', line: 1, col: 1 },
-};
+const scenario = MIRROR_SCENARIO;
 
 class FakeStdin extends EventEmitter {
   isTTY = true;
