@@ -4,27 +4,14 @@ import assert from 'node:assert/strict';
 import { OutlierDetector, type OutlierClock } from '../../../src/mesh/outlier/detector.js';
 import { StatsStore } from '../../../src/mesh/stats/store.js';
 import type { OutlierDetection } from '../../../src/mesh/config/model.js';
+import { defaultOutlierDetection } from '../../../src/mesh/config/policy.js';
 
 const PREFIX = 'cluster.outbound|8000||httpbin.default.svc.cluster.local';
 const OD = `${PREFIX}.outlier_detection`;
 
-/** Envoy defaults as Istio writes them, overridable. */
+/** Envoy defaults as Istio writes them (the ones the DR compiler starts from), overridable. */
 function od(over: Partial<OutlierDetection> = {}): OutlierDetection {
-  return {
-    consecutive5xx: 5,
-    enforcingConsecutive5xx: 100,
-    consecutiveGatewayFailure: 5,
-    enforcingConsecutiveGatewayFailure: 0,
-    splitExternalLocalOriginErrors: false,
-    consecutiveLocalOriginFailure: 5,
-    enforcingConsecutiveLocalOriginFailure: 100,
-    intervalMs: 10_000,
-    baseEjectionTimeMs: 30_000,
-    maxEjectionTimeMs: 300_000,
-    maxEjectionPercent: 10,
-    healthyPanicThreshold: 0,
-    ...over,
-  };
+  return { ...defaultOutlierDetection(), ...over };
 }
 
 /** Manual clock: advance() fires interval ticks at their exact due times. */
