@@ -5,6 +5,13 @@
 // the load generator. The sidecar carries a full policy: a VirtualService with a
 // header match and a catch-all, default retries, a DestinationRule with a
 // connection pool and outlier detection.
+// Noise (2 shared cores; throughput of one target can halve for seconds when
+// other work runs): each round runs every target back to back, in alternating
+// order, and "vs bare" is the median of the per-round ratios to the bare proxy
+// of the same round. Latencies come from autocannon's per-response times (float
+// ms) in our own HDR histogram at µs resolution; autocannon's summary holds
+// whole milliseconds. "cpu us/rq" is the proxy process's user+system CPU per
+// request (/proc, Linux), steadier than rps on a shared box.
 // Run directly: `node dist/bench/proxy.js [seconds] [conns,...] [rounds]`.
 
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
@@ -14,28 +21,40 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { createHdr, percentileMs, recordMs } from '../src/report/hdr.js';
 import { startUpstream } from './peers/upstream-process.js';
 
 export interface ProxyBenchRow {
   target: string;
   connections: number;
   rps: number;
+  /** ms, µs resolution (per-response times, not autocannon's whole-ms summary). */
   p50: number;
   p99: number;
-  /** rps / bare pass-through rps at the same connections. */
+  /** Proxy process CPU (user+system) per request in µs; undefined when not measurable. */
+  cpuUsPerRq?: number;
+  /** Median over rounds of rps / bare pass-through rps of the same round and connections. */
   ratio: number;
 }
 
 interface AutocannonResult {
   requests: { total: number };
-  latency: { p50: number; p99: number };
   duration: number;
   non2xx: number;
   errors: number;
 }
-type Autocannon = (o: { url: string; connections: number; duration: number; headers: Record<string, string> }) => Promise<AutocannonResult>;
+interface AutocannonInstance {
+  on(ev: 'response', fn: (client: unknown, status: number, bytes: number, ms: number) => void): void;
+}
+type Autocannon = (
+  o: { url: string; connections: number; duration: number; headers: Record<string, string> },
+  cb: (err: Error | null, r: AutocannonResult) => void,
+) => AutocannonInstance;
+
+type Sample = Omit<ProxyBenchRow, 'target' | 'ratio'>;
 
 const SIDECAR_YAML = `
 apiVersion: apps/v1
@@ -224,53 +243,120 @@ http {
   return { port, child, dir };
 }
 
-async function load(port: number, connections: number, seconds: number): Promise<Omit<ProxyBenchRow, 'target' | 'ratio'>> {
+/** utime+stime of a process and its direct children (nginx's worker), in clock ticks (100/s). */
+function cpuTicks(pids: readonly number[]): number | undefined {
+  try {
+    let t = 0;
+    for (const pid of pids) {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+      t += Number(rest[11]) + Number(rest[12]);
+    }
+    return t;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `pid` and its direct children (read once, after start-up). */
+function processTree(pid: number | undefined): number[] {
+  if (pid === undefined) return [];
+  const out = [pid];
+  try {
+    for (const d of readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue;
+      try {
+        const f = readFileSync(`/proc/${d}/stat`, 'utf8');
+        if (Number(f.slice(f.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(d));
+      } catch {
+        // exited meanwhile
+      }
+    }
+  } catch {
+    // no /proc: CPU column stays empty
+  }
+  return out;
+}
+
+async function load(port: number, connections: number, seconds: number, pids: readonly number[] = []): Promise<Sample> {
   const ac = createRequire(import.meta.url)('autocannon') as Autocannon;
-  const r = await ac({ url: `http://127.0.0.1:${port}/get`, connections, duration: seconds, headers: { host: 'httpbin:8000' } });
+  const hist = createHdr();
+  const cpu0 = cpuTicks(pids);
+  const r = await new Promise<AutocannonResult>((resolve, reject) => {
+    const inst = ac({ url: `http://127.0.0.1:${port}/get`, connections, duration: seconds, headers: { host: 'httpbin:8000' } }, (err, res) =>
+      err ? reject(err) : resolve(res),
+    );
+    inst.on('response', (_c, _status, _bytes, ms) => recordMs(hist, ms));
+  });
+  const cpu1 = cpuTicks(pids);
   if (r.non2xx > 0 || r.errors > 0) throw new Error(`port ${port}: ${r.non2xx} non-2xx, ${r.errors} errors`);
-  return { connections, rps: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99 };
+  const total = r.requests.total;
+  return {
+    connections,
+    rps: total / r.duration,
+    p50: percentileMs(hist, 50),
+    p99: percentileMs(hist, 99),
+    ...(pids.length && cpu0 !== undefined && cpu1 !== undefined && total > 0 ? { cpuUsPerRq: ((cpu1 - cpu0) * 10_000) / total } : {}),
+  };
 }
 
 function table(rows: ProxyBenchRow[]): string {
-  const head = ['target', 'connections', 'rps', 'p50 ms', 'p99 ms', 'vs bare'];
-  const body = rows.map((r) => [r.target, String(r.connections), r.rps.toFixed(0), r.p50.toFixed(2), r.p99.toFixed(2), `${r.ratio.toFixed(2)}x`]);
+  const head = ['target', 'connections', 'rps', 'p50 ms', 'p99 ms', 'cpu us/rq', 'vs bare'];
+  const body = rows.map((r) => [
+    r.target,
+    String(r.connections),
+    r.rps.toFixed(0),
+    r.p50.toFixed(3),
+    r.p99.toFixed(3),
+    r.cpuUsPerRq === undefined ? '-' : r.cpuUsPerRq.toFixed(1),
+    `${r.ratio.toFixed(2)}x`,
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const fmt = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [fmt(head), ...body.map(fmt)].join('\n');
 }
 
-/** The run with the median rps of several rounds (the 2-core box is shared and noisy). */
-function median<T extends { rps: number }>(runs: T[]): T {
-  const sorted = [...runs].sort((a, b) => a.rps - b.rps);
-  return sorted[Math.floor(sorted.length / 2)]!;
+/** Median of each column on its own (the 2-core box is shared and noisy). */
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const n = sorted.length;
+  return n % 2 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
 }
 
 interface Target {
   name: string;
   port: number;
+  /** Processes whose CPU is charged to this target (empty: not measured). */
+  pids: number[];
   stop(): Promise<void>;
 }
 
 export async function benchProxy(
-  seconds = 5,
+  seconds = 3,
   connectionsList: number[] = [10, 50],
-  rounds = 3,
+  rounds = 5,
   log = (s: string): void => void process.stdout.write(s + '\n'),
 ): Promise<ProxyBenchRow[]> {
   const up = await startUpstream();
   const rows: ProxyBenchRow[] = [];
   const nginx = await nginxPath();
-  const targets: Target[] = [{ name: 'upstream direct (reference)', port: up.port, stop: async () => {} }];
+  const targets: Target[] = [{ name: 'upstream direct (reference)', port: up.port, pids: processTree(up.child.pid), stop: async () => {} }];
   try {
     for (const kind of ['bare', 'sidecar'] as const) {
       const p = await spawnProxy(kind, up.port);
-      targets.push({ name: kind === 'bare' ? 'bare node:http+undici proxy' : 'meshbench sidecar (full policy)', port: p.port, stop: () => stop(p.child) });
+      targets.push({
+        name: kind === 'bare' ? 'bare node:http+undici proxy' : 'meshbench sidecar (full policy)',
+        port: p.port,
+        pids: processTree(p.child.pid),
+        stop: () => stop(p.child),
+      });
     }
     if (nginx) {
       const n = await startNginx(nginx, up.port);
       targets.push({
         name: 'nginx (1 worker)',
         port: n.port,
+        pids: processTree(n.child.pid),
         stop: async () => {
           await stop(n.child);
           await rm(n.dir, { recursive: true, force: true });
@@ -278,20 +364,45 @@ export async function benchProxy(
       });
     }
     for (const connections of connectionsList) {
-      // Rounds interleave the targets so a noisy neighbour hits them alike; one
-      // second of warm-up per target and connection count.
-      const runs = new Map<string, Array<Omit<ProxyBenchRow, 'target' | 'ratio'>>>();
+      // Rounds interleave the targets (order reversed every other round, so a
+      // drift hits them alike); two seconds of warm-up (JIT, pools) per target.
+      const runs = new Map<string, Sample[]>();
+      const ratios = new Map<string, number[]>();
       for (const t of targets) {
-        await load(t.port, connections, 1);
+        await load(t.port, connections, 2);
         runs.set(t.name, []);
+        ratios.set(t.name, []);
       }
-      for (let r = 0; r < rounds; r++) for (const t of targets) runs.get(t.name)!.push(await load(t.port, connections, seconds));
-      const med = targets.map((t) => ({ target: t.name, ...median(runs.get(t.name)!) }));
-      const bare = med.find((r) => r.target.startsWith('bare'))!.rps;
-      for (const r of med) rows.push({ ...r, ratio: r.rps / bare });
+      const bareName = targets.find((t) => t.name.startsWith('bare'))!.name;
+      for (let r = 0; r < rounds; r++) {
+        const order = r % 2 === 0 ? targets : [...targets].reverse();
+        const round = new Map<string, Sample>();
+        for (const t of order) round.set(t.name, await load(t.port, connections, seconds, t.pids));
+        const bare = round.get(bareName)!.rps;
+        for (const [name, s] of round) {
+          runs.get(name)!.push(s);
+          ratios.get(name)!.push(s.rps / bare);
+        }
+      }
+      for (const t of targets) {
+        const ss = runs.get(t.name)!;
+        const cpu = ss.map((s) => s.cpuUsPerRq).filter((c): c is number => c !== undefined);
+        rows.push({
+          target: t.name,
+          connections,
+          rps: median(ss.map((s) => s.rps)),
+          p50: median(ss.map((s) => s.p50)),
+          p99: median(ss.map((s) => s.p99)),
+          ...(cpu.length ? { cpuUsPerRq: median(cpu) } : {}),
+          ratio: median(ratios.get(t.name)!),
+        });
+      }
     }
     log(table(rows));
-    log(`median of ${rounds} rounds x ${seconds}s per row; autocannon latencies are whole milliseconds`);
+    log(
+      `medians of ${rounds} interleaved rounds x ${seconds}s per row; "vs bare" = median of per-round rps ratios; ` +
+        'p50/p99 from per-response times at µs resolution; cpu = the process under test (the upstream row: the upstream itself)',
+    );
     if (!nginx) log('nginx not installed');
     return rows;
   } finally {
@@ -308,8 +419,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     process.stdout.write(`${port}\n`);
     process.on('SIGTERM', () => process.exit(0));
   } else {
-    const seconds = Number(args[0] ?? 5);
+    const seconds = Number(args[0] ?? 3);
     const conns = (args[1] ?? '10,50').split(',').map(Number);
-    await benchProxy(seconds, conns, Number(args[2] ?? 3));
+    await benchProxy(seconds, conns, Number(args[2] ?? 5));
   }
 }
