@@ -1,7 +1,7 @@
 // Shared by the bookinfo tests: the repo's real bookinfo YAML (loaded with the
 // scenario include/replacement rules), small edits to it, and plain node:http
 // clients and servers on 127.0.0.1.
-import { createServer, request } from 'node:http';
+import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadScenarioFiles } from '../../src/scenario/include.js';
@@ -10,6 +10,7 @@ import type { SourceDoc } from '../../src/mesh/config/source.js';
 import { compileMesh } from '../../src/mesh/config/compile.js';
 import { startMesh } from '../../src/mesh/mesh.js';
 import type { MeshHandle, MeshSnapshot } from '../../src/mesh/api.js';
+import { httpGet, type Reply } from '../helpers/http.js';
 import { repo } from '../helpers/io.js';
 
 export { repo };
@@ -53,28 +54,11 @@ export function sidecarPort(mesh: MeshHandle, workload = 'meshbench'): number {
   return s.listenPort;
 }
 
-export interface Reply {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-  ms: number;
-}
+export type { Reply } from '../helpers/http.js';
 
 /** GET through a sidecar listener with a mesh Host header. */
 export function get(port: number, host: string, path: string, headers: Record<string, string> = {}, timeoutMs = 15_000): Promise<Reply> {
-  const t0 = performance.now();
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers: { host, ...headers }, agent: false, timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, ms: performance.now() - t0 }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`GET ${host}${path}: timed out`)));
-    req.on('error', reject);
-    req.end();
-  });
+  return httpGet(port, path, { host, headers, timeoutMs });
 }
 
 export const productpage = (mesh: MeshHandle, headers: Record<string, string> = {}): Promise<Reply> =>
