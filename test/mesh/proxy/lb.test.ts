@@ -93,10 +93,8 @@ test('retried responses with a body reset their connection; gauges return to 0',
       virtualService(`  - route: [{destination: {host: httpbin}}]
     retries: {attempts: 2, retryOn: 5xx}`),
   );
-  const up = await Upstreams.start(cfg, body503);
-  const px = await startSidecar(cfg, up);
   const C = 'cluster.outbound|8000||httpbin.default.svc.cluster.local';
-  try {
+  await withProxy(cfg, async (px, up) => {
     const rs = await Promise.all(Array.from({ length: 5 }, () => request(px.port)));
     for (const r of rs) {
       assert.equal(r.status, 503);
@@ -109,10 +107,7 @@ test('retried responses with a body reset their connection; gauges return to 0',
     assert.equal(px.gauge(`${C}.circuit_breakers.default.remaining_retries`), 4294967295);
     assert.equal(px.gauge(`${C}.circuit_breakers.high.rq_open`), 0);
     assert.equal(px.gauge('http.outbound_0.0.0.0_8000.downstream_rq_active'), 0);
-  } finally {
-    await px.close();
-    await up.close();
-  }
+  }, { handler: body503 });
 });
 
 for (const [name, lb, vary] of [

@@ -139,10 +139,8 @@ test('outlier detection: consecutive5xx 1 ejects the only pod -> 503 no healthy 
       destinationRule(`  trafficPolicy:
     outlierDetection: {consecutive5xxErrors: 1, interval: 1s, baseEjectionTime: 3m, maxEjectionPercent: 100}`),
   );
-  const up = await Upstreams.start(cfg);
-  const px = await startSidecar(cfg, up);
   const C = 'cluster.outbound|8000||httpbin.default.svc.cluster.local';
-  try {
+  await withProxy(cfg, async (px, up) => {
     assert.equal((await request(px.port, { path: '/status/500' })).status, 500);
     const r = await request(px.port);
     assert.equal(r.status, 503);
@@ -150,10 +148,7 @@ test('outlier detection: consecutive5xx 1 ejects the only pod -> 503 no healthy 
     assert.equal(px.counter(`${C}.upstream_cx_none_healthy`), 1);
     assert.equal(px.gauge(`${C}.outlier_detection.ejections_active`), 1);
     assert.equal(up.seen.length, 1);
-  } finally {
-    await px.close();
-    await up.close();
-  }
+  });
 });
 
 test('outlier detection with minHealthPercent: below the panic threshold every host is used (spec §7.4)', async () => {
@@ -164,17 +159,12 @@ test('outlier detection with minHealthPercent: below the panic threshold every h
       destinationRule(`  trafficPolicy:
     outlierDetection: {consecutive5xxErrors: 1, interval: 1s, baseEjectionTime: 3m, maxEjectionPercent: 100, minHealthPercent: 50}`),
   );
-  const up = await Upstreams.start(cfg);
-  const px = await startSidecar(cfg, up);
   const C = 'cluster.outbound|8000||httpbin.default.svc.cluster.local';
-  try {
+  await withProxy(cfg, async (px) => {
     assert.equal((await request(px.port, { path: '/status/500' })).status, 500);
     assert.equal(px.gauge(`${C}.outlier_detection.ejections_active`), 1);
     // Panic mode: the ejected pod still gets traffic.
     assert.equal((await request(px.port)).status, 200);
     assert.equal(px.counter(`${C}.upstream_cx_none_healthy`), 0);
-  } finally {
-    await px.close();
-    await up.close();
-  }
+  });
 });
