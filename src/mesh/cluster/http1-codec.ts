@@ -25,6 +25,10 @@ const enum St {
 
 export class ParseError extends Error {}
 
+function isOws(ch: number): boolean {
+  return ch === 32 || ch === 9;
+}
+
 export class ResponseParser {
   #sink: ResponseSink | undefined;
   #st: St = St.Done;
@@ -174,7 +178,12 @@ export class ResponseParser {
       const c = head.indexOf(':', pos);
       if (c > pos && c < next) {
         const name = head.slice(pos, c).toLowerCase();
-        const value = head.slice(c + 1, next).trim();
+        // Optional whitespace is SP / HTAB only (RFC 9112 §5.1); one slice, no trim() copy.
+        let vs = c + 1;
+        let ve = next;
+        while (vs < ve && isOws(head.charCodeAt(vs))) vs++;
+        while (ve > vs && isOws(head.charCodeAt(ve - 1))) ve--;
+        const value = head.slice(vs, ve);
         if (name === 'content-length') contentLength = parseInt(value, 10);
         else if (name === 'transfer-encoding') chunked = value.toLowerCase().includes('chunked');
         else if (name === 'connection') {

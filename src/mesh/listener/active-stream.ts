@@ -45,6 +45,7 @@ export class ActiveStream {
     private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
     private readonly worker: number,
+    private readonly sourceIp: string,
   ) {}
 
   start(): void {
@@ -73,8 +74,20 @@ export class ActiveStream {
     (this.res as StreamResponse)[STREAM] = this;
     // on, not once: 'close' fires once per response and once() would allocate a wrapper.
     this.res.on('close', onResponseClose);
-    const view = { method: req.method ?? 'GET', path, authority, scheme: 'http', headers: req.headers };
-    const entry = found ? RouteTable.route(found.vhost, view) : undefined;
+    // The router's request doubles as the route matcher's view (one object per request).
+    const rq: DownstreamRequest = {
+      method: req.method ?? 'GET',
+      path,
+      authority,
+      scheme: 'http',
+      port,
+      headers: req.headers,
+      rawHeaders: req.rawHeaders,
+      body: undefined,
+      worker: this.worker,
+      sourceIp: this.sourceIp,
+    };
+    const entry = found ? RouteTable.route(found.vhost, rq) : undefined;
     if (!found || !entry) {
       hcm.no_route.inc();
       this.#reply(404, '');
@@ -82,17 +95,7 @@ export class ActiveStream {
       return;
     }
     this.#entry = entry;
-    this.#rq = {
-      method: view.method,
-      path,
-      authority,
-      port,
-      headers: req.headers,
-      rawHeaders: req.rawHeaders,
-      body: undefined,
-      worker: this.worker,
-      sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-    };
+    this.#rq = rq;
     const h = req.headers;
     const hasBody = (h['content-length'] !== undefined && h['content-length'] !== '0') || h['transfer-encoding'] !== undefined;
     if (!hasBody) {

@@ -9,7 +9,8 @@ import { ActiveStream, type ListenerContext } from './active-stream.js';
 import { WORKER_CONCURRENCY } from '../cluster/cluster.js';
 
 const WORKER = Symbol('meshWorker');
-type WorkerSocket = Socket & { [WORKER]?: number };
+const SOURCE_IP = Symbol('meshSourceIp');
+type WorkerSocket = Socket & { [WORKER]?: number; [SOURCE_IP]?: string };
 
 export class Listener {
   readonly server: http.Server;
@@ -47,13 +48,15 @@ export class Listener {
 
   readonly #onConnection = (socket: WorkerSocket): void => {
     socket[WORKER] = this.#nextWorker;
+    // Read once per connection, not per request (consistentHash useSourceIp).
+    socket[SOURCE_IP] = socket.remoteAddress ?? '127.0.0.1';
     this.#nextWorker = (this.#nextWorker + 1) % WORKER_CONCURRENCY;
   };
 
   readonly #onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    const worker = (req.socket as WorkerSocket)[WORKER] ?? 0;
+    const socket = req.socket as WorkerSocket;
     try {
-      new ActiveStream(this.ctx, req, res, worker).start();
+      new ActiveStream(this.ctx, req, res, socket[WORKER] ?? 0, socket[SOURCE_IP] ?? '127.0.0.1').start();
     } catch {
       // A bug or an unencodable header must not take the mesh down: drop this stream.
       res.destroy();

@@ -43,6 +43,8 @@ export interface DownstreamRequest {
   method: string;
   path: string;
   authority: string;
+  /** Always `http` (plain-text outbound listener); lets the request serve as a RequestView. */
+  scheme: string;
   /** Request port the virtual host was selected for (spec §2.4 port fallback). */
   port: number;
   /** Lower-case name -> value (node:http req.headers). */
