@@ -195,18 +195,6 @@ export function peerAddress(req: IncomingMessage): string {
   return a.startsWith('::ffff:') ? a.slice(7) : a;
 }
 
-/** Headers joined the way a WSGI server (gunicorn) or Go joins repeats: with ','. */
-export function joinedHeader(req: IncomingMessage, lowerName: string): string | undefined {
-  const raw = req.rawHeaders;
-  let out: string | undefined;
-  for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i].length === lowerName.length && raw[i].toLowerCase() === lowerName) {
-      out = out === undefined ? raw[i + 1] : out + ',' + raw[i + 1];
-    }
-  }
-  return out;
-}
-
 // ---------------------------------------------------------------------------
 // Access log: gunicorn's default `%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"`
 

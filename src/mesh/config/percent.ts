@@ -19,7 +19,6 @@ export function fromIntegerPercent(n: number): FractionalPercent | string {
 }
 
 export const HUNDRED_PERCENT: FractionalPercent = { numerator: 100, denominator: 100 };
-export const ZERO_PERCENT: FractionalPercent = { numerator: 0, denominator: 100 };
 
 /** `percentage: {value: N}` → FractionalPercent (errors recorded). */
 export function readPercentage(f: Fields, name: string): FractionalPercent | undefined {

@@ -11,7 +11,6 @@ export const BODY_OVERFLOW_RETRIED =
   'upstream connect error or disconnect/reset before headers. retried and the latest reset reason: overflow';
 export const BODY_TIMEOUT = 'upstream request timeout';
 export const BODY_NO_HEALTHY = 'no healthy upstream';
-export const BODY_FAULT_ABORT = 'fault filter abort';
 
 /** Body of a 503 after an upstream reset or connect failure. */
 export function resetBody(reason: string, retried: boolean): string {
