@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppContext, RunningApp } from './app.js';
-import { parseGoDuration } from './fortio-echo.js';
+import { canonicalHeaderKey, parseGoDuration } from './fortio-echo.js';
 import { parseMultipart } from './multipart.js';
 import { AppServer, type HeaderList, peerAddress, readBody, serve, splitTarget } from './server.js';
 import { sendStatusCode, type StatusCodeBodies } from './status-code.js';
@@ -64,17 +64,6 @@ function goString(s: string): string {
     else out += s[i];
   }
   return out + '"';
-}
-
-/** Go textproto.CanonicalMIMEHeaderKey. */
-function canonical(name: string): string {
-  let out = '';
-  let upper = true;
-  for (const ch of name) {
-    out += upper ? ch.toUpperCase() : ch.toLowerCase();
-    upper = ch === '-';
-  }
-  return out;
 }
 
 const STATUS_TEXT: Record<number, string> = {
@@ -187,7 +176,7 @@ function headers(req: IncomingMessage): { [k: string]: Json } {
   const out: { [k: string]: string[] } = {};
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) {
-    const k = canonical(raw[i]);
+    const k = canonicalHeaderKey(raw[i]);
     if (k === 'Host') continue;
     (out[k] ??= []).push(raw[i + 1]);
   }
