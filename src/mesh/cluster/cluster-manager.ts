@@ -7,14 +7,10 @@ import type { StatsStore } from '../stats/store.js';
 import { Cluster } from './cluster.js';
 import { Host } from './host.js';
 import { effectivePolicy } from '../config/policy.js';
+import { labelsMatch } from '../config/context.js';
 
 export function clusterName(port: number, subset: string | undefined, fqdn: string): string {
   return `outbound|${port}|${subset ?? ''}|${fqdn}`;
-}
-
-function labelsMatch(labels: Record<string, string>, selector: Record<string, string>): boolean {
-  for (const k in selector) if (labels[k] !== selector[k]) return false;
-  return true;
 }
 
 export class ClusterManager {
@@ -86,7 +82,7 @@ export class ClusterManager {
     const hosts: Host[] = [];
     if (svc.staticEndpoints) {
       for (const ep of svc.staticEndpoints) {
-        if (!labelsMatch(ep.labels, subsetLabels)) continue;
+        if (!labelsMatch(subsetLabels, ep.labels)) continue;
         const p = ep.ports[sp.name] ?? port;
         hosts.push(new Host(`${ep.address}:${p}`, hosts.length, ep.labels, ep.address, () => p));
       }
@@ -94,7 +90,7 @@ export class ClusterManager {
       const sel = svc.selector;
       for (const inst of this.config.instances) {
         if (inst.namespace !== svc.namespace) continue;
-        if (!labelsMatch(inst.labels, sel) || !labelsMatch(inst.labels, subsetLabels)) continue;
+        if (!labelsMatch(sel, inst.labels) || !labelsMatch(subsetLabels, inst.labels)) continue;
         const pod = inst.pod;
         hosts.push(new Host(pod, hosts.length, inst.labels, '127.0.0.1', () => this.instancePort(pod)));
       }
