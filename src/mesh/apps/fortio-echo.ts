@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppContext, RunningApp } from './app.js';
+import { parseGoDuration as goDurationNs } from '../config/duration.js';
 import { AppServer, type HeaderList, peerAddress, readBody, serve, splitTarget } from './server.js';
 
 /** fortio -max-echo-delay default. */
@@ -226,27 +227,10 @@ export function generateProbability(value: string, random: () => number = Math.r
   return 100 * random() <= p;
 }
 
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
 /** Go time.ParseDuration -> milliseconds (null when invalid). */
 export function parseGoDuration(s: string): number | null {
-  let rest = s;
-  let sign = 1;
-  if (rest[0] === '-' || rest[0] === '+') {
-    if (rest[0] === '-') sign = -1;
-    rest = rest.slice(1);
-  }
-  if (rest === '0') return 0;
-  if (rest === '') return null;
-  let total = 0;
-  const re = /^(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/;
-  while (rest !== '') {
-    const m = re.exec(rest);
-    if (!m) return null;
-    total += Number(m[1]) * UNIT_MS[m[2]];
-    rest = rest.slice(m[0].length);
-  }
-  return sign * total;
+  const ns = goDurationNs(s);
+  return typeof ns === 'string' ? null : Number(ns) / 1e6;
 }
 
 // ---------------------------------------------------------------------------
