@@ -11,7 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppContext, RunningApp } from './app.js';
 import { canonicalHeaderKey, parseGoDuration } from './fortio-echo.js';
 import { parseMultipart } from './multipart.js';
-import { AppServer, type HeaderList, peerAddress, readBody, serve, splitTarget } from './server.js';
+import { AppServer, type HeaderList, peerAddress, readBody, safeDecode, serve, splitTarget } from './server.js';
 import { sendStatusCode, type StatusCodeBodies } from './status-code.js';
 
 const JSON_CT = 'application/json; charset=utf-8';
@@ -357,11 +357,3 @@ const INDEX_HTML = `<!DOCTYPE html>
 </body>
 </html>
 `;
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppContext, RunningApp } from './app.js';
 import { pyJsonDumps, type PyValue } from './pyjson.js';
-import { AppServer, EMPTY, type HeaderList, peerAddress, readBody, serve, splitTarget } from './server.js';
+import { AppServer, EMPTY, type HeaderList, peerAddress, readBody, safeDecode, serve, splitTarget } from './server.js';
 import { parseMultipart } from './multipart.js';
 import { sendStatusCode, type StatusCodeBodies } from './status-code.js';
 
@@ -88,12 +88,12 @@ function route(req: IncomingMessage, res: ServerResponse, app: AppServer, port: 
   if (path.startsWith('/status/') && path.length > 8 && path.indexOf('/', 8) < 0) {
     if (method === 'OPTIONS') return options(req, res, app, ANY_ALLOW);
     if (!STATUS_METHODS.has(method)) return methodNotAllowed(req, res, app, ANY_ALLOW);
-    return statusCodes(req, res, app, decodeURIComponentSafe(path.slice(8)));
+    return statusCodes(req, res, app, safeDecode(path.slice(8)));
   }
   if (path.startsWith('/delay/') && path.length > 7 && path.indexOf('/', 7) < 0) {
     if (method === 'OPTIONS') return options(req, res, app, ANY_ALLOW);
     if (!DELAY_METHODS.has(method)) return methodNotAllowed(req, res, app, ANY_ALLOW);
-    return delay(req, res, app, query, port, decodeURIComponentSafe(path.slice(7)));
+    return delay(req, res, app, query, port, safeDecode(path.slice(7)));
   }
   if (path.startsWith('/bytes/') && /^\d+$/.test(path.slice(7))) {
     if (!getLike(req, res, app, method, GET_ONLY)) return;
@@ -488,14 +488,6 @@ function isToken(s: string): boolean {
 
 function isHeaderValue(s: string): boolean {
   return /^[\t\x20-\x7e\x80-\xff]*$/.test(s);
-}
-
-function decodeURIComponentSafe(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }
 
 const INDEX_HTML = `<!DOCTYPE html>

@@ -179,6 +179,15 @@ export function splitTarget(url: string | undefined): { path: string; query: str
   return q < 0 ? { path: u, query: '' } : { path: u.slice(0, q), query: u.slice(q + 1) };
 }
 
+/** Percent-decoded path segment, or the raw text when it is not valid percent-encoding. */
+export function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
 /** Peer address per connection, kept because a destroyed socket forgets it (late access-log lines). */
 const peers = new WeakMap<object, string>();
 
