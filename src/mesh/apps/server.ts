@@ -191,17 +191,18 @@ export function safeDecode(s: string): string {
 /** Peer address per connection, kept because a destroyed socket forgets it (late access-log lines). */
 const peers = new WeakMap<object, string>();
 
-function rememberPeer(socket: { remoteAddress?: string }): void {
+function unmappedAddress(socket: { remoteAddress?: string }): string {
   const a = socket.remoteAddress ?? '';
-  peers.set(socket, a.startsWith('::ffff:') ? a.slice(7) : a);
+  return a.startsWith('::ffff:') ? a.slice(7) : a;
+}
+
+function rememberPeer(socket: { remoteAddress?: string }): void {
+  peers.set(socket, unmappedAddress(socket));
 }
 
 /** Peer IP without the IPv4-mapped prefix. */
 export function peerAddress(req: IncomingMessage): string {
-  const known = peers.get(req.socket);
-  if (known !== undefined) return known;
-  const a = req.socket.remoteAddress ?? '';
-  return a.startsWith('::ffff:') ? a.slice(7) : a;
+  return peers.get(req.socket) ?? unmappedAddress(req.socket);
 }
 
 // ---------------------------------------------------------------------------
