@@ -4,7 +4,6 @@
 // picks one, the default is the sidecar of `--from`.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import type { StatsStore } from './stats/store.js';
 import { RuntimeError } from '../errors.js';
 
@@ -60,17 +59,12 @@ interface Stat {
 
 export async function startAdmin(opts: AdminOptions): Promise<AdminServer> {
   const byName = new Map(opts.sidecars.map((s) => [s.workload, s] as const));
-  const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
     try {
       handle(req, res);
     } catch (e) {
       reply(res, 500, `internal error: ${(e as Error).message}\n`);
     }
-  });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
   });
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
@@ -171,7 +165,7 @@ export async function startAdmin(opts: AdminOptions): Promise<AdminServer> {
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
-        for (const s of sockets) s.destroy();
+        server.closeAllConnections();
       }),
   };
 }
