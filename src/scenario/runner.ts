@@ -208,6 +208,7 @@ async function runStep(
   const dest = p.destination;
   const tickMs = opts.tickMs ?? 250;
   const before = await mesh.snapshot();
+  const sidecarBefore = sidecarOf(before, from);
   let latest: MeshSnapshot = before;
   let polling = false;
   // Poll the mesh thread on its own timer; ticks pair the newest load snapshot with
@@ -223,7 +224,7 @@ async function runStep(
   }, tickMs);
   poll.unref?.();
   const onSnapshot = (load: LoadSnapshot) => {
-    const delta = sidecarDelta(sidecarOf(before, from), sidecarOf(latest, from));
+    const delta = sidecarDelta(sidecarBefore, sidecarOf(latest, from));
     const inst = instanceDeltas(before, latest);
     emit({
       type: 'tick',
@@ -251,7 +252,7 @@ async function runStep(
   }
   const after = await settledSnapshot(mesh);
   const result = toLoadResult(run);
-  const delta = sidecarDelta(sidecarOf(before, from), sidecarOf(after, from));
+  const delta = sidecarDelta(sidecarBefore, sidecarOf(after, from));
   const ds = destinationStats(delta, dest);
   const instances = instanceDeltas(before, after);
   const sidecarCounters: Record<string, number> = {};
