@@ -4,12 +4,11 @@
 import { ConfigError } from '../errors.js';
 import type { FieldPath, SourceDoc } from '../mesh/config/source.js';
 import { formatPath } from '../mesh/config/source.js';
+import { isPlainObject as isObj } from '../mesh/config/fields.js';
 
 export type Obj = Record<string, unknown>;
 
-export function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+export { isObj };
 
 function describe(v: unknown): string {
   if (v === null || v === undefined) return 'nothing';

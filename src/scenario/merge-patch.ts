@@ -3,16 +3,14 @@
 // replaces the target wholesale. Never mutates its inputs and shares no nested
 // object with them, so one variant's edit cannot leak into another's.
 
-export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+import { isObj } from './fields.js';
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 /** RFC 7396 §2 MergePatch(Target, Patch). */
 export function applyMergePatch(target: unknown, patch: unknown): unknown {
-  if (!isObject(patch)) return clone(patch);
-  const out: Record<string, unknown> = isObject(target) ? clone(target) : {};
+  if (!isObj(patch)) return clone(patch);
+  const out: Record<string, unknown> = isObj(target) ? clone(target) : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete out[key];
     else out[key] = applyMergePatch(out[key], value);
@@ -23,7 +21,7 @@ export function applyMergePatch(target: unknown, patch: unknown): unknown {
 /** Deep copy of plain YAML/JSON data (so variants never share nested objects). */
 export function clone<T>(v: T): T {
   if (Array.isArray(v)) return v.map(clone) as T;
-  if (isObject(v)) {
+  if (isObj(v)) {
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) out[k] = clone(x);
     return out as T;
