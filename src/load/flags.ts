@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { FlagError } from '../errors.js';
 import type { LoadOptions } from './types.js';
+import { parseGoDuration } from '../mesh/config/duration.js';
 
 /** What the CLI needs beside the run options. */
 export interface LoadOutputOptions {
@@ -165,29 +166,10 @@ function convert(kind: Kind, flag: string, raw: string): string {
   }
 }
 
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60000, h: 3600000 };
-
 /** Go's time.ParseDuration, in milliseconds; undefined when malformed. "0" alone needs no unit. */
 export function parseGoDurationMs(s: string): number | undefined {
-  let str = s.trim();
-  let sign = 1;
-  if (str.startsWith('-') || str.startsWith('+')) {
-    if (str[0] === '-') sign = -1;
-    str = str.slice(1);
-  }
-  if (str === '0') return 0;
-  if (str === '') return undefined;
-  const re = /(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
-  let total = 0;
-  let pos = 0;
-  while (pos < str.length) {
-    re.lastIndex = pos;
-    const m = re.exec(str);
-    if (!m) return undefined;
-    total += Number(m[1]) * UNIT_MS[m[2]];
-    pos = re.lastIndex;
-  }
-  return sign * total;
+  const ns = parseGoDuration(s.trim());
+  return typeof ns === 'string' ? undefined : Number(ns) / 1e6;
 }
 
 function num(v: string | boolean): number {
