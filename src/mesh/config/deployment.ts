@@ -10,7 +10,17 @@ import type { SourceDoc } from './source.js';
 /** Pod annotation mapping any image to a built-in app. */
 export const APP_ANNOTATION = 'meshbench.io/app';
 
-const APP_KINDS: readonly AppKind[] = ['httpbin', 'fortio', 'productpage', 'details', 'reviews', 'ratings', 'client'];
+/** Port of an annotated app whose image says nothing and whose pod declares none (each kind's usual image). */
+const APP_DEFAULT_PORT: Record<AppKind, number> = {
+  httpbin: 80,
+  fortio: 8080,
+  productpage: 9080,
+  details: 9080,
+  reviews: 9080,
+  ratings: 9080,
+  client: 0,
+};
+const APP_KINDS = Object.keys(APP_DEFAULT_PORT) as readonly AppKind[];
 
 export const BUILT_IN_IMAGES =
   'kennethreitz/httpbin, kong/httpbin, mccutchen/go-httpbin, fortio/fortio, ' +
@@ -142,7 +152,7 @@ export function compileDeployment(doc: SourceDoc, ctx: CompileContext): Workload
   if (annotated !== undefined) {
     if ((APP_KINDS as readonly string[]).includes(annotated)) {
       app = annotated as AppKind;
-      defaultPort = mapped?.app === app ? mapped.defaultPort : app === 'httpbin' ? 80 : app === 'fortio' ? 8080 : app === 'client' ? 0 : 9080;
+      defaultPort = mapped?.app === app ? mapped.defaultPort : APP_DEFAULT_PORT[app];
     } else {
       const where = annotations[APP_ANNOTATION] !== undefined ? tmeta! : root.obj('metadata')!;
       where.obj('annotations')!.error(APP_ANNOTATION, `unknown app "${annotated}" (one of ${APP_KINDS.join(', ')})`);
