@@ -102,9 +102,7 @@ export class ConnPool {
   }
 
   onStreamDone(cx: UpstreamConnection, closeAfter: boolean): void {
-    this.resources.requests.dec();
-    this.stats.upstream_rq_active.dec();
-    this.host.activeRequests--;
+    this.#streamGone();
     if (cx.state === CxState.Draining || closeAfter) {
       cx.close();
       return;
@@ -116,9 +114,7 @@ export class ConnPool {
   onConnectionClosed(cx: UpstreamConnection, connectFailed: boolean, hadStream: boolean): void {
     if (hadStream) {
       // The connection died (or was reset) under its attached stream.
-      this.resources.requests.dec();
-      this.stats.upstream_rq_active.dec();
-      this.host.activeRequests--;
+      this.#streamGone();
     }
     this.#transition(cx, CxState.Closed);
     if (connectFailed && !this.#destroyed) {
@@ -194,6 +190,13 @@ export class ConnPool {
   #pendingGone(): void {
     this.resources.pendingRequests.dec();
     this.stats.upstream_rq_pending_active.dec();
+  }
+
+  /** Undoes #attach's accounting when a stream ends, normally or with its connection. */
+  #streamGone(): void {
+    this.resources.requests.dec();
+    this.stats.upstream_rq_active.dec();
+    this.host.activeRequests--;
   }
 
   /** Envoy tryCreateNewConnections: up to 3 per call. */
