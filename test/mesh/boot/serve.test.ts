@@ -1,29 +1,11 @@
 // `bench serve` in-process: flags, banner, real requests, clean stop.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { serveCommand, parseServeFlags, parseLoopbackAddress } from '../../../src/cli/serve.js';
 import { FlagError, UserError } from '../../../src/errors.js';
-import type { CommandIO } from '../../../src/cli/io.js';
 import type { MeshHandle } from '../../../src/mesh/api.js';
 import { fixture, httpGet, refused } from './helpers.js';
-
-function capture(): { io: CommandIO; out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  const w = (f: (s: string) => void) =>
-    new Writable({
-      write(chunk, _enc, cb) {
-        f(String(chunk));
-        cb();
-      },
-    });
-  return {
-    io: { stdout: w((s) => (out += s)) as CommandIO['stdout'], stderr: w((s) => (err += s)) as CommandIO['stderr'] },
-    out: () => out,
-    err: () => err,
-  };
-}
+import { capture } from '../../helpers/io.js';
 
 test('flags: loopback only, named flag in every error', () => {
   assert.deepEqual(parseLoopbackAddress('--listen', '127.0.0.1:15001'), { host: '127.0.0.1', port: 15001 });

@@ -2,48 +2,39 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { validateCommand } from '../../../src/cli/validate.js';
 import { main } from '../../../src/cli/main.js';
 import { FlagError } from '../../../src/errors.js';
 import { fixture, scenario } from './helpers.js';
-
-function capture() {
-  const out = { stdout: '', stderr: '' };
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  stdout.on('data', (c) => (out.stdout += String(c)));
-  stderr.on('data', (c) => (out.stderr += String(c)));
-  return { io: { stdout, stderr }, out };
-}
+import { capture } from '../../helpers/io.js';
 
 test('valid files: summary by kind on stdout, exit 0, nothing on stderr', async () => {
-  const { io, out } = capture();
+  const { io, out, err } = capture();
   const code = await validateCommand([scenario('httpbin/httpbin.yaml'), scenario('httpbin/fortio-deploy.yaml')], io);
   assert.equal(code, 0);
-  assert.equal(out.stdout, '5 documents OK: 1 ServiceAccount, 2 Services, 2 Deployments\n');
-  assert.equal(out.stderr, '');
+  assert.equal(out(), '5 documents OK: 1 ServiceAccount, 2 Services, 2 Deployments\n');
+  assert.equal(err(), '');
 });
 
 test('warnings: one line each, file:line:col: warning: path: message, still exit 0', async () => {
-  const { io, out } = capture();
+  const { io, out, err } = capture();
   const f = fixture('seed-httpbin-dr-circuit-breaking.yaml');
   const code = await validateCommand([f], io);
   assert.equal(code, 0);
-  const lines = out.stderr.trimEnd().split('\n');
+  const lines = err().trimEnd().split('\n');
   assert.equal(lines.length, 2);
   assert.equal(lines[0], `${f}:7:3: warning: spec.host: host httpbin.istio-demo.svc.cluster.local is not a Service or ServiceEntry in this mesh`);
   assert.ok(lines[1].startsWith(`${f}:16:7: warning: spec.trafficPolicy.outlierDetection.consecutiveErrors: consecutiveErrors is deprecated and ignored since Istio 1.7`));
-  assert.equal(out.stdout, '1 document OK: 1 DestinationRule (2 warnings)\n');
+  assert.equal(out(), '1 document OK: 1 DestinationRule (2 warnings)\n');
 });
 
 test('errors: every error and warning in reading order, a count, exit 2', async () => {
-  const { io, out } = capture();
+  const { io, out, err } = capture();
   const f = fixture('bad-wrong-type.yaml');
   const code = await validateCommand([f], io);
   assert.equal(code, 2);
-  assert.equal(out.stdout, '');
-  assert.deepEqual(out.stderr.trimEnd().split('\n'), [
+  assert.equal(out(), '');
+  assert.deepEqual(err().trimEnd().split('\n'), [
     `${f}:7:3: warning: spec.host: host httpbin.default.svc.cluster.local is not a Service or ServiceEntry in this mesh`,
     `${f}:12:9: spec.trafficPolicy.connectionPool.tcp.maxConnections: expected an integer, got "one"`,
     `${f}:14:9: spec.trafficPolicy.connectionPool.http.http1MaxPendingRequests: must not be negative, got -1`,
@@ -52,22 +43,22 @@ test('errors: every error and warning in reading order, a count, exit 2', async 
 });
 
 test('syntax errors of several files are all reported', async () => {
-  const { io, out } = capture();
+  const { io, err } = capture();
   const a = fixture('bad-syntax.yaml');
   const code = await validateCommand([a, fixture('seed-reviews-v2.yaml')], io);
   assert.equal(code, 2);
-  assert.deepEqual(out.stderr.trimEnd().split('\n'), [
+  assert.deepEqual(err().trimEnd().split('\n'), [
     `${a}:7:3: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]`,
     '1 error',
   ]);
 });
 
 test('Scenario documents are accepted beside the mesh documents', async () => {
-  const { io, out } = capture();
+  const { io, out, err } = capture();
   const code = await validateCommand([fixture('with-scenario.yaml')], io);
-  assert.equal(out.stderr, '');
+  assert.equal(err(), '');
   assert.equal(code, 0);
-  assert.equal(out.stdout, '3 documents OK: 1 Service, 1 Deployment, 1 Scenario\n');
+  assert.equal(out(), '3 documents OK: 1 Service, 1 Deployment, 1 Scenario\n');
 });
 
 test('no files, unknown flag: FlagError; missing file through `bench`: one line, exit 2', async () => {
@@ -77,7 +68,7 @@ test('no files, unknown flag: FlagError; missing file through `bench`: one line,
   const c = capture();
   const code = await main(['validate', 'no-such-scenario.yaml'], c.io);
   assert.equal(code, 2);
-  assert.equal(c.out.stderr, 'bench: no-such-scenario.yaml: no such file\n');
+  assert.equal(c.err(), 'bench: no-such-scenario.yaml: no such file\n');
 });
 
 test('every scenarios/ base file validates without errors', async () => {
@@ -86,19 +77,19 @@ test('every scenarios/ base file validates without errors', async () => {
     ['httpbin/httpbin-v1-v2.yaml', 'httpbin/sleep.yaml'],
   ];
   for (const set of sets) {
-    const { io, out } = capture();
+    const { io, err } = capture();
     const code = await validateCommand(set.map(scenario), io);
-    assert.equal(code, 0, out.stderr);
-    assert.equal(out.stderr, '');
+    assert.equal(code, 0, err());
+    assert.equal(err(), '');
   }
 });
 
 test('Scenario variants: each patched variant is compiled and its errors are named', async () => {
-  const { io, out } = capture();
+  const { io, err } = capture();
   const f = fixture('bad-variant.yaml');
   const code = await validateCommand([f], io);
   assert.equal(code, 2);
-  assert.deepEqual(out.stderr.trimEnd().split('\n'), [
+  assert.deepEqual(err().trimEnd().split('\n'), [
     `${f}:40:9: spec.trafficPolicy.connectionPool.tcp.maxConnections: variant "typo": expected an integer, got "one"`,
     '1 error',
   ]);
