@@ -2,6 +2,7 @@
 // with --mesh the URL's host is a mesh host reached through the source
 // workload's sidecar (the embedded mesh boots on its own thread first).
 
+import { parseSeed } from './seed.js';
 import { FlagError } from '../errors.js';
 import type { CommandIO } from './io.js';
 
@@ -22,9 +23,7 @@ export async function loadWithMeshCommand(argv: string[], io: CommandIO): Promis
       if (!v) throw new FlagError(`${flag}: missing value (a workload name)`);
       from = v;
     } else if (flag === '--seed' || flag === '-seed') {
-      const v = inline ?? argv[++i];
-      if (!v || !/^\d+$/.test(v)) throw new FlagError(`${flag}: invalid value "${v ?? ''}": expected a whole number`);
-      seed = Number(v);
+      seed = parseSeed(flag, inline ?? argv[++i]);
     } else {
       rest.push(a);
     }

@@ -4,6 +4,7 @@
 // Exit: 0 ok, 1 an expectation failed, 2 bad input, 3 runtime, 130 interrupted
 // (the partial report and JSON are still written).
 
+import { parseSeed } from './seed.js';
 import { writeFile } from 'node:fs/promises';
 import { ExitCode, FlagError, UserError } from '../errors.js';
 import { prepareScenario, runPrepared } from '../scenario/runner.js';
@@ -48,12 +49,9 @@ export function parseRunFlags(argv: string[]): RunFlags {
       case 'no-tui':
         f.noTui = true;
         break;
-      case 'seed': {
-        const v = value();
-        if (!/^-?\d+$/.test(v)) throw new FlagError(`--seed: invalid value "${v}": expected an integer`);
-        f.seed = Number(v);
+      case 'seed':
+        f.seed = parseSeed('--seed', value());
         break;
-      }
       default:
         throw new FlagError(`${a.slice(0, eq > 0 ? eq : undefined)}: unknown flag (bench <scenario.yaml>… [--variant NAME] [--json FILE] [--no-tui] [--seed N])`);
     }

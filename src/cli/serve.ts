@@ -2,6 +2,7 @@
 // browser. Boots the mesh on its thread, prints where everything listens and
 // how to reach it, then waits for Ctrl-C / SIGTERM and shuts down cleanly.
 
+import { parseSeed } from './seed.js';
 import { formatWarning } from '../mesh/config/warning.js';
 import { isIP } from 'node:net';
 import { ExitCode, FlagError } from '../errors.js';
@@ -64,14 +65,9 @@ export function parseServeFlags(argv: string[]): ServeFlags {
         out.from = value();
         if (!out.from) throw new FlagError(`${flag}: missing value`);
         break;
-      case 'seed': {
-        const v = value();
-        if (!/^\d+$/.test(v) || Number(v) > 0xffffffff) {
-          throw new FlagError(`${flag}: invalid value "${v}" (expected an integer 0..4294967295)`);
-        }
-        out.seed = Number(v);
+      case 'seed':
+        out.seed = parseSeed(flag, value());
         break;
-      }
       case 'access-log':
         if (eq > 0) throw new FlagError(`${flag}: takes no value`);
         out.accessLog = true;
