@@ -33,12 +33,12 @@ export async function loadWithMeshCommand(argv: string[], io: CommandIO): Promis
     if (from !== undefined) throw new FlagError('--from: only meaningful with --mesh');
     return loadCommand(rest, io);
   }
-  const { loadSourceFiles } = await import('../mesh/config/source.js');
+  const { loadScenarioFiles } = await import('../scenario/include.js');
   const { compileMesh } = await import('../mesh/config/compile.js');
   const { startMeshThread } = await import('../mesh/thread.js');
   const { formatWarning } = await import('../mesh/config/warning.js');
   // Scenario documents in the same files say what a scenario run does; load needs only the mesh.
-  const config = compileMesh((await loadSourceFiles(meshFiles)).filter((d) => d.kind !== 'Scenario'));
+  const config = compileMesh((await loadScenarioFiles(meshFiles)).filter((d) => d.kind !== 'Scenario'));
   for (const w of config.warnings) io.stderr.write(`${formatWarning(w)}\n`);
   const mesh = await startMeshThread(config, { seed, accessLog: 'none' });
   try {

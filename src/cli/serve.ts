@@ -9,7 +9,7 @@ import { ExitCode, FlagError } from '../errors.js';
 import type { CommandIO } from './io.js';
 import type { MeshConfig } from '../mesh/config/model.js';
 import type { MeshBootOptions, MeshHandle } from '../mesh/api.js';
-import { loadSourceFiles } from '../mesh/config/source.js';
+import { loadScenarioFiles } from '../scenario/include.js';
 import { compileMesh } from '../mesh/config/compile.js';
 import { startMeshThread } from '../mesh/thread.js';
 import { defaultSource, IMPLICIT_SOURCE } from '../mesh/mesh.js';
@@ -107,7 +107,8 @@ function isLoopback(host: string): boolean {
 
 export async function serveCommand(argv: string[], io: CommandIO, opts: ServeOptions = {}): Promise<number> {
   const flags = parseServeFlags(argv);
-  const docs = await loadSourceFiles(flags.files);
+  // The same loader as scenario runs: a scenario file's `include:` brings in its mesh.
+  const docs = await loadScenarioFiles(flags.files);
   // Scenario documents say what load to run; serving needs only the mesh.
   const config = compileMesh(docs.filter((d) => d.kind !== 'Scenario'));
   for (const w of config.warnings) io.stderr.write(`${formatWarning(w)}\n`);
