@@ -141,7 +141,7 @@ test('a missing include is an error at its entry; bad entries and Scenarios in i
   ]);
   const notList = await write('s3.yaml', scenario(' base/app.yaml'));
   assert.deepEqual(await configErrors(loadScenarioFiles([notList])), [
-    `${notList}:5:3: spec.include: expected a list of file paths (relative to the scenario file)`,
+    `${notList}:5:3: spec.include: expected a list of file paths (relative to the scenario file), got "base/app.yaml"`,
   ]);
   await write('base/has-scenario.yaml', scenario(' []'));
   const nested = await write('s4.yaml', scenario(' [base/has-scenario.yaml]'));

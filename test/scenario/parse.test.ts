@@ -166,5 +166,5 @@ spec:
   expect:
   - { code: 503, shareAtLeast: 10 }
 `);
-  assert.deepEqual(errs, [`s.yaml:${L(6)}:18: spec.expect[0].shareAtLeast: must be <= 1, got 10`]);
+  assert.deepEqual(errs, [`s.yaml:${L(6)}:18: spec.expect[0].shareAtLeast: must be between 0 and 1, got 10`]);
 });
