@@ -83,6 +83,7 @@ function parseLoad(spec: Fields, workloads: string[]): LoadSpec | undefined {
   if (url !== undefined && !/^http:\/\/[^/\s]+/i.test(url)) f.error('url', `expected an http:// URL, got ${JSON.stringify(url)}`);
   const method = f.str('method', NON_EMPTY);
   const payload = f.str('payload', NON_EMPTY);
+  const loadHeaders = headers(f);
   const items = f.list('steps', { required: true });
   if (Array.isArray(f.raw('steps')) && items.length === 0) f.error('steps', 'needs at least one step');
   const steps: StepSpec[] = [];
@@ -118,7 +119,7 @@ function parseLoad(spec: Fields, workloads: string[]): LoadSpec | undefined {
   return {
     from,
     url: url ?? '',
-    headers: headers(f),
+    headers: loadHeaders,
     steps,
     ...(method ? { method } : {}),
     ...(payload !== undefined ? { payload } : {}),
