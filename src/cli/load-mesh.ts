@@ -37,8 +37,8 @@ export async function loadWithMeshCommand(argv: string[], io: CommandIO): Promis
   const { compileMesh } = await import('../mesh/config/compile.js');
   const { startMeshThread } = await import('../mesh/thread.js');
   const { formatWarning } = await import('../mesh/config/warning.js');
-  // Scenario documents in the same files say what a scenario run does; load needs only the mesh.
-  const config = compileMesh((await loadScenarioFiles(meshFiles)).filter((d) => d.kind !== 'Scenario'));
+  // compileMesh skips Scenario documents (they say what a scenario run does): load needs only the mesh.
+  const config = compileMesh(await loadScenarioFiles(meshFiles));
   for (const w of config.warnings) io.stderr.write(`${formatWarning(w)}\n`);
   const mesh = await startMeshThread(config, { seed, accessLog: 'none' });
   try {

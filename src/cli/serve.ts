@@ -109,8 +109,8 @@ export async function serveCommand(argv: string[], io: CommandIO, opts: ServeOpt
   const flags = parseServeFlags(argv);
   // The same loader as scenario runs: a scenario file's `include:` brings in its mesh.
   const docs = await loadScenarioFiles(flags.files);
-  // Scenario documents say what load to run; serving needs only the mesh.
-  const config = compileMesh(docs.filter((d) => d.kind !== 'Scenario'));
+  // compileMesh skips Scenario documents (they say what load to run): serving needs only the mesh.
+  const config = compileMesh(docs);
   for (const w of config.warnings) io.stderr.write(`${formatWarning(w)}\n`);
   let from: string;
   try {

@@ -6,7 +6,8 @@ import { formatWarning } from '../mesh/config/warning.js';
 import { ConfigError, ConfigErrors, ExitCode, FlagError, formatLocation } from '../errors.js';
 import type { SourceLocation } from '../errors.js';
 import type { ConfigWarning } from '../mesh/config/model.js';
-import { checkMesh, SCENARIO_API_VERSION } from '../mesh/config/compile.js';
+import { checkMesh } from '../mesh/config/compile.js';
+import { isScenarioDoc } from '../mesh/config/scenario-doc.js';
 import type { SourceDoc } from '../mesh/config/source.js';
 import type { CommandIO } from './io.js';
 
@@ -32,9 +33,9 @@ export async function validateCommand(argv: string[], io: Pick<CommandIO, 'stdou
     if (e instanceof ConfigErrors) return report(e.errors, [], io, files);
     throw e;
   }
-  const meshDocs = docs.filter((d) => d.apiVersion !== SCENARIO_API_VERSION);
+  const meshDocs = docs.filter((d) => !isScenarioDoc(d));
   const { errors, warnings } = checkMesh(docs);
-  for (const d of docs) if (d.apiVersion === SCENARIO_API_VERSION) errors.push(...(await checkScenario(d, meshDocs, errors)));
+  for (const d of docs) if (isScenarioDoc(d)) errors.push(...(await checkScenario(d, meshDocs, errors)));
   if (errors.length > 0) return report(errors, warnings, io, files);
   report([], warnings, io, files);
   const counts = new Map<string, number>();

@@ -7,23 +7,24 @@
 
 import { dirname, isAbsolute, join } from 'node:path';
 import { ConfigError, ConfigErrors, UserError } from '../errors.js';
-import { formatPath, loadSourceFiles } from '../mesh/config/source.js';
+import { describe, Diagnostics, Fields, isPlainObject } from '../mesh/config/fields.js';
+import { isScenarioDoc } from '../mesh/config/scenario-doc.js';
+import { loadSourceFiles } from '../mesh/config/source.js';
 import type { SourceDoc } from '../mesh/config/source.js';
-import { isScenarioDoc } from './parse.js';
 
 /** Loads `files` and every file their Scenario documents include, then applies the replacement rule. */
 export async function loadScenarioFiles(files: string[]): Promise<SourceDoc[]> {
-  const errors: ConfigError[] = [];
-  const perFile = await loadEach(files, errors);
+  const diag = new Diagnostics();
+  const perFile = await loadEach(files, diag.errors);
   const out: SourceDoc[] = [];
   for (const docs of perFile) {
     for (const d of docs) {
       if (!isScenarioDoc(d)) continue;
-      for (const inc of includesOf(d, errors)) {
-        const got = await loadEach([inc.file], errors, inc.at);
+      for (const inc of includesOf(d, diag)) {
+        const got = await loadEach([inc.file], diag.errors, inc.at);
         for (const idoc of got[0] ?? []) {
           if (isScenarioDoc(idoc)) {
-            errors.push(new ConfigError(`an included file cannot hold a Scenario document (included from ${inc.from})`, idoc.locate([])));
+            diag.error(idoc, [], `an included file cannot hold a Scenario document (included from ${inc.from})`);
           } else {
             out.push(idoc);
           }
@@ -32,7 +33,7 @@ export async function loadScenarioFiles(files: string[]): Promise<SourceDoc[]> {
     }
     out.push(...docs);
   }
-  if (errors.length) throw new ConfigErrors(errors);
+  if (diag.errors.length) throw new ConfigErrors(diag.errors);
   return applyReplacements(out);
 }
 
@@ -43,27 +44,25 @@ interface Include {
   from: string;
 }
 
-function includesOf(doc: SourceDoc, errors: ConfigError[]): Include[] {
+function includesOf(doc: SourceDoc, diag: Diagnostics): Include[] {
+  // A spec that is not a mapping is the scenario parser's to report.
   const spec = doc.value.spec;
-  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) return [];
-  const list = (spec as Record<string, unknown>).include;
-  if (list === undefined || list === null) return [];
-  const path = ['spec', 'include'];
-  if (!Array.isArray(list)) {
-    errors.push(new ConfigError('expected a list of file paths (relative to the scenario file)', doc.locate(path), formatPath(path)));
+  if (!isPlainObject(spec)) return [];
+  const f = new Fields(doc, diag, ['spec'], spec);
+  if (f.has('include') && !Array.isArray(f.raw('include'))) {
+    f.error('include', `expected a list of file paths (relative to the scenario file), got ${describe(f.raw('include'))}`);
     return [];
   }
   const out: Include[] = [];
-  list.forEach((entry, i) => {
-    const p = [...path, i];
-    const at = doc.locate(p);
-    if (typeof entry !== 'string' || entry === '') {
-      errors.push(new ConfigError(`expected a file path, got ${JSON.stringify(entry)}`, at, formatPath(p)));
-      return;
+  for (const { value, path } of f.list('include')) {
+    const at = doc.locate(path);
+    if (typeof value !== 'string' || value === '') {
+      diag.error(doc, path, `expected a file path, got ${describe(value)}`);
+      continue;
     }
-    const file = isAbsolute(entry) ? entry : join(dirname(doc.file), entry);
+    const file = isAbsolute(value) ? value : join(dirname(doc.file), value);
     out.push({ file, at, from: `${at.file}:${at.line}:${at.col}` });
-  });
+  }
   return out;
 }
 

@@ -3,7 +3,7 @@
 // replaces the target wholesale. Never mutates its inputs and shares no nested
 // object with them, so one variant's edit cannot leak into another's.
 
-import { isObj } from './fields.js';
+import { isPlainObject as isObj } from '../mesh/config/fields.js';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 

@@ -1,11 +1,10 @@
-// The Scenario document (`apiVersion: meshbench/v1`, `kind: Scenario`) once
-// validated: what load to run, which variants of the Istio/K8s documents to run
-// it against, and what must hold afterwards. Format: docs/scenario-format.md.
+// The Scenario document (`apiVersion: meshbench/v1`, `kind: Scenario`; recognised
+// by mesh/config/scenario-doc.ts) once validated: what load to run, which variants
+// of the Istio/K8s documents to run it against, and what must hold afterwards.
+// Format: docs/scenario-format.md.
 
 import type { SourceLocation } from '../errors.js';
 
-export const SCENARIO_API_VERSION = 'meshbench/v1';
-export const SCENARIO_KIND = 'Scenario';
 /** Implicit source workload for load from outside any Deployment (mesh contract). */
 export const DEFAULT_SOURCE_WORKLOAD = 'meshbench';
 
@@ -60,9 +59,13 @@ export interface Bound {
   value: BoundValue;
 }
 
+/** Latency percentiles an expectation can check (p999 = p99.9). */
+export const PERCENTILES = ['p50', 'p90', 'p99', 'p999'] as const;
+export type Percentile = (typeof PERCENTILES)[number];
+
 export type Subject =
   | { type: 'code'; code: number }
-  | { type: 'latency'; percentile: 'p50' | 'p90' | 'p99' | 'p999' }
+  | { type: 'latency'; percentile: Percentile }
   | { type: 'qps' }
   | { type: 'calls' }
   /** `sidecar`: another workload's sidecar instead of the `from` one (e.g. reviews-v2's, for faults it injects). */

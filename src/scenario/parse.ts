@@ -1,27 +1,21 @@
 // Scenario document -> ScenarioSpec, with every problem reported at its
 // file:line:col (unknown fields, wrong types, unknown step/variant names, patch
-// targets that do not exist). The other documents are returned untouched for the
-// mesh compiler.
+// targets that do not exist). Read with the mesh config's Fields, so a scenario's
+// messages read like a VirtualService's. The other documents are returned
+// untouched for the mesh compiler.
 
 import { ConfigError, ConfigErrors, UserError } from '../errors.js';
-import type { FieldPath, SourceDoc } from '../mesh/config/source.js';
-import { FieldReader, isObj } from './fields.js';
-import type { Obj } from './fields.js';
-import {
-  DEFAULT_SOURCE_WORKLOAD,
-  SCENARIO_API_VERSION,
-  SCENARIO_KIND,
-} from './model.js';
+import { defaultLoadOptions } from '../load/flags.js';
+import { Diagnostics, Fields } from '../mesh/config/fields.js';
+import { isScenarioDoc, SCENARIO_API_VERSION, SCENARIO_KIND } from '../mesh/config/scenario-doc.js';
+import type { SourceDoc } from '../mesh/config/source.js';
+import { DEFAULT_SOURCE_WORKLOAD, PERCENTILES } from './model.js';
 import type { Bound, ExpectationSpec, LoadSpec, PatchSpec, ScenarioSpec, StepSpec, Subject, VariantSpec } from './model.js';
 
 export interface ParsedInput {
   scenario: ScenarioSpec;
   /** Every non-scenario document, in file order. */
   meshDocs: SourceDoc[];
-}
-
-export function isScenarioDoc(d: SourceDoc): boolean {
-  return d.apiVersion === SCENARIO_API_VERSION || d.kind === SCENARIO_KIND;
 }
 
 export function splitScenario(docs: SourceDoc[], files: string[]): ParsedInput {
@@ -45,142 +39,131 @@ export function splitScenario(docs: SourceDoc[], files: string[]): ParsedInput {
   return { scenario: parseScenarioDoc(scenarioDocs[0], meshDocs), meshDocs };
 }
 
-const TOP = ['apiVersion', 'kind', 'metadata', 'spec'] as const;
-const SPEC = ['include', 'load', 'variants', 'expect'] as const; // include: src/scenario/include.ts
-const LOAD = ['from', 'url', 'headers', 'method', 'payload', 'steps'] as const;
-const STEP = ['name', 'c', 'qps', 'n', 't', 'timeout', 'uniform', 'jitter', 'headers'] as const;
-const VARIANT = ['name', 'patches'] as const;
-const PATCH = ['target', 'merge'] as const;
-const TARGET = ['kind', 'name', 'namespace'] as const;
+const TOP = ['apiVersion', 'kind', 'metadata', 'spec'];
+const SPEC = ['include', 'load', 'variants', 'expect']; // include: src/scenario/include.ts
+const LOAD = ['from', 'url', 'headers', 'method', 'payload', 'steps'];
+const STEP = ['name', 'c', 'qps', 'n', 't', 'timeout', 'uniform', 'jitter', 'headers'];
+const VARIANT = ['name', 'patches'];
+const PATCH = ['target', 'merge'];
+const TARGET = ['kind', 'name', 'namespace'];
+const UPSTREAM = ['workload', 'version', 'app'];
+
+/** A step's defaults are fortio's, as `bench load` has them. */
+const FORTIO = defaultLoadOptions();
+const NON_EMPTY = { nonEmpty: true } as const;
 
 export function parseScenarioDoc(doc: SourceDoc, meshDocs: SourceDoc[]): ScenarioSpec {
-  const r = new FieldReader(doc);
-  const v = doc.value;
-  if (doc.apiVersion !== SCENARIO_API_VERSION) r.error(['apiVersion'], `expected "${SCENARIO_API_VERSION}"`);
-  if (doc.kind !== SCENARIO_KIND) r.error(['kind'], `expected "${SCENARIO_KIND}" for apiVersion ${SCENARIO_API_VERSION}`);
-  r.known(v, [], TOP);
-  const spec = r.obj(v.spec, ['spec'], true) ?? {};
-  r.known(spec, ['spec'], SPEC);
+  const diag = new Diagnostics();
+  const root = Fields.root(doc, diag);
+  if (doc.apiVersion !== SCENARIO_API_VERSION) root.error('apiVersion', `expected "${SCENARIO_API_VERSION}", got ${JSON.stringify(doc.apiVersion)}`);
+  if (doc.kind !== SCENARIO_KIND) root.error('kind', `expected "${SCENARIO_KIND}" (apiVersion ${SCENARIO_API_VERSION}), got ${JSON.stringify(doc.kind)}`);
+  root.allow(TOP);
+  const spec = root.obj('spec', { required: true })?.allow(SPEC);
+  if (!spec) throw new ConfigErrors(diag.errors);
 
-  const load = parseLoad(r, spec.load, meshDocs);
-  const variants = parseVariants(r, spec.variants, meshDocs);
   const workloads = [DEFAULT_SOURCE_WORKLOAD, ...meshDocs.filter((d) => d.kind === 'Deployment').map((d) => d.name)];
-  const expect = parseExpect(r, spec.expect, load.steps.map((s) => s.name), variants.map((x) => x.name), workloads);
-  if (r.errors.length) throw new ConfigErrors(r.errors);
-  return { name: doc.name || 'scenario', file: doc.file, load, variants, expect, loc: doc.locate([]) };
+  const load = parseLoad(spec, workloads);
+  const variants = parseVariants(spec, meshDocs);
+  const expect = parseExpect(spec, load?.steps.map((s) => s.name), variants.map((x) => x.name), workloads);
+  if (!load || diag.errors.length) throw new ConfigErrors(diag.errors);
+  return { name: doc.name || 'scenario', file: doc.file, load, variants, expect, loc: root.loc() };
 }
 
-function headerList(r: FieldReader, v: unknown, path: FieldPath): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
-  const o = r.obj(v, path);
-  if (!o) return out;
-  for (const [k, x] of Object.entries(o)) {
-    if (typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean') out.push([k, String(x)]);
-    else r.error([...path, k], 'expected a header value (string)');
-  }
-  return out;
+function headers(f: Fields): Array<[string, string]> {
+  return Object.entries(f.strMap('headers') ?? {});
 }
 
-function parseLoad(r: FieldReader, v: unknown, meshDocs: SourceDoc[]): LoadSpec {
-  const path = ['spec', 'load'];
-  const o = r.obj(v, path, true) ?? {};
-  r.known(o, path, LOAD);
-  const from = r.str(o.from, [...path, 'from']) ?? DEFAULT_SOURCE_WORKLOAD;
-  if (from !== DEFAULT_SOURCE_WORKLOAD && !meshDocs.some((d) => d.kind === 'Deployment' && d.name === from)) {
-    const names = meshDocs.filter((d) => d.kind === 'Deployment').map((d) => d.name);
-    r.error([...path, 'from'], `no Deployment named "${from}" (known: ${[DEFAULT_SOURCE_WORKLOAD, ...names].join(', ')})`);
-  }
-  const url = r.str(o.url, [...path, 'url'], true) ?? 'http://invalid/';
-  if (o.url !== undefined && !/^http:\/\/[^/\s]+/i.test(url)) r.error([...path, 'url'], `expected an http:// URL, got ${JSON.stringify(url)}`);
-  const method = r.str(o.method, [...path, 'method']);
-  const payload = r.str(o.payload, [...path, 'payload']);
-  const headers = headerList(r, o.headers, [...path, 'headers']);
+/** Undefined when `load:` is missing or not a mapping (reported). */
+function parseLoad(spec: Fields, workloads: string[]): LoadSpec | undefined {
+  const f = spec.obj('load', { required: true })?.allow(LOAD);
+  if (!f) return undefined;
+  const from = f.str('from', NON_EMPTY) ?? DEFAULT_SOURCE_WORKLOAD;
+  if (!workloads.includes(from)) f.error('from', `no Deployment named "${from}" (known: ${workloads.join(', ')})`);
+  const url = f.str('url', { required: true, nonEmpty: true });
+  if (url !== undefined && !/^http:\/\/[^/\s]+/i.test(url)) f.error('url', `expected an http:// URL, got ${JSON.stringify(url)}`);
+  const method = f.str('method', NON_EMPTY);
+  const payload = f.str('payload', NON_EMPTY);
+  const loadHeaders = headers(f);
+  const items = f.list('steps', { required: true });
+  if (Array.isArray(f.raw('steps')) && items.length === 0) f.error('steps', 'needs at least one step');
   const steps: StepSpec[] = [];
-  const list = r.list(o.steps, [...path, 'steps'], true) ?? [];
-  if (o.steps !== undefined && Array.isArray(o.steps) && list.length === 0) r.error([...path, 'steps'], 'needs at least one step');
   const seen = new Set<string>();
-  list.forEach((s, i) => {
-    const sp = [...path, 'steps', i];
-    const so = r.obj(s, sp);
-    if (!so) return;
-    r.known(so, sp, STEP);
-    const name = r.str(so.name, [...sp, 'name']) ?? `step${i + 1}`;
-    if (seen.has(name)) r.error([...sp, 'name'], `duplicate step name "${name}"`);
+  for (const item of items) {
+    const s = f.item(item)?.allow(STEP);
+    if (!s) continue;
+    const name = s.str('name', NON_EMPTY) ?? `step${item.index + 1}`;
+    if (seen.has(name)) s.error('name', `duplicate step name "${name}"`);
     seen.add(name);
-    const n = r.num(so.n, [...sp, 'n'], { integer: true, min: 0 }) ?? 0;
-    const dur = r.duration(so.t, [...sp, 't']);
-    if (n === 0 && dur === undefined) r.error(sp, 'a step needs `n` (calls) or `t` (duration)');
-    if (n === 0 && dur === 0) r.error([...sp, 't'], 'an open-ended step (t: 0) never ends; give n or a duration');
-    const timeoutMs = r.duration(so.timeout, [...sp, 'timeout']);
-    const uniform = r.bool(so.uniform, [...sp, 'uniform']);
-    const jitter = r.bool(so.jitter, [...sp, 'jitter']);
+    const exactly = s.int('n', { min: 0 });
+    const t = s.flagDuration('t');
+    // A wrong n or t has its own error; only a step with neither written gets this one.
+    const badValue = (s.has('n') && exactly === undefined) || (s.has('t') && t === undefined);
+    if (!badValue && !exactly && t === undefined) s.error(null, 'a step needs `n` (calls) or `t` (duration)');
+    if (!exactly && t === 0) s.error('t', 'an open-ended step (t: 0) never ends; give n or a duration');
+    const timeoutMs = s.flagDuration('timeout');
+    const uniform = s.bool('uniform');
+    const jitter = s.bool('jitter');
     steps.push({
       name,
-      connections: r.num(so.c, [...sp, 'c'], { integer: true, min: 1, max: 10_000 }) ?? 4,
-      qps: r.num(so.qps, [...sp, 'qps'], { min: -1 }) ?? 8,
-      exactly: n,
-      durationMs: dur ?? 5000,
+      connections: s.int('c', { min: 1, max: 10_000 }) ?? FORTIO.connections,
+      qps: s.num('qps', { min: -1 }) ?? FORTIO.qps,
+      exactly: exactly ?? 0,
+      durationMs: t ?? FORTIO.durationMs,
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       ...(uniform !== undefined ? { uniform } : {}),
       ...(jitter !== undefined ? { jitter } : {}),
-      headers: headerList(r, so.headers, [...sp, 'headers']),
-      loc: r.doc.locate(sp),
+      headers: headers(s),
+      loc: s.loc(),
     });
-  });
-  return { from, url, headers, steps, ...(method ? { method } : {}), ...(payload !== undefined ? { payload } : {}) };
+  }
+  return {
+    from,
+    url: url ?? '',
+    headers: loadHeaders,
+    steps,
+    ...(method ? { method } : {}),
+    ...(payload !== undefined ? { payload } : {}),
+  };
 }
 
-function parseVariants(r: FieldReader, v: unknown, meshDocs: SourceDoc[]): VariantSpec[] {
-  const path = ['spec', 'variants'];
-  const list = r.list(v, path);
-  if (!list || list.length === 0) return [{ name: 'base', patches: [] }];
+function parseVariants(spec: Fields, meshDocs: SourceDoc[]): VariantSpec[] {
+  const items = spec.list('variants');
+  if (items.length === 0) return [{ name: 'base', patches: [] }];
   const out: VariantSpec[] = [];
   const seen = new Set<string>();
-  list.forEach((x, i) => {
-    const vp = [...path, i];
-    const vo = r.obj(x, vp);
-    if (!vo) return;
-    r.known(vo, vp, VARIANT);
-    const name = r.str(vo.name, [...vp, 'name'], true) ?? `variant${i + 1}`;
-    if (seen.has(name)) r.error([...vp, 'name'], `duplicate variant name "${name}"`);
+  for (const item of items) {
+    const v = spec.item(item)?.allow(VARIANT);
+    if (!v) continue;
+    const name = v.str('name', { required: true, nonEmpty: true }) ?? `variant${item.index + 1}`;
+    if (seen.has(name)) v.error('name', `duplicate variant name "${name}"`);
     seen.add(name);
-    const patches: PatchSpec[] = [];
-    (r.list(vo.patches, [...vp, 'patches']) ?? []).forEach((p, j) => {
-      const pp = [...vp, 'patches', j];
-      const po = r.obj(p, pp);
-      if (!po) return;
-      r.known(po, pp, PATCH);
-      const t = r.obj(po.target, [...pp, 'target'], true);
-      if (!t) return;
-      r.known(t, [...pp, 'target'], TARGET);
-      const kind = r.str(t.kind, [...pp, 'target', 'kind'], true);
-      const tname = r.str(t.name, [...pp, 'target', 'name'], true);
-      const namespace = r.str(t.namespace, [...pp, 'target', 'namespace']);
-      if (po.merge === undefined) r.error(pp, 'required field `merge` is missing (a JSON merge patch, RFC 7396)');
-      else if (!isObj(po.merge)) r.error([...pp, 'merge'], 'expected a map (a JSON merge patch of the target document)');
-      if (!kind || !tname) return;
-      const hits = meshDocs.filter(
-        (d) => d.kind === kind && d.name === tname && (namespace === undefined || d.namespace === namespace),
-      );
-      if (hits.length === 0) {
-        const same = meshDocs.filter((d) => d.kind === kind).map((d) => d.name);
-        r.error(
-          [...pp, 'target'],
-          `no ${kind} named "${tname}"${namespace ? ` in namespace ${namespace}` : ''} in the given files` +
-            (same.length ? ` (${kind}s: ${same.join(', ')})` : ''),
-        );
-      } else if (hits.length > 1 && namespace === undefined) {
-        r.error([...pp, 'target'], `${kind} "${tname}" exists in several namespaces; add target.namespace`);
-      }
-      patches.push({
-        target: { kind, name: tname, ...(namespace ? { namespace } : {}) },
-        merge: po.merge,
-        loc: r.doc.locate(pp),
-      });
-    });
-    out.push({ name, patches, loc: r.doc.locate(vp) });
-  });
+    const patches = v.objects('patches').flatMap((p) => parsePatch(p.allow(PATCH), meshDocs) ?? []);
+    out.push({ name, patches, loc: v.loc() });
+  }
   return out;
+}
+
+function parsePatch(p: Fields, meshDocs: SourceDoc[]): PatchSpec | undefined {
+  if (!p.has('merge')) p.error(null, 'missing required field "merge" (a JSON merge patch of the target document, RFC 7396)');
+  p.obj('merge'); // reports a merge that is not a mapping
+  const t = p.obj('target', { required: true })?.allow(TARGET);
+  if (!t) return undefined;
+  const kind = t.str('kind', { required: true, nonEmpty: true });
+  const name = t.str('name', { required: true, nonEmpty: true });
+  const namespace = t.str('namespace', NON_EMPTY);
+  if (!kind || !name) return undefined;
+  const hits = meshDocs.filter((d) => d.kind === kind && d.name === name && (namespace === undefined || d.namespace === namespace));
+  if (hits.length === 0) {
+    const same = meshDocs.filter((d) => d.kind === kind).map((d) => d.name);
+    p.error(
+      'target',
+      `no ${kind} named "${name}"${namespace ? ` in namespace ${namespace}` : ''} in the given files` +
+        (same.length ? ` (${kind}s: ${same.join(', ')})` : ''),
+    );
+  } else if (hits.length > 1 && namespace === undefined) {
+    p.error('target', `${kind} "${name}" exists in several namespaces; add target.namespace`);
+  }
+  return { target: { kind, name, ...(namespace ? { namespace } : {}) }, merge: p.raw('merge'), loc: p.loc() };
 }
 
 type BoundSpec = [field: string, measure: Bound['measure'], op: Bound['op']];
@@ -219,117 +202,104 @@ const RANGE_BOUNDS: BoundSpec[] = [
   ['atLeast', 'value', 'ge'],
   ['atMost', 'value', 'le'],
 ];
-const PERCENTILES = ['p50', 'p90', 'p99', 'p999'] as const;
 const SUBJECT_KEYS = ['code', ...PERCENTILES, 'qps', 'calls', 'counter', 'upstream'];
-const ALL_BOUND_KEYS = [...new Set([...CODE_BOUNDS, ...COUNTER_BOUNDS, ...UPSTREAM_BOUNDS].map((b) => b[0]))];
+/** Thresholds written beside the subject (`{ code: 503, count: 0 }`). */
+const FLAT_BOUND_KEYS = [...new Set([...CODE_BOUNDS, ...COUNTER_BOUNDS, ...UPSTREAM_BOUNDS].map((b) => b[0]))];
 const NON_BOUND_KEYS = ['step', 'variant', ...SUBJECT_KEYS, 'subset', 'sidecar'];
-const EXPECT_KEYS = [...NON_BOUND_KEYS, ...ALL_BOUND_KEYS];
+const EXPECT_KEYS = [...NON_BOUND_KEYS, ...FLAT_BOUND_KEYS];
 
-function parseExpect(r: FieldReader, v: unknown, steps: string[], variants: string[], workloads: string[]): ExpectationSpec[] {
-  const path = ['spec', 'expect'];
-  const out: ExpectationSpec[] = [];
-  (r.list(v, path) ?? []).forEach((x, i) => {
-    const ep = [...path, i];
-    const eo = r.obj(x, ep);
-    if (!eo) return;
-    r.known(eo, ep, EXPECT_KEYS);
-    const step = r.str(eo.step, [...ep, 'step']);
-    if (step !== undefined && !steps.includes(step)) r.error([...ep, 'step'], `unknown step "${step}" (steps: ${steps.join(', ')})`);
-    const variant = r.str(eo.variant, [...ep, 'variant']);
-    if (variant !== undefined && !variants.includes(variant)) {
-      r.error([...ep, 'variant'], `unknown variant "${variant}" (variants: ${variants.join(', ')})`);
-    }
-    const subjects = SUBJECT_KEYS.filter((k) => eo[k] !== undefined);
-    if (subjects.length !== 1) {
-      r.error(ep, subjects.length ? `one expectation checks one thing; found ${subjects.join(' and ')}` : `nothing to check: give one of ${SUBJECT_KEYS.join(', ')}`);
-      return;
-    }
-    const key = subjects[0];
-    let subject: Subject | undefined;
-    let bounds: Bound[] = [];
-    if (key === 'code') {
-      const code = r.num(eo.code, [...ep, 'code'], { integer: true, min: -1, max: 999 });
-      if (code !== undefined) subject = { type: 'code', code };
-      bounds = readBounds(r, eo, ep, CODE_BOUNDS, 'code');
-    } else if (key === 'counter') {
-      const counter = r.str(eo.counter, [...ep, 'counter']);
-      // subset "" is the cluster without a subset (outbound|8000||host).
-      let subset: string | undefined;
-      if (typeof eo.subset === 'string') subset = eo.subset;
-      else if (eo.subset !== undefined) r.error([...ep, 'subset'], 'expected a subset name (string)');
-      // sidecar: read another workload's sidecar (faults injected on a later hop).
-      const sidecar = r.str(eo.sidecar, [...ep, 'sidecar']);
-      if (sidecar !== undefined && !workloads.includes(sidecar)) {
-        r.error([...ep, 'sidecar'], `no Deployment named "${sidecar}" (known: ${workloads.join(', ')})`);
-      }
-      if (counter) {
-        subject = { type: 'counter', counter, ...(subset !== undefined ? { subset } : {}), ...(sidecar !== undefined ? { sidecar } : {}) };
-      }
-      bounds = readBounds(r, eo, ep, COUNTER_BOUNDS, 'counter');
-    } else if (key === 'upstream') {
-      const uo = r.obj(eo.upstream, [...ep, 'upstream']);
-      if (uo) {
-        r.known(uo, [...ep, 'upstream'], ['workload', 'version', 'app']);
-        const workload = r.str(uo.workload, [...ep, 'upstream', 'workload']);
-        const version = r.str(uo.version, [...ep, 'upstream', 'version']);
-        const app = r.str(uo.app, [...ep, 'upstream', 'app']);
-        if (!workload && !version && !app) r.error([...ep, 'upstream'], 'name the instances: workload, version and/or app');
-        subject = { type: 'upstream', ...(workload ? { workload } : {}), ...(version ? { version } : {}), ...(app ? { app } : {}) };
-      }
-      bounds = readBounds(r, eo, ep, UPSTREAM_BOUNDS, 'upstream');
-    } else {
-      // p50/p90/p99/p999/qps/calls: `{ lessThanMs: 50 }` / `{ atLeast: 100 }` maps.
-      const isLatency = (PERCENTILES as readonly string[]).includes(key);
-      const mo = r.obj(eo[key], [...ep, key]);
-      if (mo) bounds = readBounds(r, mo, [...ep, key], isLatency ? LATENCY_BOUNDS : RANGE_BOUNDS, key, true);
-      subject = isLatency
-        ? { type: 'latency', percentile: key as (typeof PERCENTILES)[number] }
-        : key === 'qps'
-          ? { type: 'qps' }
-          : { type: 'calls' };
-      for (const k of [...ALL_BOUND_KEYS, 'subset', 'sidecar']) {
-        if (eo[k] !== undefined) r.error([...ep, k], `does not apply to a ${key} expectation (write ${key}: { … })`);
-      }
-    }
-    if ((key === 'code' || key === 'upstream') && eo.subset !== undefined) {
-      r.error([...ep, 'subset'], 'only applies to a counter expectation');
-    }
-    if ((key === 'code' || key === 'upstream') && eo.sidecar !== undefined) {
-      r.error([...ep, 'sidecar'], 'only applies to a counter expectation');
-    }
-    if (!subject) return;
-    if (bounds.length === 0) {
-      // Only when nothing was written: a bad threshold has its own error already.
-      const written = isObj(eo[key]) ? Object.keys(eo[key] as Obj) : Object.keys(eo).filter((k) => !NON_BOUND_KEYS.includes(k));
-      if (written.length === 0) r.error(ep, `no threshold given for ${key}`);
-      return;
-    }
-    out.push({ ...(step ? { step } : {}), ...(variant ? { variant } : {}), subject, bounds, loc: r.doc.locate(ep) });
-  });
-  return out;
+function parseExpect(spec: Fields, steps: string[] | undefined, variants: string[], workloads: string[]): ExpectationSpec[] {
+  return spec.objects('expect').flatMap((e) => parseExpectation(e.allow(EXPECT_KEYS), steps, variants, workloads) ?? []);
 }
 
-function readBounds(r: FieldReader, o: Obj, path: FieldPath, allowed: BoundSpec[], what: string, closed = false): Bound[] {
-  const out: Bound[] = [];
-  const names = allowed.map((b) => b[0]);
-  if (closed) r.known(o, path, names);
-  // In the order written, so messages read like the YAML.
-  const candidates = new Set([...ALL_BOUND_KEYS, ...(closed ? names : [])]);
-  for (const k of Object.keys(o)) {
-    if (!candidates.has(k) || o[k] === undefined) continue;
-    const spec = allowed.find((b) => b[0] === k);
-    if (!spec) {
-      if (!closed) r.error([...path, k], `does not apply to a ${what} expectation (use: ${names.join(', ')})`);
-      continue;
+/** `steps` undefined: `load:` is broken (reported), so step names are not checked. */
+function parseExpectation(e: Fields, steps: string[] | undefined, variants: string[], workloads: string[]): ExpectationSpec | undefined {
+  const step = e.str('step', NON_EMPTY);
+  if (step !== undefined && steps && !steps.includes(step)) e.error('step', `unknown step "${step}" (steps: ${steps.join(', ')})`);
+  const variant = e.str('variant', NON_EMPTY);
+  if (variant !== undefined && !variants.includes(variant)) e.error('variant', `unknown variant "${variant}" (variants: ${variants.join(', ')})`);
+  const subjects = SUBJECT_KEYS.filter((k) => e.has(k));
+  if (subjects.length !== 1) {
+    e.error(null, subjects.length ? `one expectation checks one thing; found ${subjects.join(' and ')}` : `nothing to check: give one of ${SUBJECT_KEYS.join(', ')}`);
+    return undefined;
+  }
+  const key = subjects[0];
+  let subject: Subject | undefined;
+  // Where the thresholds are written: beside the subject, or in its own map (`p99: { lessThanMs: 50 }`).
+  let thresholds: Fields | undefined = e;
+  let bounds: Bound[] = [];
+  if (key === 'code') {
+    const code = e.int('code', { min: -1, max: 999 });
+    if (code !== undefined) subject = { type: 'code', code };
+    bounds = flatBounds(e, CODE_BOUNDS, 'code');
+  } else if (key === 'counter') {
+    const counter = e.str('counter', NON_EMPTY);
+    // subset "" is the cluster without a subset (outbound|8000||host).
+    const subset = e.str('subset');
+    // sidecar: read another workload's sidecar (faults injected on a later hop).
+    const sidecar = e.str('sidecar', NON_EMPTY);
+    if (sidecar !== undefined && !workloads.includes(sidecar)) e.error('sidecar', `no Deployment named "${sidecar}" (known: ${workloads.join(', ')})`);
+    if (counter) {
+      subject = { type: 'counter', counter, ...(subset !== undefined ? { subset } : {}), ...(sidecar !== undefined ? { sidecar } : {}) };
     }
-    if (out.some((b) => b.field === k)) continue;
+    bounds = flatBounds(e, COUNTER_BOUNDS, 'counter');
+  } else if (key === 'upstream') {
+    const u = e.obj('upstream')?.allow(UPSTREAM);
+    if (u) {
+      const workload = u.str('workload', NON_EMPTY);
+      const version = u.str('version', NON_EMPTY);
+      const app = u.str('app', NON_EMPTY);
+      if (!workload && !version && !app) u.error(null, 'name the instances: workload, version and/or app');
+      subject = { type: 'upstream', ...(workload ? { workload } : {}), ...(version ? { version } : {}), ...(app ? { app } : {}) };
+    }
+    bounds = flatBounds(e, UPSTREAM_BOUNDS, 'upstream');
+  } else {
+    // p50/p90/p99/p999/qps/calls: `{ lessThanMs: 50 }` / `{ atLeast: 100 }` maps.
+    const percentile = PERCENTILES.find((p) => p === key);
+    const allowed = percentile ? LATENCY_BOUNDS : RANGE_BOUNDS;
+    thresholds = e.obj(key)?.allow(allowed.map((b) => b[0]));
+    if (thresholds) bounds = readBounds(thresholds, allowed);
+    subject = percentile ? { type: 'latency', percentile } : key === 'qps' ? { type: 'qps' } : { type: 'calls' };
+    for (const k of [...FLAT_BOUND_KEYS, 'subset', 'sidecar']) {
+      if (e.has(k)) e.error(k, `does not apply to a ${key} expectation (write ${key}: { … })`);
+    }
+  }
+  if (key === 'code' || key === 'upstream') {
+    for (const k of ['subset', 'sidecar']) if (e.has(k)) e.error(k, 'only applies to a counter expectation');
+  }
+  if (!subject) return undefined;
+  if (bounds.length === 0) {
+    // Only when nothing was written: a bad threshold has its own error already.
+    const t = thresholds;
+    if (t && !Object.keys(t.value).some((k) => t.has(k) && !NON_BOUND_KEYS.includes(k))) e.error(null, `no threshold given for ${key}`);
+    return undefined;
+  }
+  return { ...(step ? { step } : {}), ...(variant ? { variant } : {}), subject, bounds, loc: e.loc() };
+}
+
+/** Thresholds beside the subject; another subject's threshold there is an error (other unknown keys are allow()'s). */
+function flatBounds(e: Fields, allowed: BoundSpec[], what: string): Bound[] {
+  const names = allowed.map((b) => b[0]);
+  for (const k of Object.keys(e.value)) {
+    if (e.has(k) && FLAT_BOUND_KEYS.includes(k) && !names.includes(k)) {
+      e.error(k, `does not apply to a ${what} expectation (use: ${names.join(', ')})`);
+    }
+  }
+  return readBounds(e, allowed);
+}
+
+/** The `allowed` thresholds of `f`, in the order written so messages read like the YAML. */
+function readBounds(f: Fields, allowed: BoundSpec[]): Bound[] {
+  const out: Bound[] = [];
+  for (const k of Object.keys(f.value)) {
+    const spec = allowed.find((b) => b[0] === k);
+    if (!spec || !f.has(k)) continue;
     if (k === 'equalsCode') {
-      const code = r.num(o[k], [...path, k], { integer: true, min: -1, max: 999 });
+      const code = f.int(k, { min: -1, max: 999 });
       if (code !== undefined) out.push({ field: k, measure: spec[1], op: spec[2], value: { code } });
       continue;
     }
-    const isShare = spec[1] === 'share';
-    const n = r.num(o[k], [...path, k], isShare ? { min: 0, max: 1 } : { min: 0 });
+    const n = f.num(k, spec[1] === 'share' ? { min: 0, max: 1 } : { min: 0 });
     if (n !== undefined) out.push({ field: k, measure: spec[1], op: spec[2], value: n });
   }
   return out;

@@ -45,7 +45,7 @@ export function yamlDocs(text: string): SourceDoc[] {
 }
 
 export async function boot(docs: SourceDoc[]): Promise<MeshHandle> {
-  return startMesh(compileMesh(docs.filter((d) => d.kind !== 'Scenario')), { accessLog: 'none', seed: 1 });
+  return startMesh(compileMesh(docs), { accessLog: 'none', seed: 1 });
 }
 
 export function sidecarPort(mesh: MeshHandle, workload = 'meshbench'): number {

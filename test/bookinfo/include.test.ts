@@ -133,15 +133,16 @@ test('the same rule holds between command-line files; two documents in ONE file 
 
 test('a missing include is an error at its entry; bad entries and Scenarios in included files are located', async () => {
   await write('base/app.yaml', APP);
-  const s = await write('s2.yaml', scenario('\n  - base/app.yaml\n  - base/nope.yaml\n  - 42'));
+  const s = await write('s2.yaml', scenario('\n  - base/app.yaml\n  - base/nope.yaml\n  - 42\n  - ""'));
   const errs = await configErrors(loadScenarioFiles([s]));
   assert.deepEqual(errs, [
     `${s}:8:5: spec.include[2]: expected a file path, got 42`,
+    `${s}:9:5: spec.include[3]: expected a file path, got ""`,
     `${s}:7:5: include: ${join(dir, 'base/nope.yaml')}: no such file`,
   ]);
   const notList = await write('s3.yaml', scenario(' base/app.yaml'));
   assert.deepEqual(await configErrors(loadScenarioFiles([notList])), [
-    `${notList}:5:3: spec.include: expected a list of file paths (relative to the scenario file)`,
+    `${notList}:5:3: spec.include: expected a list of file paths (relative to the scenario file), got "base/app.yaml"`,
   ]);
   await write('base/has-scenario.yaml', scenario(' []'));
   const nested = await write('s4.yaml', scenario(' [base/has-scenario.yaml]'));

@@ -131,13 +131,13 @@ spec:
 `);
   const want = [
     `s.yaml:${L(6)}:5: spec.load.from: no Deployment named "nobody" (known: meshbench, fortio-deploy)`,
-    `s.yaml:${L(8)}:5: spec.load.stepz: unknown field`,
+    `s.yaml:${L(8)}:5: spec.load.stepz: unknown field "stepz" (did you mean "steps"?); allowed: from, url, headers, method, payload, steps`,
     `s.yaml:${L(10)}:19: spec.load.steps[0].c: expected an integer, got "two"`,
     `s.yaml:${L(11)}:9: spec.load.steps[1].name: duplicate step name "c1"`,
     `s.yaml:${L(15)}:7: spec.variants[0].patches[0].target: no DestinationRule named "reviews" in the given files (DestinationRules: httpbin)`,
     `s.yaml:${L(18)}:7: spec.expect[0].step: unknown step "c9" (steps: c1, c1)`,
     `s.yaml:${L(19)}:7: spec.expect[1].variant: unknown variant "nope" (variants: v1)`,
-    `s.yaml:${L(20)}:18: spec.expect[2].lessThanMs: unknown field`,
+    `s.yaml:${L(20)}:18: spec.expect[2].lessThanMs: unknown field "lessThanMs"; allowed: step, variant, code, p50,`,
     `s.yaml:${L(21)}:5: spec.expect[3]: one expectation checks one thing; found code and p50`,
     `s.yaml:${L(22)}:5: spec.expect[4]: no threshold given for counter`,
   ];
@@ -166,5 +166,117 @@ spec:
   expect:
   - { code: 503, shareAtLeast: 10 }
 `);
-  assert.deepEqual(errs, [`s.yaml:${L(6)}:18: spec.expect[0].shareAtLeast: must be <= 1, got 10`]);
+  assert.deepEqual(errs, [`s.yaml:${L(6)}:18: spec.expect[0].shareAtLeast: must be between 0 and 1, got 10`]);
+});
+
+test('scenario messages read like the mesh config\'s: "a mapping", missing required fields, did-you-mean at every level', () => {
+  assert.deepEqual(errorsOf(`apiVersion: meshbench/v1
+kind: Scenario
+spec: [load]
+`), [`s.yaml:${L(3)}:1: spec: expected a mapping, got a list`]);
+  assert.deepEqual(errorsOf(`apiVersion: meshbench/v1
+kind: Scenario
+spec:
+  lod: { url: 'http://httpbin:8000/', steps: [{ n: 1 }] }
+`), [
+    `s.yaml:${L(4)}:3: spec.lod: unknown field "lod" (did you mean "load"?); allowed: include, load, variants, expect`,
+    `s.yaml:${L(3)}:1: spec: missing required field "load" (a mapping)`,
+  ]);
+  assert.deepEqual(errorsOf(`apiVersion: meshbench/v1
+kind: Scenario
+spec:
+  load:
+    url: http://httpbin:8000/get
+    headers: { x-count: 5, end-user: [jason] }
+    steps: [5, { n: 1, headers: x }]
+  variants:
+  - name: v1
+    patches:
+    - target: { kind: DestinationRule, nam: httpbin }
+    - { target: { kind: DestinationRule, name: httpbin }, merge: [1] }
+  expect:
+  - { p99: { lessThanMS: 5 } }
+  - { upstream: { workloads: httpbin-v1 }, requests: 1 }
+  - { code: five, count: 1 }
+`), [
+    `s.yaml:${L(6)}:16: spec.load.headers.x-count: expected a string, got 5 (quote it: "5")`,
+    `s.yaml:${L(6)}:28: spec.load.headers.end-user: expected a string, got a list`,
+    `s.yaml:${L(7)}:13: spec.load.steps[0]: expected a mapping, got 5`,
+    `s.yaml:${L(7)}:24: spec.load.steps[1].headers: expected a mapping, got "x"`,
+    `s.yaml:${L(11)}:7: spec.variants[0].patches[0]: missing required field "merge" (a JSON merge patch of the target document, RFC 7396)`,
+    `s.yaml:${L(11)}:40: spec.variants[0].patches[0].target.nam: unknown field "nam" (did you mean "name"?); allowed: kind, name, namespace`,
+    `s.yaml:${L(11)}:7: spec.variants[0].patches[0].target: missing required field "name" (a string)`,
+    `s.yaml:${L(12)}:59: spec.variants[0].patches[1].merge: expected a mapping, got a list`,
+    `s.yaml:${L(14)}:14: spec.expect[0].p99.lessThanMS: unknown field "lessThanMS" (did you mean "lessThanMs"?); allowed: lessThanMs, atMostMs, greaterThanMs, atLeastMs`,
+    `s.yaml:${L(15)}:19: spec.expect[1].upstream.workloads: unknown field "workloads" (did you mean "workload"?); allowed: workload, version, app`,
+    `s.yaml:${L(15)}:7: spec.expect[1].upstream: name the instances: workload, version and/or app`,
+    `s.yaml:${L(16)}:7: spec.expect[2].code: expected an integer, got "five"`,
+  ]);
+});
+
+test('step durations: Go syntax (µs, fractions, compounds) or seconds; bad, negative and open-ended ones are located', () => {
+  const { scenario } = parse(`apiVersion: meshbench/v1
+kind: Scenario
+spec:
+  load:
+    url: http://httpbin:8000/get
+    steps:
+    - { t: 1m30s, timeout: 1.5s }
+    - { t: 2 }
+    - { t: 2500µs }
+    - { n: 7, t: 0 }
+`);
+  assert.deepEqual(
+    scenario.load.steps.map((s) => [s.durationMs, s.exactly, s.timeoutMs]),
+    [
+      [90_000, 0, 1500],
+      [2000, 0, undefined],
+      [2.5, 0, undefined],
+      [0, 7, undefined],
+    ],
+  );
+  assert.deepEqual(errorsOf(`apiVersion: meshbench/v1
+kind: Scenario
+spec:
+  load:
+    url: http://httpbin:8000/get
+    steps:
+    - { t: 5x }
+    - { t: -1s }
+    - { n: 1, timeout: 3 s }
+    - { t: 0 }
+    - { c: 2 }
+`), [
+    `s.yaml:${L(7)}:9: spec.load.steps[0].t: invalid duration "5x": unknown unit "x" (one of ns, us, ms, s, m, h)`,
+    `s.yaml:${L(8)}:9: spec.load.steps[1].t: invalid duration "-1s": must not be negative`,
+    `s.yaml:${L(9)}:15: spec.load.steps[2].timeout: invalid duration "3 s": unknown unit " s" (one of ns, us, ms, s, m, h)`,
+    `s.yaml:${L(10)}:9: spec.load.steps[3].t: an open-ended step (t: 0) never ends; give n or a duration`,
+    `s.yaml:${L(11)}:7: spec.load.steps[4]: a step needs \`n\` (calls) or \`t\` (duration)`,
+  ]);
+});
+
+test('step defaults are fortio\'s, taken from the load engine\'s defaults (one place)', async () => {
+  const { defaultLoadOptions } = await import('../../src/load/flags.js');
+  const d = defaultLoadOptions();
+  const { scenario } = parse(`apiVersion: meshbench/v1
+kind: Scenario
+spec:
+  load: { url: 'http://httpbin:8000/', steps: [{ n: 1 }] }
+`);
+  const s = scenario.load.steps[0];
+  assert.deepEqual([s.connections, s.qps, s.durationMs], [d.connections, d.qps, d.durationMs]);
+  assert.deepEqual([s.connections, s.qps, s.durationMs], [4, 8, 5000]); // fortio -c 4 -qps 8 -t 5s
+});
+
+test('a typo in kind or apiVersion still makes the Scenario document, and the typo is named', () => {
+  assert.deepEqual(errorsOf(`apiVersion: meshbench/v1
+kind: Scenaro
+spec:
+  load: { url: 'http://httpbin:8000/', steps: [{ n: 1 }] }
+`), [`s.yaml:${L(2)}:1: kind: expected "Scenario" (apiVersion meshbench/v1), got "Scenaro"`]);
+  assert.deepEqual(errorsOf(`apiVersion: meshbench/v2
+kind: Scenario
+spec:
+  load: { url: 'http://httpbin:8000/', steps: [{ n: 1 }] }
+`), [`s.yaml:${L(1)}:1: apiVersion: expected "meshbench/v1", got "meshbench/v2"`]);
 });

@@ -144,7 +144,7 @@ spec:
   let c = capture();
   assert.equal(await runCommand([repo('scenarios/httpbin/httpbin.yaml'), bad, '--no-tui'], c.io), 2);
   assert.equal(c.err().trim().split('\n').length, 1);
-  assert.match(c.err(), new RegExp(`^bench: ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:6:37: spec\\.load\\.steps\\[0\\]\\.qpz: unknown field`));
+  assert.match(c.err(), new RegExp(`^bench: ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:6:37: spec\\.load\\.steps\\[0\\]\\.qpz: unknown field "qpz" \\(did you mean "qps"\\?\\)`));
   c = capture();
   assert.equal(await runCommand([repo('scenarios/httpbin-cb.yaml'), '--turbo'], c.io), 2);
   assert.match(c.err(), /^bench: --turbo: unknown flag/);

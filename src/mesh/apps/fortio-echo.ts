@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppContext, RunningApp } from './app.js';
-import { parseGoDuration as goDurationNs } from '../config/duration.js';
+import { goDurationMs } from '../config/duration.js';
 import { AppServer, type HeaderList, peerAddress, readBody, serve, splitTarget } from './server.js';
 
 /** fortio -max-echo-delay default. */
@@ -193,12 +193,12 @@ export function generateDelay(input: string, random: () => number = Math.random,
   if (input === '') return -1;
   const cap = (d: number) => (d > maxMs ? maxMs : d);
   if (!input.includes(',') && !input.includes(':')) {
-    const d = parseGoDuration(input);
-    return d === null ? -1 : cap(d);
+    const d = goDurationMs(input);
+    return typeof d === 'string' ? -1 : cap(d);
   }
   const t = parseTable(input, (s) => {
-    const d = parseGoDuration(s);
-    return d === null ? null : cap(d);
+    const d = goDurationMs(s);
+    return typeof d === 'string' ? null : cap(d);
   });
   return t ? roll(t, 0, random) : -1;
 }
@@ -225,12 +225,6 @@ export function generateProbability(value: string, random: () => number = Math.r
   const p = goParseFloat(removeTrailingPercent(value));
   if (p === null) return true;
   return 100 * random() <= p;
-}
-
-/** Go time.ParseDuration -> milliseconds (null when invalid). */
-export function parseGoDuration(s: string): number | null {
-  const ns = goDurationNs(s);
-  return typeof ns === 'string' ? null : Number(ns) / 1e6;
 }
 
 // ---------------------------------------------------------------------------

@@ -9,7 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppContext, RunningApp } from './app.js';
-import { canonicalHeaderKey, parseGoDuration } from './fortio-echo.js';
+import { canonicalHeaderKey } from './fortio-echo.js';
+import { goDurationMs } from '../config/duration.js';
 import { parseMultipart } from './multipart.js';
 import { AppServer, type HeaderList, peerAddress, readBody, safeDecode, serve, splitTarget } from './server.js';
 import { sendStatusCode, type StatusCodeBodies } from './status-code.js';
@@ -257,8 +258,8 @@ function withBody(req: IncomingMessage, res: ServerResponse, app: AppServer, que
 
 /** parseDuration: a Go duration, else seconds as a float. */
 function parseDuration(s: string): number | null {
-  const d = parseGoDuration(s);
-  if (d !== null) return d;
+  const d = goDurationMs(s);
+  if (typeof d === 'number') return d;
   if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return null;
   return Math.trunc(Number(s) * 1000);
 }

@@ -14,23 +14,23 @@ import { compileService } from './service.js';
 import { compileServiceEntry } from './service-entry.js';
 import { compileVirtualService, routeIndex } from './virtual-service.js';
 import { compileDestinationRule } from './destination-rule.js';
+import { isScenarioDoc, SCENARIO_API_VERSION, SCENARIO_KIND } from './scenario-doc.js';
 
 export const ISTIO_NETWORKING_VERSIONS = ['networking.istio.io/v1alpha3', 'networking.istio.io/v1beta1', 'networking.istio.io/v1'];
-export const SCENARIO_API_VERSION = 'meshbench/v1';
 
 /** Kubernetes kinds accepted and ignored (bookinfo.yaml carries ServiceAccounts). */
 const IGNORED_CORE_KINDS = ['ServiceAccount', 'Namespace', 'ConfigMap', 'Secret'];
 const ISTIO_KINDS = ['VirtualService', 'DestinationRule', 'ServiceEntry'];
 const SUPPORTED =
   'Deployment (apps/v1), Service (v1), VirtualService, DestinationRule, ServiceEntry (networking.istio.io/v1, v1beta1, v1alpha3), ' +
-  `Scenario (${SCENARIO_API_VERSION}); ServiceAccount, Namespace, ConfigMap and Secret are accepted and ignored`;
+  `${SCENARIO_KIND} (${SCENARIO_API_VERSION}); ServiceAccount, Namespace, ConfigMap and Secret are accepted and ignored`;
 
 export type DocRole = 'Deployment' | 'Service' | 'ServiceEntry' | 'VirtualService' | 'DestinationRule' | 'Scenario' | 'ignored';
 
 /** What the compiler does with a document, or an error message for an unknown apiVersion/kind. */
 export function classify(doc: SourceDoc): { role: DocRole; warning?: string } | { error: string; path: string } {
   const { apiVersion, kind } = doc;
-  if (apiVersion === SCENARIO_API_VERSION) return { role: 'Scenario' };
+  if (isScenarioDoc(doc)) return { role: 'Scenario' };
   if (kind === 'Deployment') {
     return apiVersion === 'apps/v1' ? { role: 'Deployment' } : { error: `apiVersion "${apiVersion}" is not supported for Deployment (use apps/v1)`, path: 'apiVersion' };
   }

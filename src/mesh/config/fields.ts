@@ -1,13 +1,15 @@
 // A typed reader over one YAML mapping: every accessor checks the value's type and
 // records a ConfigError (file:line:col: path: message) instead of throwing, so one
 // pass reports every problem in a file. `allow()` turns unknown fields into errors,
-// as the Kubernetes API server does with strict field validation.
+// as the Kubernetes API server does with strict field validation. The one reader
+// for every document meshbench reads: Kubernetes/Istio kinds and the Scenario.
 
 import { ConfigError } from '../../errors.js';
+import type { SourceLocation } from '../../errors.js';
 import type { ConfigWarning } from './model.js';
 import type { FieldPath, SourceDoc } from './source.js';
 import { formatPath } from './source.js';
-import { parseIstioDuration } from './duration.js';
+import { parseFlagDuration, parseIstioDuration } from './duration.js';
 
 /** Errors and warnings collected while compiling a set of documents. */
 export class Diagnostics {
@@ -63,6 +65,11 @@ export class Fields {
 
   at(name: string | number): FieldPath {
     return [...this.path, name];
+  }
+
+  /** file:line:col of this mapping, or of one of its fields. */
+  loc(name?: string | number): SourceLocation {
+    return this.doc.locate(name === undefined ? this.path : this.at(name));
   }
 
   error(name: string | number | null, message: string): void {
@@ -160,9 +167,19 @@ export class Fields {
 
   /** Istio duration (spec §1.1) in ms: Go syntax, ≥ 1ms, whole milliseconds. */
   duration(name: string, opts: { allowZero?: boolean } = {}): number | undefined {
+    return this.parsed(name, (v) => parseIstioDuration(v, opts.allowZero ?? false));
+  }
+
+  /** A fortio flag duration (`t`, `timeout`) in ms: Go syntax, not negative, or a number of seconds. */
+  flagDuration(name: string): number | undefined {
+    return this.parsed(name, parseFlagDuration);
+  }
+
+  /** A field read by a parser that returns the value or an error message (duration.ts's convention). */
+  private parsed(name: string, parse: (v: unknown) => number | string): number | undefined {
     const v = this.raw(name);
     if (v === undefined) return undefined;
-    const r = parseIstioDuration(v, opts.allowZero ?? false);
+    const r = parse(v);
     if (typeof r === 'string') {
       this.error(name, r);
       return undefined;

@@ -12,7 +12,7 @@ export function fixture(name: string): string {
 
 export async function loadMesh(...names: string[]): Promise<MeshConfig> {
   const docs = await loadSourceFiles(names.map(fixture));
-  return compileMesh(docs.filter((d) => d.kind !== 'Scenario'));
+  return compileMesh(docs);
 }
 
 export type { Reply } from '../../helpers/http.js';

@@ -1,37 +1,10 @@
-// duration.ts, percent.ts, string-match.ts: the value types of spec §1.
+// percent.ts, string-match.ts: the value types of spec §1 (durations: duration.test.ts).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseGoDuration, parseIstioDuration } from '../../../src/mesh/config/duration.js';
 import { fromIntegerPercent, fromPercentValue } from '../../../src/mesh/config/percent.js';
 import { checkRegex } from '../../../src/mesh/config/string-match.js';
 import { compileText, errorsOf } from './helpers.js';
-
-test('Go ParseDuration syntax (spec §1.1)', () => {
-  assert.equal(parseGoDuration('7s'), 7_000_000_000n);
-  assert.equal(parseGoDuration('1m30s'), 90_000_000_000n);
-  assert.equal(parseGoDuration('1.5s'), 1_500_000_000n);
-  assert.equal(parseGoDuration('.5s'), 500_000_000n);
-  assert.equal(parseGoDuration('1h'), 3_600_000_000_000n);
-  assert.equal(parseGoDuration('250µs'), 250_000n);
-  assert.equal(parseGoDuration('0'), 0n);
-  assert.equal(parseGoDuration('-2ms'), -2_000_000n);
-  assert.equal(parseGoDuration('5'), 'invalid duration "5": missing unit (one of ns, us, ms, s, m, h), e.g. 5s');
-  assert.equal(parseGoDuration('5 s'), 'invalid duration "5 s": unknown unit " s" (one of ns, us, ms, s, m, h)');
-  assert.equal(parseGoDuration('s'), 'invalid duration "s": expected a number followed by a unit, e.g. 5s, 100ms, 1m30s');
-  assert.equal(parseGoDuration('3d'), 'invalid duration "3d": unknown unit "d" (one of ns, us, ms, s, m, h)');
-});
-
-test('Istio duration rule: at least 1ms and whole milliseconds (spec §1.1)', () => {
-  assert.equal(parseIstioDuration('0.5s'), 500);
-  assert.equal(parseIstioDuration('3m'), 180_000);
-  assert.equal(parseIstioDuration('1ms'), 1);
-  assert.equal(parseIstioDuration('1500us'), 'invalid duration "1500us": only durations to ms precision are supported');
-  assert.equal(parseIstioDuration('0s'), 'invalid duration "0s": must be at least 1ms');
-  assert.equal(parseIstioDuration('0s', true), 0);
-  assert.equal(parseIstioDuration('-1s'), 'invalid duration "-1s": must be at least 1ms');
-  assert.equal(parseIstioDuration(5), 'invalid duration 5: expected a string with a unit, e.g. "5s"');
-});
 
 test('percentages: value → per-million (truncated), legacy integers → per-hundred (spec §1.2)', () => {
   assert.deepEqual(fromPercentValue(100), { numerator: 1_000_000, denominator: 1_000_000 });

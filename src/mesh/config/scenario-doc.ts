@@ -1,0 +1,17 @@
+// meshbench's own document, the Scenario, travels in the same files as the
+// Kubernetes/Istio documents. Whether a document is one is decided here only:
+// the mesh compiler skips it, the scenario layer reads it.
+
+import type { SourceDoc } from './source.js';
+
+export const SCENARIO_API_VERSION = 'meshbench/v1';
+export const SCENARIO_KIND = 'Scenario';
+
+/**
+ * Either marker makes a Scenario document, so a typo in the other one is reported
+ * by the scenario parser ("kind: expected Scenario") rather than as an unknown
+ * Kubernetes kind, and the document never reaches the mesh compiler.
+ */
+export function isScenarioDoc(d: Pick<SourceDoc, 'apiVersion' | 'kind'>): boolean {
+  return d.apiVersion === SCENARIO_API_VERSION || d.kind === SCENARIO_KIND;
+}
