@@ -78,8 +78,7 @@ test('bookinfo-routing in Chromium: Bootstrap layout, sign-in dialog, jason sees
     assert.equal(await text(page, 'button[data-toggle="modal"]'), 'Sign in');
 
     // The dialog: Bootstrap's modal over a backdrop, with the page's own script focusing the user name.
-    const ms = await signIn(page, 'jason', 15_000, '/tmp/meshbench-bookinfo-sign-in.png');
-    assert.ok(ms < 10_000, `signed in and reloaded in ${ms} ms`);
+    await signIn(page, 'jason', 15_000, '/tmp/meshbench-bookinfo-sign-in.png');
     assert.equal(new URL(page.url()).pathname, '/productpage');
     assert.equal(await text(page, 'p.navbar-text'), 'jason ( sign out )');
     // Reviews v2: ratings 5 and 4 as black glyphicon stars, drawn with the Glyphicons font.
