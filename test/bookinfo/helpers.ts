@@ -1,7 +1,7 @@
 // Shared by the bookinfo tests: the repo's real bookinfo YAML (loaded with the
 // scenario include/replacement rules), small edits to it, and plain node:http
 // clients and servers on 127.0.0.1.
-import { createServer } from 'node:http';
+import { createServer, request } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadScenarioFiles } from '../../src/scenario/include.js';
@@ -63,6 +63,26 @@ export function get(port: number, host: string, path: string, headers: Record<st
 
 export const productpage = (mesh: MeshHandle, headers: Record<string, string> = {}): Promise<Reply> =>
   get(sidecarPort(mesh), 'productpage:9080', '/productpage', headers);
+
+/** Any method through a sidecar listener, the body as bytes (static files, fonts). */
+export function rawRequest(
+  port: number,
+  path: string,
+  o: { host: string; method?: string; headers?: Record<string, string>; timeoutMs: number },
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const headers = { host: o.host, ...o.headers };
+    const req = request({ host: '127.0.0.1', port, path, method: o.method ?? 'GET', headers, agent: false, timeout: o.timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`${o.method ?? 'GET'} ${o.host}${path}: timed out`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 /** A server on 127.0.0.1 that records every request's headers and answers `body`. */
 export interface Recorder {

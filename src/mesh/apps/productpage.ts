@@ -16,11 +16,13 @@
 // convenience for load tests — an incoming `end-user` request header, so
 // `-H "end-user: jason"` behaves like the seed's logged-in browser.
 // MESHBENCH_TIMEOUT_SCALE (instance env) multiplies the 3 s timeouts for tests.
+// /static/: the page's Bootstrap and jQuery files (productpage-static.ts).
 
 import { createHmac, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppContext, RunningApp } from './app.js';
 import { copyHeaders, get, PROPAGATED_HEADERS, type UpstreamReply } from './outbound.js';
+import { productpageStatic, sendStatic } from './productpage-static.js';
 import { pyJsonCompact, type PyValue } from './pyjson.js';
 import { type AppServer, type HeaderList, readBody, serve, splitTarget, timeoutScale } from './server.js';
 
@@ -52,7 +54,7 @@ interface Outcome {
   value: PyValue;
 }
 
-export function startProductpage(ctx: AppContext): Promise<RunningApp> {
+export async function startProductpage(ctx: AppContext): Promise<RunningApp> {
   const env = ctx.instance.env;
   const scale = timeoutScale(env);
   const timeout = 3000 * scale;
@@ -101,6 +103,8 @@ export function startProductpage(ctx: AppContext): Promise<RunningApp> {
     app.send(req, res, o.status, ['Content-Type', JSON_CT], pyJsonCompact(o.value));
   };
 
+  // Found before the app listens: a missing bootstrap/jquery package fails the boot.
+  const assets = await productpageStatic();
   return serve(ctx, (req, res, app) => {
     const { path, query } = splitTarget(req.url);
     const method = req.method ?? 'GET';
@@ -145,11 +149,13 @@ export function startProductpage(ctx: AppContext): Promise<RunningApp> {
       return;
     }
     if (path.startsWith('/static/')) {
-      // The page's CSS/JS: served (empty) so a browser does not pile up 404s in the counts.
-      const type = path.endsWith('.css') ? 'text/css; charset=utf-8' : path.endsWith('.js') ? 'application/javascript' : 'application/octet-stream';
-      return app.send(req, res, 200, ['Content-Type', type], '');
+      if (!getOnly) return methodNotAllowed(req, res, app);
+      sendStatic(req, res, app, assets, path.slice('/static/'.length))
+        .then((found) => found || notFound(req, res, app))
+        .catch(fail);
+      return;
     }
-    app.send(req, res, 404, ['Content-Type', HTML], NOT_FOUND_HTML);
+    notFound(req, res, app);
   });
 }
 
@@ -251,6 +257,10 @@ function redirectBack(req: IncomingMessage, res: ServerResponse, app: AppServer,
     h,
     `<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN">\n<title>Redirecting...</title>\n<h1>Redirecting...</h1>\n<p>You should be redirected automatically to target URL: <a href="${safe}">${safe}</a>.  If not click the link.`,
   );
+}
+
+function notFound(req: IncomingMessage, res: ServerResponse, app: AppServer): void {
+  app.send(req, res, 404, ['Content-Type', HTML], NOT_FOUND_HTML);
 }
 
 function methodNotAllowed(req: IncomingMessage, res: ServerResponse, app: AppServer): void {

@@ -297,19 +297,31 @@ export class Router implements UpstreamRequestOwner {
   onUpstreamData(up: UpstreamRequest, chunk: Buffer): void {
     if (up !== this.#upstream || this.finished) return;
     // Flow control (Envoy watermarks): a slow client pauses the upstream socket.
-    if (!this.res.write(chunk) && up.cx) {
-      const socket = up.cx.socket;
-      socket.pause();
-      this.res.once('drain', () => socket.resume());
+    if (!this.res.write(chunk) && up.cx && this.#readDisabled === undefined) {
+      this.#readDisabled = up.cx.socket;
+      this.#readDisabled.pause();
+      this.res.once('drain', this.#readEnable);
     }
   }
 
   onUpstreamComplete(up: UpstreamRequest): void {
     if (up !== this.#upstream || this.finished) return;
     this.#upstream = undefined;
+    // The whole response is read: the connection goes back to its pool readable,
+    // not waiting for a 'drain' that a finished response may never emit.
+    this.res.off('drain', this.#readEnable);
+    this.#readEnable();
     this.#finish();
     this.res.end();
   }
+
+  /** The upstream socket paused by a full downstream buffer, if any. */
+  #readDisabled: { pause(): unknown; resume(): unknown } | undefined;
+
+  readonly #readEnable = (): void => {
+    this.#readDisabled?.resume();
+    this.#readDisabled = undefined;
+  };
 
   onUpstreamReset(up: UpstreamRequest, reason: StreamResetReason): void {
     if (up !== this.#upstream || this.finished) return;
