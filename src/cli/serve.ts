@@ -87,32 +87,36 @@ export async function serveCommand(argv: string[], io: CommandIO, opts: ServeOpt
     io.stdout.write(`${USAGE}\n${formatFlagHelp(SERVE_FLAGS)}`);
     return ExitCode.ok;
   }
-  const { config, from, mesh } = await openMesh(flags.files, {
-    from: flags.from,
-    onWarning: (line) => io.stderr.write(`${line}\n`),
-    boot: {
-      listenHost: flags.listen.host,
-      listenPort: flags.listen.port,
-      adminHost: flags.admin.host,
-      adminPort: flags.admin.port,
-      accessLog: flags.accessLog ? 'stderr' : 'none',
-      ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
-    },
-  });
+  // Handled from the start: a Ctrl-C while the mesh boots stops it right after, cleanly.
   const interrupt = onInterrupt(io.signal);
   try {
-    io.stdout.write(describe(config, mesh, from, flags));
-    opts.onReady?.(mesh);
-    const stopped = new Promise<void>((resolve) => {
-      if (interrupt.signal.aborted) resolve();
-      interrupt.signal.addEventListener('abort', () => resolve(), { once: true });
+    const { config, from, mesh } = await openMesh(flags.files, {
+      from: flags.from,
+      onWarning: (line) => io.stderr.write(`${line}\n`),
+      boot: {
+        listenHost: flags.listen.host,
+        listenPort: flags.listen.port,
+        adminHost: flags.admin.host,
+        adminPort: flags.admin.port,
+        accessLog: flags.accessLog ? 'stderr' : 'none',
+        ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+      },
     });
-    const crash = await Promise.race([stopped, mesh.crashed]);
-    if (crash) throw crash; // the mesh thread died: a bug, reported with its cause
-    io.stdout.write('stopping…\n');
+    try {
+      io.stdout.write(describe(config, mesh, from, flags));
+      opts.onReady?.(mesh);
+      const stopped = new Promise<void>((resolve) => {
+        if (interrupt.signal.aborted) resolve();
+        interrupt.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      const crash = await Promise.race([stopped, mesh.crashed]);
+      if (crash) throw crash; // the mesh thread died: a bug, reported with its cause
+      io.stdout.write('stopping…\n');
+    } finally {
+      await mesh.close();
+    }
   } finally {
     interrupt.dispose();
-    await mesh.close();
   }
   io.stdout.write('stopped\n');
   return ExitCode.ok;
