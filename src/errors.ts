@@ -28,7 +28,11 @@ export function formatLocation(loc: SourceLocation | undefined): string {
   return loc ? `${loc.file}:${loc.line}:${loc.col}` : '';
 }
 
-/** Base class: a problem the user can fix. `code` is stable (tests and scripts match it). */
+/**
+ * Base class: a problem the user can fix; `code` is stable (tests and scripts
+ * match it). Commands throw these; only the CLI's main() turns them into a
+ * `bench: …` line and the exit code declared here.
+ */
 export class UserError extends Error {
   readonly code: string;
   readonly exitCode: number;
@@ -73,6 +77,17 @@ export class ConfigErrors extends UserError {
     super('MB_ERR_CONFIG', errors.map((e) => e.message).join('\n'), ExitCode.usage);
     this.name = 'ConfigErrors';
     this.errors = errors;
+  }
+}
+
+/**
+ * Problems a command has already listed one per line on stderr (`bench validate`'s
+ * report, in reading order); the message is the summary line, e.g. `2 errors, 1 warning`.
+ */
+export class ReportedErrors extends UserError {
+  constructor(summary: string) {
+    super('MB_ERR_CONFIG', summary, ExitCode.usage);
+    this.name = 'ReportedErrors';
   }
 }
 

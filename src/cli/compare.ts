@@ -8,23 +8,23 @@ import { ExitCode, FlagError, UserError } from '../errors.js';
 import type { CompareRow } from '../report/compare.js';
 import { formatCompareTable } from '../report/compare.js';
 import type { CommandIO } from './io.js';
-import { reportError } from './main.js';
+import { parseFlags } from './flags.js';
+
+const USAGE = 'usage: bench compare A.json B.json…';
 
 export async function compareCommand(argv: string[], io: CommandIO): Promise<number> {
-  try {
-    const files = argv.filter((a) => !a.startsWith('-') || a === '-');
-    const bad = argv.find((a) => a.startsWith('-') && a !== '-');
-    if (bad) throw new FlagError(`${bad}: unknown flag (bench compare A.json B.json…)`);
-    if (files.length === 0) throw new FlagError('no result files given (bench compare A.json B.json…)');
-    const perFile: CompareRow[][] = [];
-    for (const f of files) perFile.push(rowsOf(await readJson(f), f));
-    const rows = label(perFile, files);
-    const width = Math.max(60, Math.min(160, io.stdout.columns ?? 100));
-    io.stdout.write(formatCompareTable(rows, { width }));
+  const { positional: files, help } = parseFlags([], argv);
+  if (help) {
+    io.stdout.write(`${USAGE}\n  the comparison table of saved results: bench --json files and fortio JSON alike\n`);
     return ExitCode.ok;
-  } catch (err) {
-    return reportError(err, io);
   }
+  if (files.length === 0) throw new FlagError(`no result files given (${USAGE})`);
+  const perFile: CompareRow[][] = [];
+  for (const f of files) perFile.push(rowsOf(await readJson(f), f));
+  const rows = label(perFile, files);
+  const width = Math.max(60, Math.min(160, io.stdout.columns ?? 100));
+  io.stdout.write(formatCompareTable(rows, { width }));
+  return ExitCode.ok;
 }
 
 async function readJson(file: string): Promise<unknown> {

@@ -12,6 +12,10 @@ export interface CommandIO {
   stdout: OutStream & NodeJS.WritableStream;
   stderr: OutStream & NodeJS.WritableStream;
   stdin?: NodeJS.ReadStream;
+  /** Aborts the command like Ctrl-C (tests, embedding). */
+  signal?: AbortSignal;
+  /** Overrides stdout.isTTY: the scenario dashboard or plain lines (tests). */
+  isTTY?: boolean;
 }
 
 export function defaultIO(): CommandIO {

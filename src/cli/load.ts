@@ -3,49 +3,81 @@
 // second on stderr for runs longer than a second, and a short meshbench block
 // after the fortio report (achieved vs requested qps, corrected percentiles).
 
-import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { ExitCode, isUserError, UserError } from '../errors.js';
-import { parseLoadFlags } from '../load/flags.js';
+import { ExitCode, FlagError } from '../errors.js';
+import { defaultLoadOptions, LOAD_FLAGS, normalizeLoadFlags, type ParsedLoadFlags } from '../load/flags.js';
 import { runLoad, type LoadRun } from '../load/coordinator.js';
 import { toLoadResult } from '../load/result.js';
-import type { LatencySummary, LoadOptions, LoadSnapshot } from '../load/types.js';
+import type { LatencySummary, LoadSnapshot } from '../load/types.js';
 import { formatFortioHeader, formatFortioReport } from '../report/fortio-text.js';
 import { MESHBENCH_FORTIO_VERSION } from '../report/fortio-run.js';
 import { serializeJson } from '../report/fortio-json.js';
+import { openMesh } from '../scenario/open-mesh.js';
+import { formatFlagHelp, parseFlags, parseSeed, SEED_FLAG } from './flags.js';
 import type { CommandIO } from './io.js';
+import { checkWritable, writeOutput } from './output.js';
+import { onInterrupt } from './signals.js';
 
-export interface LoadCommandExtra {
-  /** Open sockets here instead of the URL's host (the mesh sidecar, set by --mesh). */
-  connectTo?: LoadOptions['connectTo'];
-  /** Abort from outside (tests, embedding); SIGINT does the same. */
-  signal?: AbortSignal;
+const USAGE = 'usage: bench load [flags] URL';
+
+/** fortio's flags, then meshbench's for a load through the embedded mesh. */
+export const LOAD_COMMAND_FLAGS = [
+  ...LOAD_FLAGS,
+  { name: 'mesh', kind: 'string', repeatable: true, arg: 'FILE', help: 'boot the embedded mesh from these YAML files (or a comma separated list); the URL\'s host is then a mesh host' },
+  { name: 'from', kind: 'string', arg: 'WORKLOAD', help: 'with --mesh: the Deployment whose sidecar sends the load (default: meshbench, outside any Deployment)' },
+  { ...SEED_FLAG, help: `with --mesh: ${SEED_FLAG.help}` },
+] as const;
+
+export interface LoadArgs extends ParsedLoadFlags {
+  /** -h: print the flags, run nothing. */
+  help: boolean;
+  mesh: { files: string[]; from?: string; seed?: number };
 }
 
-export async function loadCommand(argv: string[], io: Pick<CommandIO, 'stdout' | 'stderr'>, extra: LoadCommandExtra = {}): Promise<number> {
+export function parseLoadFlags(argv: string[]): LoadArgs {
+  const { values: v, positional, help } = parseFlags(LOAD_COMMAND_FLAGS, argv);
+  if (help) return { help, options: defaultLoadOptions(), output: { quiet: false }, mesh: { files: [] } };
+  const files = v.mesh.flatMap((m) => m.split(',')).filter(Boolean);
+  const seed = parseSeed('--seed', v.seed);
+  if (files.length === 0) {
+    if (v.from !== undefined) throw new FlagError('--from: only meaningful with --mesh');
+    if (seed !== undefined) throw new FlagError('--seed: only meaningful with --mesh (it seeds the proxy)');
+  }
+  return {
+    help,
+    ...normalizeLoadFlags(v, positional),
+    mesh: { files, ...(v.from !== undefined ? { from: v.from } : {}), ...(seed !== undefined ? { seed } : {}) },
+  };
+}
+
+/** `bench load`; with --mesh the URL's host is a mesh host reached through the source workload's sidecar. */
+export async function loadCommand(argv: string[], io: CommandIO): Promise<number> {
+  const args = parseLoadFlags(argv);
+  if (args.help) {
+    io.stdout.write(`${USAGE}\n${formatFlagHelp(LOAD_COMMAND_FLAGS)}`);
+    return ExitCode.ok;
+  }
+  if (args.output.json !== undefined) await checkWritable('-json', args.output.json);
+  if (args.mesh.files.length === 0) return run(args, io);
+  const { sidecar, mesh } = await openMesh(args.mesh.files, {
+    from: args.mesh.from,
+    onWarning: (line) => io.stderr.write(`${line}\n`),
+    ...(args.mesh.seed !== undefined ? { boot: { seed: args.mesh.seed } } : {}),
+  });
   try {
-    return await run(argv, io, extra);
-  } catch (e) {
-    if (!isUserError(e)) throw e;
-    io.stderr.write(`bench: ${(e as UserError).message}\n`);
-    return (e as UserError).exitCode;
+    args.options.connectTo = { host: '127.0.0.1', port: sidecar.listenPort };
+    return await run(args, io);
+  } finally {
+    await mesh.close();
   }
 }
 
-async function run(argv: string[], io: Pick<CommandIO, 'stdout' | 'stderr'>, extra: LoadCommandExtra): Promise<number> {
-  const { options, output } = parseLoadFlags(argv);
-  if (extra.connectTo) options.connectTo = extra.connectTo;
+async function run({ options, output }: ParsedLoadFlags, io: CommandIO): Promise<number> {
   const err = io.stderr;
   err.write(formatFortioHeader(options, { version: MESHBENCH_FORTIO_VERSION, procs: availableParallelism() }));
 
-  const ac = new AbortController();
   // Ctrl-C / SIGTERM stop the run; the partial report is still printed and written.
-  const onSigint = (): void => ac.abort();
-  process.once('SIGINT', onSigint);
-  process.once('SIGTERM', onSigint);
-  const onOuterAbort = (): void => ac.abort();
-  extra.signal?.addEventListener('abort', onOuterAbort, { once: true });
-  if (extra.signal?.aborted) ac.abort();
+  const interrupt = onInterrupt(io.signal);
 
   const showProgress = options.logLevel !== 'Error' && options.logLevel !== 'Critical' && options.logLevel !== 'Fatal';
   // One plain line per second of the timed run, from its first second on (no escape codes: CI logs stay readable).
@@ -57,11 +89,9 @@ async function run(argv: string[], io: Pick<CommandIO, 'stdout' | 'stderr'>, ext
   };
   let result: LoadRun;
   try {
-    result = await runLoad(options, { signal: ac.signal, onSnapshot: showProgress ? onSnapshot : undefined });
+    result = await runLoad(options, { signal: interrupt.signal, onSnapshot: showProgress ? onSnapshot : undefined });
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
-    extra.signal?.removeEventListener('abort', onOuterAbort);
+    interrupt.dispose();
   }
 
   err.write(formatFortioReport(result, { logLevel: options.logLevel }));
@@ -69,16 +99,7 @@ async function run(argv: string[], io: Pick<CommandIO, 'stdout' | 'stderr'>, ext
   if (output.json !== undefined) {
     const lr = toLoadResult(result);
     // fortio's keys first (fortio report and scripts read them), meshbench's under MeshBench.
-    const text = serializeJson({ ...lr.fortio, MeshBench: lr.meshbench }) + '\n';
-    if (output.json === '-') io.stdout.write(text);
-    else {
-      try {
-        await writeFile(output.json, text);
-      } catch (e) {
-        throw new UserError('MB_ERR_WRITE', `-json: cannot write "${output.json}": ${(e as NodeJS.ErrnoException).code ?? String(e)}`, ExitCode.runtime);
-      }
-      err.write(`Successfully wrote ${Buffer.byteLength(text)} bytes of Json data to ${output.json}\n`);
-    }
+    await writeOutput('-json', output.json, serializeJson({ ...lr.fortio, MeshBench: lr.meshbench }) + '\n', io);
   }
   return result.interrupted ? ExitCode.interrupted : ExitCode.ok;
 }

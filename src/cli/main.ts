@@ -1,8 +1,9 @@
 // `bench` command dispatcher: picks the subcommand, loads only its module
-// (Ink/React are loaded for scenario runs alone), and turns user errors into
-// one line + a documented exit code (README "Exit codes").
+// (Ink/React are loaded for scenario runs alone). Commands return an outcome
+// (0 ok, 1 expectation failed, 130 interrupted) or throw; this is the one place
+// that turns errors into `bench: …` lines and exit codes (README "Exit codes").
 
-import { ExitCode, isUserError, ConfigErrors } from '../errors.js';
+import { ConfigErrors, ExitCode, FlagError, isUserError } from '../errors.js';
 import type { CommandIO } from './io.js';
 import { defaultIO } from './io.js';
 
@@ -12,13 +13,15 @@ Usage:
   bench <scenario.yaml> [more.yaml…] [--variant NAME] [--json FILE] [--no-tui] [--seed N]
         run a scenario: boot the embedded mesh, run every load step for every variant,
         live dashboard on a TTY, then the fortio reports and the comparison table
-  bench load [fortio load flags] [--mesh FILES…] URL
+  bench load [fortio load flags] [--mesh FILE] [--from WORKLOAD] [--seed N] URL
         fortio-compatible load run (-c -qps -n -t -H -payload -p -r -uniform -jitter
         -timeout -json -loglevel …); with --mesh, a mesh host goes through the sidecar
   bench serve FILES… [--listen 127.0.0.1:15001] [--admin 127.0.0.1:15000] [--from WORKLOAD]
+        [--seed N] [--access-log]
         the embedded mesh alone, for curl, hey, fortio or a browser
   bench compare A.json B.json…   comparison table from saved results
   bench validate FILES…          check scenario and Istio/Kubernetes YAML
+  bench COMMAND -h               the command's flags
 
 Exit codes: 0 ok, 1 expectation failed, 2 bad input (flags, YAML), 3 runtime failure,
 130 interrupted (partial results still written), 70 internal error.
@@ -48,7 +51,7 @@ async function dispatch(argv: string[], io: CommandIO): Promise<number> {
       io.stdout.write(`${await version()}\n`);
       return ExitCode.ok;
     case 'load':
-      return (await import('./load-mesh.js')).loadWithMeshCommand(rest, io);
+      return (await import('./load.js')).loadCommand(rest, io);
     case 'serve':
       return (await import('./serve.js')).serveCommand(rest, io);
     case 'compare':
@@ -61,13 +64,12 @@ async function dispatch(argv: string[], io: CommandIO): Promise<number> {
       if (cmd.startsWith('-') || /\.ya?ml$/i.test(cmd)) {
         return (await import('./run.js')).runCommand(argv, io);
       }
-      io.stderr.write(`bench: unknown command "${cmd}" (try: bench help)\n`);
-      return ExitCode.usage;
+      throw new FlagError(`unknown command "${cmd}" (try: bench help)`);
   }
 }
 
-/** User errors: one line each, no stack. Anything else is a bug: stack and exit 70. */
-export function reportError(err: unknown, io: CommandIO): number {
+/** User errors: one line each, no stack, their declared exit code. Anything else is a bug: stack and exit 70. */
+function reportError(err: unknown, io: CommandIO): number {
   if (err instanceof ConfigErrors) {
     for (const e of err.errors) io.stderr.write(`bench: ${e.message}\n`);
     return err.exitCode;

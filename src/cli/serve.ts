@@ -2,22 +2,30 @@
 // browser. Boots the mesh on its thread, prints where everything listens and
 // how to reach it, then waits for Ctrl-C / SIGTERM and shuts down cleanly.
 
-import { parseSeed } from './seed.js';
-import { formatWarning } from '../mesh/config/warning.js';
 import { isIP } from 'node:net';
 import { ExitCode, FlagError } from '../errors.js';
 import type { CommandIO } from './io.js';
 import type { MeshConfig } from '../mesh/config/model.js';
-import type { MeshBootOptions, MeshHandle } from '../mesh/api.js';
-import { loadScenarioFiles } from '../scenario/include.js';
-import { compileMesh } from '../mesh/config/compile.js';
-import { startMeshThread } from '../mesh/thread.js';
-import { defaultSource, IMPLICIT_SOURCE } from '../mesh/mesh.js';
+import type { MeshHandle } from '../mesh/api.js';
+import { IMPLICIT_SOURCE } from '../mesh/mesh.js';
+import { openMesh } from '../scenario/open-mesh.js';
+import { formatFlagHelp, parseFlags, parseSeed, SEED_FLAG } from './flags.js';
+import { onInterrupt } from './signals.js';
 
 const USAGE =
   'usage: bench serve FILES… [--listen 127.0.0.1:15001] [--admin 127.0.0.1:15000] [--from WORKLOAD] [--seed N] [--access-log]';
 
+export const SERVE_FLAGS = [
+  { name: 'listen', kind: 'string', arg: 'HOST:PORT', default: '127.0.0.1:15001', help: 'outbound listener of the --from sidecar (loopback only)' },
+  { name: 'admin', kind: 'string', arg: 'HOST:PORT', default: '127.0.0.1:15000', help: 'Envoy-style admin: /stats, /stats/prometheus, /clusters (loopback only)' },
+  { name: 'from', kind: 'string', arg: 'WORKLOAD', help: 'the Deployment whose sidecar --listen belongs to (default: meshbench, outside any Deployment)' },
+  SEED_FLAG,
+  { name: 'access-log', kind: 'bool', help: 'print the apps\' access log lines on stderr' },
+] as const;
+
 export interface ServeFlags {
+  /** -h: print the flags, serve nothing. */
+  help: boolean;
   files: string[];
   listen: { host: string; port: number };
   admin: { host: string; port: number };
@@ -26,58 +34,26 @@ export interface ServeFlags {
   accessLog: boolean;
 }
 
-/** Extra knobs for tests: stop without a signal, see the handle once booted. */
+/** Extra knobs for tests: see the handle once booted. */
 export interface ServeOptions {
-  signal?: AbortSignal;
   onReady?: (mesh: MeshHandle) => void;
 }
 
 export function parseServeFlags(argv: string[]): ServeFlags {
-  const out: ServeFlags = {
-    files: [],
-    listen: { host: '127.0.0.1', port: 15001 },
-    admin: { host: '127.0.0.1', port: 15000 },
-    accessLog: false,
+  const { values: v, positional, help } = parseFlags(SERVE_FLAGS, argv);
+  if (help) return { help, files: [], listen: { host: '', port: 0 }, admin: { host: '', port: 0 }, accessLog: false };
+  if (positional.length === 0) throw new FlagError(`serve: no files given (${USAGE})`);
+  if (v.from === '') throw new FlagError('--from: missing value');
+  const seed = parseSeed('--seed', v.seed);
+  return {
+    help,
+    files: positional,
+    listen: parseLoopbackAddress('--listen', v.listen),
+    admin: parseLoopbackAddress('--admin', v.admin),
+    ...(v.from !== undefined ? { from: v.from } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+    accessLog: v['access-log'] ?? false,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith('-') || arg === '-') {
-      out.files.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = (eq > 0 ? arg.slice(0, eq) : arg).replace(/^--?/, '');
-    const flag = `--${name}`;
-    const value = (): string => {
-      if (eq > 0) return arg.slice(eq + 1);
-      const v = argv[++i];
-      if (v === undefined) throw new FlagError(`${flag}: missing value`);
-      return v;
-    };
-    switch (name) {
-      case 'listen':
-        out.listen = parseLoopbackAddress(flag, value());
-        break;
-      case 'admin':
-        out.admin = parseLoopbackAddress(flag, value());
-        break;
-      case 'from':
-        out.from = value();
-        if (!out.from) throw new FlagError(`${flag}: missing value`);
-        break;
-      case 'seed':
-        out.seed = parseSeed(flag, value());
-        break;
-      case 'access-log':
-        if (eq > 0) throw new FlagError(`${flag}: takes no value`);
-        out.accessLog = true;
-        break;
-      default:
-        throw new FlagError(`${arg}: unknown flag (${USAGE.slice(7)})`);
-    }
-  }
-  if (out.files.length === 0) throw new FlagError(`serve: no files given (${USAGE})`);
-  return out;
 }
 
 /** `HOST:PORT`, `:PORT`, `PORT` or `[::1]:PORT`; only loopback addresses are accepted. */
@@ -107,38 +83,40 @@ function isLoopback(host: string): boolean {
 
 export async function serveCommand(argv: string[], io: CommandIO, opts: ServeOptions = {}): Promise<number> {
   const flags = parseServeFlags(argv);
-  // The same loader as scenario runs: a scenario file's `include:` brings in its mesh.
-  const docs = await loadScenarioFiles(flags.files);
-  // compileMesh skips Scenario documents (they say what load to run): serving needs only the mesh.
-  const config = compileMesh(docs);
-  for (const w of config.warnings) io.stderr.write(`${formatWarning(w)}\n`);
-  let from: string;
-  try {
-    from = defaultSource(config, flags.from);
-  } catch (e) {
-    throw new FlagError(`--from: ${(e as Error).message}`);
+  if (flags.help) {
+    io.stdout.write(`${USAGE}\n${formatFlagHelp(SERVE_FLAGS)}`);
+    return ExitCode.ok;
   }
-
-  const boot: MeshBootOptions = {
-    listenHost: flags.listen.host,
-    listenPort: flags.listen.port,
-    adminHost: flags.admin.host,
-    adminPort: flags.admin.port,
-    fromWorkload: from,
-    accessLog: flags.accessLog ? 'stderr' : 'none',
-    ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
-  };
-  const mesh = await startMeshThread(config, boot);
+  // Handled from the start: a Ctrl-C while the mesh boots stops it right after, cleanly.
+  const interrupt = onInterrupt(io.signal);
   try {
-    io.stdout.write(describe(config, mesh, from, flags));
-    opts.onReady?.(mesh);
-    const stop = waitForStop(opts.signal);
-    const crash = await Promise.race([stop.stopped, mesh.crashed]);
-    stop.cancel();
-    if (crash) throw crash; // the mesh thread died: a bug, reported with its cause
-    io.stdout.write('stopping…\n');
+    const { config, from, mesh } = await openMesh(flags.files, {
+      from: flags.from,
+      onWarning: (line) => io.stderr.write(`${line}\n`),
+      boot: {
+        listenHost: flags.listen.host,
+        listenPort: flags.listen.port,
+        adminHost: flags.admin.host,
+        adminPort: flags.admin.port,
+        accessLog: flags.accessLog ? 'stderr' : 'none',
+        ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+      },
+    });
+    try {
+      io.stdout.write(describe(config, mesh, from, flags));
+      opts.onReady?.(mesh);
+      const stopped = new Promise<void>((resolve) => {
+        if (interrupt.signal.aborted) resolve();
+        interrupt.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      const crash = await Promise.race([stopped, mesh.crashed]);
+      if (crash) throw crash; // the mesh thread died: a bug, reported with its cause
+      io.stdout.write('stopping…\n');
+    } finally {
+      await mesh.close();
+    }
   } finally {
-    await mesh.close();
+    interrupt.dispose();
   }
   io.stdout.write('stopped\n');
   return ExitCode.ok;
@@ -206,22 +184,4 @@ function exampleTarget(config: MeshConfig): { authority: string; path: string } 
     if (!best || score > best.score) best = { authority: `${svc.name}:${port.port}`, path: APP_PATH[app] ?? '/', score };
   }
   return best && { authority: best.authority, path: best.path };
-}
-
-/** Resolves on SIGINT, SIGTERM or abort; cancel() removes the handlers either way. */
-function waitForStop(signal: AbortSignal | undefined): { stopped: Promise<void>; cancel(): void } {
-  let done: () => void = () => undefined;
-  const stopped = new Promise<void>((resolve) => {
-    done = () => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    if (signal?.aborted) return resolve();
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-  return { stopped, cancel: () => done() };
 }

@@ -3,41 +3,38 @@
 // then a summary. Scenario documents (meshbench/v1) are checked by the scenario layer.
 
 import { formatWarning } from '../mesh/config/warning.js';
-import { ConfigError, ConfigErrors, ExitCode, FlagError, formatLocation } from '../errors.js';
+import { ConfigError, ConfigErrors, ExitCode, FlagError, ReportedErrors } from '../errors.js';
 import type { SourceLocation } from '../errors.js';
 import type { ConfigWarning } from '../mesh/config/model.js';
 import { checkMesh } from '../mesh/config/compile.js';
-import { isScenarioDoc } from '../mesh/config/scenario-doc.js';
 import type { SourceDoc } from '../mesh/config/source.js';
+import type { MeshFiles } from '../scenario/open-mesh.js';
+import { parseFlags } from './flags.js';
 import type { CommandIO } from './io.js';
 
 const USAGE = 'usage: bench validate FILE.yaml [MORE.yaml…]';
 
+/** Exit 0 with the summary on stdout; problems are listed on stderr, then thrown as ReportedErrors. */
 export async function validateCommand(argv: string[], io: Pick<CommandIO, 'stdout' | 'stderr'>): Promise<number> {
-  const files: string[] = [];
-  for (const a of argv) {
-    if (a === '-h' || a === '--help' || a === '-help') {
-      io.stdout.write(`${USAGE}\n  checks Deployment, Service, ServiceEntry, VirtualService, DestinationRule and Scenario documents\n`);
-      return ExitCode.ok;
-    }
-    if (a.startsWith('-')) throw new FlagError(`${a}: unknown flag (${USAGE})`);
-    files.push(a);
+  const { positional: files, help } = parseFlags([], argv);
+  if (help) {
+    io.stdout.write(`${USAGE}\n  checks Deployment, Service, ServiceEntry, VirtualService, DestinationRule and Scenario documents\n`);
+    return ExitCode.ok;
   }
   if (files.length === 0) throw new FlagError(`validate: no files given (${USAGE})`);
 
-  let docs: SourceDoc[];
+  let read: MeshFiles;
   try {
-    // Follows a Scenario's spec.include like `bench run` (lazy: plain mesh files need no scenario code).
-    docs = await (await import('../scenario/include.js')).loadScenarioFiles(files);
+    // Follows a Scenario's spec.include like `bench run` (lazy: the scenario layer loads only when validating).
+    read = await (await import('../scenario/open-mesh.js')).readMeshFiles(files);
   } catch (e) {
-    if (e instanceof ConfigErrors) return report(e.errors, [], io, files);
+    if (e instanceof ConfigErrors) report(e.errors, [], io, files);
     throw e;
   }
-  const meshDocs = docs.filter((d) => !isScenarioDoc(d));
+  const { docs, scenarioDocs, meshDocs } = read;
   const { errors, warnings } = checkMesh(docs);
-  for (const d of docs) if (isScenarioDoc(d)) errors.push(...(await checkScenario(d, meshDocs, errors)));
-  if (errors.length > 0) return report(errors, warnings, io, files);
-  report([], warnings, io, files);
+  for (const d of scenarioDocs) errors.push(...(await checkScenario(d, meshDocs, errors)));
+  report(errors, warnings, io, files);
   const counts = new Map<string, number>();
   for (const d of docs) counts.set(d.kind, (counts.get(d.kind) ?? 0) + 1);
   const parts = [...counts].map(([kind, n]) => `${n} ${n === 1 ? kind : plural(kind)}`);
@@ -72,7 +69,8 @@ async function checkScenario(doc: SourceDoc, meshDocs: SourceDoc[], baseErrors: 
 }
 
 
-function report(errors: ConfigError[], warnings: ConfigWarning[], io: Pick<CommandIO, 'stderr'>, files: string[]): number {
+/** Warnings and errors in reading order; with errors, throws their count (ReportedErrors, exit 2). */
+function report(errors: ConfigError[], warnings: ConfigWarning[], io: Pick<CommandIO, 'stderr'>, files: string[]): void {
   const lines: Array<{ loc?: SourceLocation; text: string }> = [
     ...warnings.map((w) => ({ loc: w.loc, text: formatWarning(w) })),
     ...errors.map((e) => ({ loc: e.location, text: e.message })),
@@ -87,9 +85,8 @@ function report(errors: ConfigError[], warnings: ConfigWarning[], io: Pick<Comma
     return ka[0] - kb[0] || ka[1] - kb[1] || ka[2] - kb[2];
   });
   for (const l of lines) io.stderr.write(`${l.text}\n`);
-  if (errors.length === 0) return ExitCode.ok;
-  io.stderr.write(`${errors.length} error${errors.length === 1 ? '' : 's'}${warnings.length ? `, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}` : ''}\n`);
-  return ExitCode.usage;
+  if (errors.length === 0) return;
+  throw new ReportedErrors(`${errors.length} error${errors.length === 1 ? '' : 's'}${warnings.length ? `, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}` : ''}`);
 }
 
 function plural(kind: string): string {

@@ -1,12 +1,11 @@
-// fortio's `load` flags, spelled as fortio spells them (single dash, Go's flag
-// package rules: `-c 4`, `-c=4`, `--c 4`; booleans take `-x` or `-x=false`),
-// plus meshbench's `--workers`. Parsed and normalized once into LoadOptions.
+// fortio's `load` flags, spelled as fortio spells them (single dash), plus
+// meshbench's `--workers`: the flag table and fortio's rules that turn the
+// parsed values into LoadOptions. Parsing argv is the CLI's (src/cli/flags.ts).
 
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { FlagError } from '../errors.js';
 import type { LoadOptions } from './types.js';
-import { parseGoDuration } from '../mesh/config/duration.js';
 
 /** What the CLI needs beside the run options. */
 export interface LoadOutputOptions {
@@ -51,143 +50,115 @@ export function defaultLoadOptions(url = ''): LoadOptions {
   };
 }
 
-type Kind = 'bool' | 'int' | 'float' | 'duration' | 'string';
-interface FlagSpec {
-  kind: Kind;
-  apply(st: State, v: string | boolean, flag: string): void;
-}
-interface State {
-  o: LoadOptions;
-  out: LoadOutputOptions;
-  payloadSize: number;
-  payloadFile?: string;
-  payloadText?: string;
-  methodSet: boolean;
-}
+/**
+ * fortio's load flags, as data: the CLI parses argv with its one flag parser
+ * (src/cli/flags.ts) and hands the values to normalizeLoadFlags. Not given =
+ * undefined: fortio's defaults are defaultLoadOptions().
+ */
+export const LOAD_FLAGS = [
+  { name: 'c', dash: '-', kind: 'int', arg: 'N', help: 'number of connections (default 4)' },
+  { name: 'qps', dash: '-', kind: 'number', arg: 'QPS', help: 'queries per second in total, 0 or negative = max (default 8)' },
+  { name: 'n', dash: '-', kind: 'int', arg: 'N', help: 'run for exactly this many calls instead of a duration' },
+  { name: 't', dash: '-', kind: 'duration', arg: 'DURATION', help: 'how long to run (default 5s)' },
+  { name: 'H', dash: '-', kind: 'string', repeatable: true, arg: '"NAME: VALUE"', help: 'add a request header' },
+  { name: 'payload', dash: '-', kind: 'string', arg: 'TEXT', help: 'request body (switches GET to POST)' },
+  { name: 'payload-file', dash: '-', kind: 'string', arg: 'FILE', help: 'request body from a file' },
+  { name: 'payload-size', dash: '-', kind: 'int', arg: 'BYTES', help: 'random request body of this size' },
+  { name: 'content-type', dash: '-', kind: 'string', arg: 'TYPE', help: 'Content-Type of the body (switches GET to POST)' },
+  { name: 'X', dash: '-', kind: 'string', arg: 'METHOD', help: 'HTTP method' },
+  { name: 'p', dash: '-', kind: 'string', arg: 'LIST', help: 'percentiles to report (default "50,75,90,99,99.9")' },
+  { name: 'r', dash: '-', kind: 'number', arg: 'SECONDS', help: 'histogram resolution (default 0.001)' },
+  { name: 'offset', dash: '-', kind: 'duration', arg: 'DURATION', help: 'offset of the histogram data' },
+  { name: 'uniform', dash: '-', kind: 'bool', help: 'spread the calls of each connection uniformly' },
+  { name: 'jitter', dash: '-', kind: 'bool', help: 'add +/-10% jitter to the sleep between calls' },
+  { name: 'nocatchup', dash: '-', kind: 'bool', help: 'do not catch up with the schedule after a slow call' },
+  { name: 'timeout', dash: '-', kind: 'duration', arg: 'DURATION', help: 'per-call timeout (default 3s)' },
+  { name: 'allow-initial-errors', dash: '-', kind: 'bool', help: 'do not abort on errors of the warmup calls' },
+  { name: 'abort-on', dash: '-', kind: 'int', arg: 'CODE', help: 'stop the run at the first response with this code (-1 = socket errors)' },
+  { name: 'json', dash: '-', kind: 'string', arg: 'FILE', help: 'write fortio JSON results to FILE (- = stdout)' },
+  { name: 'labels', dash: '-', kind: 'string', arg: 'TEXT', help: 'labels of the run, in the report and JSON' },
+  { name: 'runid', dash: '-', kind: 'int', arg: 'N', help: 'run id, in the JSON' },
+  { name: 'loglevel', dash: '-', kind: 'string', arg: 'LEVEL', help: `log level (${LOG_LEVELS.join(', ')}; default Info)` },
+  { name: 'quiet', dash: '-', kind: 'bool', help: 'only errors (log level Error)' },
+  { name: 'keepalive', dash: '-', kind: 'bool', help: 'reuse connections (default true)' },
+  { name: 'workers', dash: '--', kind: 'int', arg: 'N', help: 'load worker threads (meshbench; default: by connections and cores)' },
+] as const;
 
-const SPECS: Record<string, FlagSpec> = {
-  c: { kind: 'int', apply: (s, v, f) => (s.o.connections = positive(f, v as string)) },
-  qps: { kind: 'float', apply: (s, v) => (s.o.qps = Math.max(0, num(v))) },
-  n: { kind: 'int', apply: (s, v, f) => (s.o.exactly = nonNegative(f, v as string)) },
-  t: { kind: 'duration', apply: (s, v) => (s.o.durationMs = num(v)) },
-  H: { kind: 'string', apply: (s, v, f) => s.o.headers.push(header(f, v as string)) },
-  payload: { kind: 'string', apply: (s, v) => (s.payloadText = v as string) },
-  'payload-file': { kind: 'string', apply: (s, v) => (s.payloadFile = v as string) },
-  'payload-size': { kind: 'int', apply: (s, v, f) => (s.payloadSize = nonNegative(f, v as string)) },
-  'content-type': { kind: 'string', apply: (s, v) => (s.o.contentType = v as string) },
-  X: { kind: 'string', apply: (s, v, f) => ((s.o.method = method(f, v as string)), (s.methodSet = true)) },
-  p: { kind: 'string', apply: (s, v, f) => (s.o.percentiles = percentiles(f, v as string)) },
-  r: { kind: 'float', apply: (s, v, f) => (s.o.resolution = positiveFloat(f, v as string)) },
-  offset: { kind: 'duration', apply: (s, v) => (s.o.offsetMs = num(v)) },
-  uniform: { kind: 'bool', apply: (s, v) => (s.o.uniform = v as boolean) },
-  jitter: { kind: 'bool', apply: (s, v) => (s.o.jitter = v as boolean) },
-  nocatchup: { kind: 'bool', apply: (s, v) => (s.o.noCatchUp = v as boolean) },
-  timeout: { kind: 'duration', apply: (s, v) => (s.o.timeoutMs = num(v)) },
-  'allow-initial-errors': { kind: 'bool', apply: (s, v) => (s.o.allowInitialErrors = v as boolean) },
-  'abort-on': { kind: 'int', apply: (s, v) => (s.o.abortOn = Number(v)) },
-  json: { kind: 'string', apply: (s, v) => (s.out.json = v as string) },
-  labels: { kind: 'string', apply: (s, v) => (s.o.labels = v as string) },
-  runid: { kind: 'int', apply: (s, v) => (s.o.runId = Number(v)) },
-  loglevel: { kind: 'string', apply: (s, v, f) => (s.o.logLevel = logLevel(f, v as string)) },
-  quiet: { kind: 'bool', apply: (s, v) => (s.out.quiet = v as boolean) },
-  keepalive: { kind: 'bool', apply: (s, v) => (s.o.keepalive = v as boolean) },
-  workers: { kind: 'int', apply: (s, v, f) => (s.o.workers = nonNegative(f, v as string)) },
-};
+/** What the parser hands over: LOAD_FLAGS' values by name (undefined = not given). */
+export interface LoadFlagValues {
+  c?: number;
+  qps?: number;
+  n?: number;
+  t?: number;
+  H: string[];
+  payload?: string;
+  'payload-file'?: string;
+  'payload-size'?: number;
+  'content-type'?: string;
+  X?: string;
+  p?: string;
+  r?: number;
+  offset?: number;
+  uniform?: boolean;
+  jitter?: boolean;
+  nocatchup?: boolean;
+  timeout?: number;
+  'allow-initial-errors'?: boolean;
+  'abort-on'?: number;
+  json?: string;
+  labels?: string;
+  runid?: number;
+  loglevel?: string;
+  quiet?: boolean;
+  keepalive?: boolean;
+  workers?: number;
+}
 
 /**
- * Parse `bench load` arguments. Flags and the URL may come in any order (fortio
- * wants the URL last; we are lenient). Exactly one URL is required.
+ * fortio's rules on top of the parsed values: ranges, header and method syntax,
+ * -quiet, the payload sources and GET -> POST. `url` is the one positional argument.
  */
-export function parseLoadFlags(argv: string[]): ParsedLoadFlags {
-  const st: State = { o: defaultLoadOptions(), out: { quiet: false }, payloadSize: 0, methodSet: false };
-  const positional: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--') {
-      positional.push(...argv.slice(i + 1));
-      break;
-    }
-    if (!arg.startsWith('-') || arg === '-') {
-      positional.push(arg);
-      continue;
-    }
-    const body = arg.replace(/^--?/, '');
-    const eq = body.indexOf('=');
-    const name = eq >= 0 ? body.slice(0, eq) : body;
-    const flag = `-${name}`;
-    const spec = Object.hasOwn(SPECS, name) ? SPECS[name] : undefined;
-    if (!spec) throw new FlagError(`${flag}: unknown flag (fortio load flags: ${Object.keys(SPECS).map((k) => '-' + k).join(' ')})`);
-    let raw: string | undefined = eq >= 0 ? body.slice(eq + 1) : undefined;
-    if (spec.kind === 'bool') {
-      let b = true;
-      if (raw !== undefined) {
-        if (/^(true|t|1)$/i.test(raw)) b = true;
-        else if (/^(false|f|0)$/i.test(raw)) b = false;
-        else throw new FlagError(`${flag}: invalid value "${raw}": expected true or false`);
-      }
-      spec.apply(st, b, flag);
-      continue;
-    }
-    if (raw === undefined) {
-      if (i + 1 >= argv.length) throw new FlagError(`${flag}: missing value`);
-      raw = argv[++i];
-    }
-    spec.apply(st, convert(spec.kind, flag, raw), flag);
-  }
+export function normalizeLoadFlags(v: LoadFlagValues, positional: string[]): ParsedLoadFlags {
+  const o = defaultLoadOptions();
+  const set = <K extends keyof LoadOptions>(k: K, x: LoadOptions[K] | undefined) => {
+    if (x !== undefined) o[k] = x;
+  };
+  set('connections', v.c === undefined ? undefined : atLeast('-c', v.c, 1));
+  if (v.qps !== undefined) o.qps = Math.max(0, v.qps);
+  set('exactly', v.n === undefined ? undefined : atLeast('-n', v.n, 0));
+  set('durationMs', v.t);
+  o.headers = v.H.map((h) => header('-H', h));
+  set('contentType', v['content-type']);
+  set('method', v.X === undefined ? undefined : method('-X', v.X));
+  set('percentiles', v.p === undefined ? undefined : percentiles('-p', v.p));
+  if (v.r !== undefined && !(v.r > 0)) throw new FlagError(`-r: invalid value "${v.r}": expected a number > 0`);
+  set('resolution', v.r);
+  set('offsetMs', v.offset);
+  set('uniform', v.uniform);
+  set('jitter', v.jitter);
+  set('noCatchUp', v.nocatchup);
+  set('timeoutMs', v.timeout);
+  set('allowInitialErrors', v['allow-initial-errors']);
+  set('abortOn', v['abort-on']);
+  set('labels', v.labels);
+  set('runId', v.runid);
+  set('logLevel', v.loglevel === undefined ? undefined : logLevel('-loglevel', v.loglevel));
+  set('keepalive', v.keepalive);
+  set('workers', v.workers === undefined ? undefined : atLeast('--workers', v.workers, 0));
+  const quiet = v.quiet ?? false;
+  if (quiet) o.logLevel = 'Error';
   if (positional.length === 0) throw new FlagError('missing URL (usage: bench load [flags] URL)');
   if (positional.length > 1) {
     throw new FlagError(`unexpected argument "${positional[1]}": exactly one URL expected (flags go before it)`);
   }
-  st.o.url = checkUrl(positional[0]);
-  if (st.out.quiet) st.o.logLevel = 'Error';
-  applyPayload(st);
-  return { options: st.o, output: st.out };
+  o.url = checkUrl(positional[0]);
+  const payloadSize = v['payload-size'] === undefined ? 0 : atLeast('-payload-size', v['payload-size'], 0);
+  applyPayload(o, { file: v['payload-file'], text: v.payload, size: payloadSize, methodSet: v.X !== undefined });
+  return { options: o, output: { json: v.json, quiet } };
 }
 
-function convert(kind: Kind, flag: string, raw: string): string {
-  switch (kind) {
-    case 'int':
-      if (!/^[-+]?\d+$/.test(raw.trim())) throw new FlagError(`${flag}: invalid value "${raw}": expected a whole number`);
-      return String(Number(raw));
-    case 'float': {
-      const v = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(v)) throw new FlagError(`${flag}: invalid value "${raw}": expected a number`);
-      return String(v);
-    }
-    case 'duration': {
-      const ms = parseGoDurationMs(raw);
-      if (ms === undefined || ms < 0) {
-        throw new FlagError(`${flag}: invalid value "${raw}": expected a duration like 5s, 100ms, 1m30s`);
-      }
-      return String(ms);
-    }
-    default:
-      return raw;
-  }
-}
-
-/** Go's time.ParseDuration, in milliseconds; undefined when malformed. "0" alone needs no unit. */
-export function parseGoDurationMs(s: string): number | undefined {
-  const ns = parseGoDuration(s.trim());
-  return typeof ns === 'string' ? undefined : Number(ns) / 1e6;
-}
-
-function num(v: string | boolean): number {
-  return Number(v);
-}
-function positive(flag: string, v: string): number {
-  const n = Number(v);
-  if (n < 1) throw new FlagError(`${flag}: invalid value "${v}": expected a number >= 1`);
-  return n;
-}
-function nonNegative(flag: string, v: string): number {
-  const n = Number(v);
-  if (n < 0) throw new FlagError(`${flag}: invalid value "${v}": expected a number >= 0`);
-  return n;
-}
-function positiveFloat(flag: string, v: string): number {
-  const n = Number(v);
-  if (!(n > 0)) throw new FlagError(`${flag}: invalid value "${v}": expected a number > 0`);
+function atLeast(flag: string, n: number, min: number): number {
+  if (n < min) throw new FlagError(`${flag}: invalid value "${n}": expected a number >= ${min}`);
   return n;
 }
 
@@ -238,19 +209,18 @@ function checkUrl(raw: string): string {
   return withScheme;
 }
 
-function applyPayload(st: State): void {
-  const o = st.o;
-  if (st.payloadFile !== undefined) {
+function applyPayload(o: LoadOptions, p: { file?: string; text?: string; size: number; methodSet: boolean }): void {
+  if (p.file !== undefined) {
     try {
-      o.payload = readFileSync(st.payloadFile);
+      o.payload = readFileSync(p.file);
     } catch (e) {
-      throw new FlagError(`-payload-file: cannot read "${st.payloadFile}": ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      throw new FlagError(`-payload-file: cannot read "${p.file}": ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }
-  } else if (st.payloadText !== undefined && st.payloadText !== '') {
-    o.payload = Buffer.from(st.payloadText, 'utf8');
-  } else if (st.payloadSize > 0) {
-    o.payload = randomBytes(st.payloadSize);
+  } else if (p.text !== undefined && p.text !== '') {
+    o.payload = Buffer.from(p.text, 'utf8');
+  } else if (p.size > 0) {
+    o.payload = randomBytes(p.size);
   }
   // fortio: any payload or content type switches the default GET to POST.
-  if (!st.methodSet && (o.payload !== null || o.contentType !== '')) o.method = 'POST';
+  if (!p.methodSet && (o.payload !== null || o.contentType !== '')) o.method = 'POST';
 }

@@ -71,7 +71,10 @@ async function loadEach(files: string[], errors: ConfigError[], at?: ConfigError
   const out: SourceDoc[][] = [];
   for (const f of files) {
     try {
-      out.push(await loadSourceFiles([f]));
+      const docs = await loadSourceFiles([f]);
+      // An empty file is a mistake (wrong file, unsaved editor), not "0 documents OK".
+      if (docs.length === 0) errors.push(new ConfigError(at ? `include: ${f}: no documents` : `${f}: no documents`, at));
+      out.push(docs);
     } catch (e) {
       if (e instanceof ConfigErrors) errors.push(...e.errors);
       else if (e instanceof UserError && at) errors.push(new ConfigError(`include: ${e.message}`, at));

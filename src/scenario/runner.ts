@@ -5,18 +5,17 @@
 // mesh is polled a few times a second, never on the request path.
 
 import { formatWarning } from '../mesh/config/warning.js';
-import { ConfigError, ConfigErrors, RuntimeError, UserError, formatLocation } from '../errors.js';
+import { ConfigError, ConfigErrors, RuntimeError, UserError } from '../errors.js';
 import type { MeshHandle, MeshSnapshot } from '../mesh/api.js';
 import type { MeshConfig } from '../mesh/config/model.js';
 import type { SourceDoc } from '../mesh/config/source.js';
 import { compileMesh } from '../mesh/config/compile.js';
-import { startMeshThread } from '../mesh/thread.js';
 import { runLoad } from '../load/coordinator.js';
 import { toLoadResult } from '../load/result.js';
 import type { LoadSnapshot } from '../load/types.js';
 import { formatFortioHeader, formatFortioReport } from '../report/fortio-text.js';
 import { evaluateAll, namedSidecars } from './expectations.js';
-import { loadScenarioFiles } from './include.js';
+import { bootMesh, readMeshFiles } from './open-mesh.js';
 import { stepLoadOptions } from './load-step.js';
 import type { ScenarioSpec, StepSpec, VariantSpec } from './model.js';
 import { splitScenario } from './parse.js';
@@ -58,8 +57,6 @@ export type ScenarioEvent =
 
 export interface RunScenarioOptions {
   files: string[];
-  /** Only these variants (by name, in scenario order); empty = all. */
-  variants?: string[];
   seed?: number;
   signal?: AbortSignal;
   onEvent?: (e: ScenarioEvent) => void;
@@ -82,7 +79,7 @@ export interface PreparedScenario {
 
 /** Load, validate and compile everything; throws ConfigErrors/UserError (exit 2). */
 export async function prepareScenario(files: string[], only: string[] = []): Promise<PreparedScenario> {
-  const docs = await loadScenarioFiles(files); // + spec.include files, later documents replacing earlier ones
+  const { docs } = await readMeshFiles(files); // + spec.include files, later documents replacing earlier ones
   const { scenario, meshDocs } = splitScenario(docs, files);
   const unknown = only.filter((n) => !scenario.variants.some((v) => v.name === n));
   if (unknown.length) {
@@ -109,11 +106,6 @@ export async function prepareScenario(files: string[], only: string[] = []): Pro
   if (errors.length) throw new ConfigErrors(errors);
   const from = meshDocs.find((d) => d.kind === 'Deployment' && d.name === scenario.load.from);
   return { scenario, variants, warnings, destination: destinationOf(scenario.load.url, from?.namespace) };
-}
-
-export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioOutcome> {
-  const prepared = await prepareScenario(opts.files, opts.variants ?? []);
-  return runPrepared(prepared, opts);
 }
 
 export async function runPrepared(p: PreparedScenario, opts: RunScenarioOptions): Promise<ScenarioOutcome> {
@@ -170,10 +162,7 @@ async function runVariant(
 ): Promise<void> {
   const { scenario } = p;
   // A fresh mesh per variant: no pools, breakers, ejections or counters carry over.
-  const mesh = await startMeshThread(variant.config, {
-    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-    accessLog: 'none',
-  });
+  const mesh = await bootMesh(variant.config, opts.seed !== undefined ? { seed: opts.seed } : {});
   try {
     const sidecar = mesh.sidecars.find((s) => s.workload === scenario.load.from);
     if (!sidecar) {

@@ -9,6 +9,7 @@ import { ConfigErrors } from '../../src/errors.js';
 import { loadScenarioFiles } from '../../src/scenario/include.js';
 import { prepareScenario } from '../../src/scenario/runner.js';
 import { validateCommand } from '../../src/cli/validate.js';
+import { main } from '../../src/cli/main.js';
 import { evaluate } from '../../src/scenario/expectations.js';
 import type { StepOutcome } from '../../src/scenario/results.js';
 import { seedC3 } from '../scenario/fixtures.js';
@@ -162,8 +163,8 @@ test('bench validate follows includes: every bookinfo scenario is valid; a missi
   }
   const bad = await write('s5.yaml', scenario(' [gone.yaml]'));
   const c = capture();
-  assert.equal(await validateCommand([bad], c.io), 2);
-  assert.match(c.err(), /s5\.yaml:5:13: include: .*gone\.yaml: no such file/);
+  assert.equal(await main(['validate', bad], c.io), 2);
+  assert.match(c.err(), /s5\.yaml:5:13: include: .*gone\.yaml: no such file\nbench: 1 error\n$/);
 });
 
 test('sidecar: on a counter expectation names a Deployment, reads that sidecar, and only applies to counters', async () => {

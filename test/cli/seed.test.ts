@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseSeed } from '../../src/cli/seed.js';
+import { parseSeed } from '../../src/cli/flags.js';
 import { FlagError } from '../../src/errors.js';
 import { main } from '../../src/cli/main.js';
 import { capture, repo } from '../helpers/io.js';
@@ -8,7 +8,8 @@ import { capture, repo } from '../helpers/io.js';
 test('--seed takes a 32-bit unsigned whole number, the same rule for every command', () => {
   assert.equal(parseSeed('--seed', '0'), 0);
   assert.equal(parseSeed('--seed', '4294967295'), 4294967295);
-  for (const bad of ['-1', '4294967296', '1.5', 'x', '', undefined]) {
+  assert.equal(parseSeed('--seed', undefined), undefined, 'not given');
+  for (const bad of ['-1', '4294967296', '1.5', 'x', '']) {
     assert.throws(() => parseSeed('--seed', bad), (e: unknown) => e instanceof FlagError && /^--seed: invalid value/.test(e.message));
   }
 });

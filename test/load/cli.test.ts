@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir, availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { loadCommand } from '../../src/cli/load.js';
+import { main } from '../../src/cli/main.js';
 import { decodeHdr } from '../../src/load/latency.js';
 import { closedPort, closeServers, server } from './servers.js';
 
@@ -24,7 +24,7 @@ function sink(onWrite?: (text: string) => void): Writable & { text: string } {
 async function bench(args: string, signal?: AbortSignal, onStderr?: (text: string) => void) {
   const stdout = sink();
   const stderr = sink(onStderr);
-  const code = await loadCommand(args.split(' ').filter(Boolean), { stdout, stderr }, { signal });
+  const code = await main(['load', ...args.split(' ').filter(Boolean)], { stdout, stderr, signal });
   return { code, out: stdout.text, err: stderr.text };
 }
 

@@ -1,7 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { runLoad, splitCalls, splitConnections } from '../../src/load/coordinator.js';
-import { parseLoadFlags } from '../../src/load/flags.js';
+import { parseLoadFlags } from '../../src/cli/load.js';
 import type { LoadSnapshot } from '../../src/load/types.js';
 import { RuntimeError } from '../../src/errors.js';
 import { closedPort, closeServers, server } from './servers.js';

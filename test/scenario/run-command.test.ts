@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCommand } from '../../src/cli/run.js';
 import { compareCommand } from '../../src/cli/compare.js';
+import { main } from '../../src/cli/main.js';
 import { capture, repo } from '../helpers/io.js';
 
 const ESC = /\x1b/;
@@ -142,17 +143,17 @@ spec:
 `,
   );
   let c = capture();
-  assert.equal(await runCommand([repo('scenarios/httpbin/httpbin.yaml'), bad, '--no-tui'], c.io), 2);
+  assert.equal(await main(['run', repo('scenarios/httpbin/httpbin.yaml'), bad, '--no-tui'], c.io), 2);
   assert.equal(c.err().trim().split('\n').length, 1);
   assert.match(c.err(), new RegExp(`^bench: ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:6:37: spec\\.load\\.steps\\[0\\]\\.qpz: unknown field "qpz" \\(did you mean "qps"\\?\\)`));
   c = capture();
-  assert.equal(await runCommand([repo('scenarios/httpbin-cb.yaml'), '--turbo'], c.io), 2);
-  assert.match(c.err(), /^bench: --turbo: unknown flag/);
+  assert.equal(await main([repo('scenarios/httpbin-cb.yaml'), '--turbo'], c.io), 2);
+  assert.equal(c.err(), 'bench: unknown flag --turbo (flags: --variant --json --no-tui --seed)\n');
   c = capture();
-  assert.equal(await runCommand(['nope.yaml'], c.io), 2);
+  assert.equal(await main(['nope.yaml'], c.io), 2);
   assert.match(c.err(), /^bench: nope\.yaml: no such file\n$/);
   c = capture();
-  assert.equal(await compareCommand([bad], c.io), 2);
+  assert.equal(await main(['compare', bad], c.io), 2);
   assert.match(c.err(), /not valid JSON/);
 });
 

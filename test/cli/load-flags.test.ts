@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseLoadFlags, parseGoDurationMs, defaultLoadOptions } from '../../src/load/flags.js';
+import { defaultLoadOptions } from '../../src/load/flags.js';
+import { parseLoadFlags } from '../../src/cli/load.js';
 import { FlagError } from '../../src/errors.js';
 
 test("the seed's fortio line parses verbatim", () => {
@@ -75,18 +76,6 @@ test('any payload switch or content type turns GET into POST; -X wins', () => {
   assert.equal(parseLoadFlags(['-X', 'GET', '-payload', 'a', 'http://h/']).options.method, 'GET');
 });
 
-test('Go durations', () => {
-  assert.equal(parseGoDurationMs('5s'), 5000);
-  assert.equal(parseGoDurationMs('0'), 0);
-  assert.equal(parseGoDurationMs('1h2m3.5s'), 3_723_500);
-  assert.equal(parseGoDurationMs('300us'), 0.3);
-  assert.equal(parseGoDurationMs('2µs'), 0.002);
-  assert.equal(parseGoDurationMs('1.5ms'), 1.5);
-  assert.equal(parseGoDurationMs('5'), undefined, 'Go needs a unit except for 0');
-  assert.equal(parseGoDurationMs('s'), undefined);
-  assert.equal(parseGoDurationMs('5x'), undefined);
-});
-
 function flagError(argv: string[], re: RegExp): void {
   assert.throws(
     () => parseLoadFlags(argv),
@@ -109,7 +98,8 @@ test('bad flags are FlagErrors naming the flag (exit 2)', () => {
   flagError(['-loglevel', 'loud', 'http://h/'], /^-loglevel: invalid value "loud": expected one of Debug, /);
   flagError(['-p', '50,abc', 'http://h/'], /^-p: invalid value/);
   flagError(['-H', 'novalue', 'http://h/'], /^-H: invalid value "novalue"/);
-  flagError(['-bogus', 'http://h/'], /^-bogus: unknown flag/);
+  flagError(['-bogus', 'http://h/'], /^unknown flag -bogus \(flags: -c -qps -n -t -H /);
+  flagError(['-qsp', '10', 'http://h/'], /^unknown flag -qsp \(did you mean -qps\?\)$/);
   flagError(['-c'], /^-c: missing value$/);
   flagError(['-c', '2'], /missing URL/);
   flagError(['http://a/', 'http://b/'], /unexpected argument "http:\/\/b\/"/);
