@@ -4,6 +4,7 @@
 // Short names are summed over the destination's clusters (all subsets, or one).
 
 import type { InstanceCounts, MeshSnapshot, SidecarStats } from '../mesh/api.js';
+import { parseClusterStat, parseStatName } from '../mesh/stats/stat-names.js';
 
 export interface Destination {
   host: string;
@@ -42,22 +43,10 @@ export interface ClusterStat {
  * (also Envoy's newer `…local;.upstream_rq_total`) when it belongs to `dest`.
  */
 export function matchCluster(key: string, dest: Destination): ClusterStat | undefined {
-  const head = `cluster.outbound|${dest.port}|`;
-  if (!key.startsWith(head)) return undefined;
-  const bar = key.indexOf('|', head.length);
-  if (bar < 0) return undefined;
-  const subset = key.slice(head.length, bar);
-  const rest = key.slice(bar + 1);
-  for (const f of dest.fqdns) {
-    if (rest.startsWith(`${f}.`) || rest.startsWith(`${f};.`)) {
-      const stat = rest.slice(rest.startsWith(`${f};.`) ? f.length + 2 : f.length + 1);
-      return { cluster: `outbound|${dest.port}|${subset}|${f}`, subset, stat };
-    }
-  }
-  return undefined;
+  const c = parseClusterStat(key);
+  if (!c || c.parts.direction !== 'outbound' || c.parts.port !== dest.port || !dest.fqdns.includes(c.parts.host)) return undefined;
+  return { cluster: c.cluster, subset: c.parts.subset, stat: c.stat };
 }
-
-const HCM = /^http\.(outbound_[0-9.]+_\d+|[^.]+)\.(.+)$/;
 
 export interface DestinationStats {
   /** Short stat name -> value summed over the destination's clusters (and `http.<name>` for HCM stats). */
@@ -85,8 +74,8 @@ export function destinationStats(s: SidecarStats | undefined, dest: Destination,
         add((out.clusters[m.cluster] ??= {}), m.stat, v);
         continue;
       }
-      const h = HCM.exec(key);
-      if (h) add(into, `http.${h[2]}`, v);
+      const h = parseStatName(key);
+      if (h?.kind === 'http') add(into, `http.${h.stat}`, v);
     }
   }
   return out;

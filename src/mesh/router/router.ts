@@ -244,6 +244,7 @@ export class Router implements UpstreamRequestOwner {
     if (up !== this.#upstream || this.finished) return;
     const cluster = this.#cluster;
     cluster.outlier?.putHttpResponseCode(up.host.id, status);
+    up.host.stats.chargeResponse(status);
     const retry = this.#retry;
     if (retry) {
       // Names arrive lower-cased from the codec: plain comparisons, one pass.
@@ -328,6 +329,7 @@ export class Router implements UpstreamRequestOwner {
     if (up !== this.#upstream || this.finished) return;
     const cluster = this.#cluster;
     cluster.stats.upstream_rq_per_try_timeout.inc();
+    up.host.stats.rq_timeout++;
     cluster.outlier?.putResult(up.host.id, 'timeout');
     this.#upstream = undefined;
     up.reset();
@@ -350,6 +352,7 @@ export class Router implements UpstreamRequestOwner {
     const up = this.#upstream;
     this.#upstream = undefined;
     if (up) {
+      if (!up.pending) up.host.stats.rq_timeout++;
       if (!up.headersReceived) {
         // Awaiting headers: charged 504; the host's detector only hears of it once attached.
         if (!up.pending) cluster.outlier?.putResult(up.host.id, 'timeout');

@@ -20,6 +20,7 @@ function shadowTimedOut(s: ShadowRequest): void {
   s.timer = undefined;
   if (s.done) return;
   s.cluster.stats.upstream_rq_timeout.inc();
+  if (!s.pending) s.host.stats.rq_timeout++;
   s.cluster.outlier?.putResult(s.host.id, 'timeout');
   s.finish(true);
 }
@@ -75,6 +76,7 @@ export class ShadowRequest implements PoolCallbacks, StreamCallbacks {
   onResponseHeaders(status: number): void {
     if (this.done) return;
     this.cluster.outlier?.putHttpResponseCode(this.host.id, status);
+    this.host.stats.chargeResponse(status);
     this.cluster.codes.charge(status, false);
   }
 
