@@ -2,6 +2,7 @@
 // with --mesh the URL's host is a mesh host reached through the source
 // workload's sidecar (the embedded mesh boots on its own thread first).
 
+import { IMPLICIT_SOURCE } from '../mesh/api.js';
 import { parseSeed } from './seed.js';
 import { FlagError } from '../errors.js';
 import type { CommandIO } from './io.js';
@@ -42,7 +43,7 @@ export async function loadWithMeshCommand(argv: string[], io: CommandIO): Promis
   for (const w of config.warnings) io.stderr.write(`${formatWarning(w)}\n`);
   const mesh = await startMeshThread(config, { seed, accessLog: 'none' });
   try {
-    const source = from ?? 'meshbench';
+    const source = from ?? IMPLICIT_SOURCE;
     const sidecar = mesh.sidecars.find((s) => s.workload === source);
     if (!sidecar) {
       throw new FlagError(

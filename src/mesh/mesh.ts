@@ -7,6 +7,7 @@
 import type { InstanceSpec, MeshConfig } from './config/model.js';
 import { DEFAULT_NAMESPACE } from './config/model.js';
 import type { InstanceCounts, InstanceInfo, MeshBootOptions, MeshHandle, MeshSnapshot, SidecarInfo } from './api.js';
+import { IMPLICIT_SOURCE } from './api.js';
 import { StatsStore } from './stats/store.js';
 import { createRandom } from './random.js';
 import { InstanceCounter, type RunningApp } from './apps/app.js';
@@ -15,9 +16,6 @@ import type { Cluster } from './cluster/cluster.js';
 import { RuntimeError, UserError, ExitCode } from '../errors.js';
 import { Sidecar } from './sidecar.js';
 import { startApp } from './apps/index.js';
-
-/** The source workload of load that comes from outside any Deployment. */
-export const IMPLICIT_SOURCE = 'meshbench';
 
 function clusterStatus(c: Cluster): ClusterStatus {
   const r = c.resources;

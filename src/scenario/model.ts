@@ -6,8 +6,6 @@ import type { SourceLocation } from '../errors.js';
 
 export const SCENARIO_API_VERSION = 'meshbench/v1';
 export const SCENARIO_KIND = 'Scenario';
-/** Implicit source workload for load from outside any Deployment (mesh contract). */
-export const DEFAULT_SOURCE_WORKLOAD = 'meshbench';
 
 export interface StepSpec {
   name: string;

@@ -7,11 +7,8 @@ import { ConfigError, ConfigErrors, UserError } from '../errors.js';
 import type { FieldPath, SourceDoc } from '../mesh/config/source.js';
 import { FieldReader, isObj } from './fields.js';
 import type { Obj } from './fields.js';
-import {
-  DEFAULT_SOURCE_WORKLOAD,
-  SCENARIO_API_VERSION,
-  SCENARIO_KIND,
-} from './model.js';
+import { SCENARIO_API_VERSION, SCENARIO_KIND } from './model.js';
+import { IMPLICIT_SOURCE } from '../mesh/api.js';
 import type { Bound, ExpectationSpec, LoadSpec, PatchSpec, ScenarioSpec, StepSpec, Subject, VariantSpec } from './model.js';
 
 export interface ParsedInput {
@@ -64,7 +61,7 @@ export function parseScenarioDoc(doc: SourceDoc, meshDocs: SourceDoc[]): Scenari
 
   const load = parseLoad(r, spec.load, meshDocs);
   const variants = parseVariants(r, spec.variants, meshDocs);
-  const workloads = [DEFAULT_SOURCE_WORKLOAD, ...meshDocs.filter((d) => d.kind === 'Deployment').map((d) => d.name)];
+  const workloads = [IMPLICIT_SOURCE, ...meshDocs.filter((d) => d.kind === 'Deployment').map((d) => d.name)];
   const expect = parseExpect(r, spec.expect, load.steps.map((s) => s.name), variants.map((x) => x.name), workloads);
   if (r.errors.length) throw new ConfigErrors(r.errors);
   return { name: doc.name || 'scenario', file: doc.file, load, variants, expect, loc: doc.locate([]) };
@@ -85,10 +82,10 @@ function parseLoad(r: FieldReader, v: unknown, meshDocs: SourceDoc[]): LoadSpec 
   const path = ['spec', 'load'];
   const o = r.obj(v, path, true) ?? {};
   r.known(o, path, LOAD);
-  const from = r.str(o.from, [...path, 'from']) ?? DEFAULT_SOURCE_WORKLOAD;
-  if (from !== DEFAULT_SOURCE_WORKLOAD && !meshDocs.some((d) => d.kind === 'Deployment' && d.name === from)) {
+  const from = r.str(o.from, [...path, 'from']) ?? IMPLICIT_SOURCE;
+  if (from !== IMPLICIT_SOURCE && !meshDocs.some((d) => d.kind === 'Deployment' && d.name === from)) {
     const names = meshDocs.filter((d) => d.kind === 'Deployment').map((d) => d.name);
-    r.error([...path, 'from'], `no Deployment named "${from}" (known: ${[DEFAULT_SOURCE_WORKLOAD, ...names].join(', ')})`);
+    r.error([...path, 'from'], `no Deployment named "${from}" (known: ${[IMPLICIT_SOURCE, ...names].join(', ')})`);
   }
   const url = r.str(o.url, [...path, 'url'], true) ?? 'http://invalid/';
   if (o.url !== undefined && !/^http:\/\/[^/\s]+/i.test(url)) r.error([...path, 'url'], `expected an http:// URL, got ${JSON.stringify(url)}`);

@@ -5,6 +5,8 @@
 
 import type { InstanceCounts, MeshSnapshot, SidecarStats } from '../mesh/api.js';
 import { parseClusterStat, parseStatName } from '../mesh/stats/stat-names.js';
+import { authorityPort, defaultPort, parseAuthority } from '../mesh/authority.js';
+import { CLUSTER_DOMAIN, DEFAULT_NAMESPACE } from '../mesh/config/model.js';
 
 export interface Destination {
   host: string;
@@ -14,20 +16,20 @@ export interface Destination {
 }
 
 /** `http://httpbin:8000/get` seen from namespace `ns` -> httpbin.ns.svc.cluster.local, port 8000. */
-export function destinationOf(url: string, namespace = 'default'): Destination {
+export function destinationOf(url: string, namespace = DEFAULT_NAMESPACE): Destination {
   let host = '';
-  let port = 80;
+  let port = defaultPort();
   try {
     const u = new URL(url);
-    host = u.hostname;
-    port = u.port ? Number(u.port) : 80;
+    ({ host } = parseAuthority(u.host));
+    port = authorityPort(u.host, u.protocol.slice(0, -1));
   } catch {
     // validated earlier; an unparsable URL simply matches no cluster
   }
   const fqdns: string[] = [];
-  if (host.endsWith('.svc.cluster.local')) fqdns.push(host);
-  else if (host.split('.').length === 2) fqdns.push(`${host}.svc.cluster.local`, host);
-  else if (!host.includes('.')) fqdns.push(`${host}.${namespace}.svc.cluster.local`, host);
+  if (host.endsWith(`.${CLUSTER_DOMAIN}`)) fqdns.push(host);
+  else if (host.split('.').length === 2) fqdns.push(`${host}.${CLUSTER_DOMAIN}`, host);
+  else if (!host.includes('.')) fqdns.push(`${host}.${namespace}.${CLUSTER_DOMAIN}`, host);
   else fqdns.push(host);
   return { host, port, fqdns };
 }

@@ -4,7 +4,8 @@
 // abort), then the router.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RouteTable, splitHostPort } from '../route/route-table.js';
+import { RouteTable } from '../route/route-table.js';
+import { authorityPort } from '../authority.js';
 import type { RouteEntry } from '../route/route-entry.js';
 import { drawAbort, drawDelay, FAULT_ABORT_BODY } from '../fault/fault-filter.js';
 import { Router, type DownstreamRequest, type RouterContext } from '../router/router.js';
@@ -66,7 +67,7 @@ export class ActiveStream {
       path = url;
     }
     const found = this.ctx.routes.lookup(authority);
-    const port = found?.port ?? splitHostPort(authority)[1] ?? 80;
+    const port = found?.port ?? authorityPort(authority);
     const hcm = this.ctx.hcm.get(port);
     this.hcm = hcm;
     hcm.rq_total.inc();

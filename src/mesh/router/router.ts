@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { HeaderOps, RetryPolicy, RouteDestination } from '../config/model.js';
 import { percentHit } from '../random.js';
+import { ENVOY_RETRY_BASE_INTERVAL_MS } from '../config/policy.js';
 import type { Cluster } from '../cluster/cluster.js';
 import type { ClusterManager } from '../cluster/cluster-manager.js';
 import type { PoolFailureReason } from '../cluster/conn-pool.js';
@@ -27,7 +28,8 @@ import {
   sendLocalReply,
 } from './local-reply.js';
 import { RetryState, type ResetKind } from './retry-state.js';
-import { shadowAuthority, ShadowRequest } from './shadow-writer.js';
+import { ShadowRequest } from './shadow-writer.js';
+import { shadowAuthority } from '../authority.js';
 import { UpstreamRequest, type UpstreamRequestOwner } from './upstream-request.js';
 import { buildRedirectLocation, rewritePath } from './rewrite.js';
 
@@ -422,7 +424,7 @@ export class Router implements UpstreamRequestOwner {
         perTryTimeoutMs: null,
         retryOn: [],
         retriableStatusCodes: [],
-        backoffBaseMs: 25,
+        backoffBaseMs: ENVOY_RETRY_BASE_INTERVAL_MS,
         retryIgnorePreviousHosts: false,
         hostSelectionRetryMaxAttempts: 1,
       };

@@ -8,14 +8,6 @@ import type { ConnPool, PoolCallbacks, PoolFailureReason } from '../cluster/conn
 import type { StreamCallbacks, UpstreamConnection } from '../cluster/upstream-connection.js';
 import type { Host } from '../cluster/host.js';
 
-/** `httpbin:8000` -> `httpbin-shadow:8000`, `cluster-1` -> `cluster-1-shadow`. */
-export function shadowAuthority(authority: string): string {
-  const c = authority.lastIndexOf(':');
-  if (c > 0 && !authority.endsWith(']') && /^\d+$/.test(authority.slice(c + 1)))
-    return `${authority.slice(0, c)}-shadow${authority.slice(c)}`;
-  return `${authority}-shadow`;
-}
-
 function shadowTimedOut(s: ShadowRequest): void {
   s.timer = undefined;
   if (s.done) return;

@@ -19,6 +19,10 @@ test('aliases with and without port; unknown names and ports miss', () => {
     assert.equal(l.vhost.isDefault, true);
   }
   assert.equal(t.lookup('httpbin:80'), undefined);
+  // Host names match case-insensitively; text after ':' that is no port makes the whole a name (Envoy parseAuthority).
+  assert.equal(t.lookup('HTTPBIN.Default:8000')?.port, 8000);
+  assert.equal(t.lookup('httpbin:http'), undefined);
+  assert.equal(t.lookup('httpbin:99999'), undefined);
   assert.equal(t.lookup('other:8000'), undefined);
   assert.equal(t.lookup('httpbin.other:8000'), undefined);
 });
@@ -95,5 +99,27 @@ spec:
   const t = new RouteTable(cfg, { labels: {}, namespace: 'default' });
   const r = t.lookup('httpbin')!.vhost.routes[0]!;
   assert.equal(r.destinations.length, 1);
-  assert.equal(r.pickDestination(() => 0.99)!.destination.port, 8000);
+  assert.equal(r.pickIndex(() => 0.99), 0);
+  assert.equal(r.pickIndex(() => 0), 0);
+  assert.equal(r.destinations[0]!.destination.port, 8000);
+});
+
+test('weighted draw: cumulative weights over [0, total), one index per draw (spec §2.4)', () => {
+  const cfg = meshOf(
+    BASE +
+      `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: w}
+spec:
+  hosts: [httpbin]
+  http:
+  - route:
+    - {destination: {host: httpbin}, weight: 30}
+    - {destination: {host: httpbin, port: {number: 8000}}, weight: 70}
+`,
+  );
+  const r = new RouteTable(cfg, { labels: {}, namespace: 'default' }).lookup('httpbin')!.vhost.routes[0]!;
+  assert.equal(r.totalWeight, 100);
+  assert.deepEqual([0, 0.299, 0.3, 0.999].map((x) => r.pickIndex(() => x)), [0, 0, 1, 1]);
 });
