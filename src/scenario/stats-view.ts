@@ -3,6 +3,7 @@
 // `cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_rq_pending_overflow`.
 // Short names are summed over the destination's clusters (all subsets, or one).
 
+import { isIP } from 'node:net';
 import type { InstanceCounts, MeshSnapshot, SidecarStats } from '../mesh/api.js';
 import { parseClusterStat, parseStatName } from '../mesh/stats/stat-names.js';
 import { authorityPort, defaultPort, parseAuthority } from '../mesh/authority.js';
@@ -27,7 +28,7 @@ export function destinationOf(url: string, namespace = DEFAULT_NAMESPACE): Desti
     // validated earlier; an unparsable URL simply matches no cluster
   }
   const fqdns: string[] = [];
-  if (host.endsWith(`.${CLUSTER_DOMAIN}`)) fqdns.push(host);
+  if (isIP(host) || host.endsWith(`.${CLUSTER_DOMAIN}`)) fqdns.push(host);
   else if (host.split('.').length === 2) fqdns.push(`${host}.${CLUSTER_DOMAIN}`, host);
   else if (!host.includes('.')) fqdns.push(`${host}.${namespace}.${CLUSTER_DOMAIN}`, host);
   else fqdns.push(host);

@@ -81,7 +81,8 @@ spec:
   assert.equal(RouteTable.route(vh, view('/dead'))!.route.name, 'a-catch');
 });
 
-test('weights: zero-weight destinations dropped, single destination gets 100 %', () => {
+/** The first route of httpbin's virtual host for one VirtualService route with these destinations. */
+function weightedRoute(...destinations: string[]) {
   const cfg = meshOf(
     BASE +
       `
@@ -92,12 +93,14 @@ spec:
   hosts: [httpbin]
   http:
   - route:
-    - {destination: {host: httpbin}, weight: 0}
-    - {destination: {host: httpbin, port: {number: 8000}}, weight: 30}
+${destinations.map((d) => `    - ${d}`).join('\n')}
 `,
   );
-  const t = new RouteTable(cfg, { labels: {}, namespace: 'default' });
-  const r = t.lookup('httpbin')!.vhost.routes[0]!;
+  return new RouteTable(cfg, { labels: {}, namespace: 'default' }).lookup('httpbin')!.vhost.routes[0]!;
+}
+
+test('weights: zero-weight destinations dropped, single destination gets 100 %', () => {
+  const r = weightedRoute('{destination: {host: httpbin}, weight: 0}', '{destination: {host: httpbin, port: {number: 8000}}, weight: 30}');
   assert.equal(r.destinations.length, 1);
   assert.equal(r.pickIndex(() => 0.99), 0);
   assert.equal(r.pickIndex(() => 0), 0);
@@ -105,21 +108,7 @@ spec:
 });
 
 test('weighted draw: cumulative weights over [0, total), one index per draw (spec §2.4)', () => {
-  const cfg = meshOf(
-    BASE +
-      `
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: w}
-spec:
-  hosts: [httpbin]
-  http:
-  - route:
-    - {destination: {host: httpbin}, weight: 30}
-    - {destination: {host: httpbin, port: {number: 8000}}, weight: 70}
-`,
-  );
-  const r = new RouteTable(cfg, { labels: {}, namespace: 'default' }).lookup('httpbin')!.vhost.routes[0]!;
+  const r = weightedRoute('{destination: {host: httpbin}, weight: 30}', '{destination: {host: httpbin, port: {number: 8000}}, weight: 70}');
   assert.equal(r.totalWeight, 100);
   assert.deepEqual([0, 0.299, 0.3, 0.999].map((x) => r.pickIndex(() => x)), [0, 0, 1, 1]);
 });
