@@ -5,7 +5,9 @@
 /**
  * Envoy HostStats that admin `/clusters` prints per host (`rq_active` is
  * Host.activeRequests). Counted by the connection pool (cx_*, rq_total) and the
- * router (rq_success, rq_error, rq_timeout), where Envoy counts them.
+ * router, where Envoy counts them: rq_success / rq_error per response by status,
+ * rq_error also per attempt that ends without one (reset, connect failure,
+ * timeout), rq_timeout per timed-out attempt.
  */
 export class HostStats {
   cx_active = 0;

@@ -53,8 +53,8 @@ export function rewritePath(rw: Rewrite, entry: RouteEntry, path: string): strin
 export function buildRedirectLocation(r: Redirect, entry: RouteEntry, authority: string, path: string, requestPort: number): string {
   const scheme = r.scheme ?? 'http';
   const req = parseAuthority(authority);
-  const host = r.authority ? parseAuthority(r.authority).host : req.host;
-  let port = r.authority ? parseAuthority(r.authority).port : req.port;
+  const to = r.authority ? parseAuthority(r.authority) : req;
+  let port = to.port;
   if (r.port !== undefined) port = r.port;
   else if (r.derivePort === 'FROM_PROTOCOL_DEFAULT') port = undefined;
   else if (r.derivePort === 'FROM_REQUEST_PORT') port = req.port ?? requestPort;
@@ -63,5 +63,5 @@ export function buildRedirectLocation(r: Redirect, entry: RouteEntry, authority:
   let newPath = path;
   if (r.uri !== undefined) newPath = r.uri.includes('?') ? r.uri : r.uri + splitQuery(path)[1];
   else if (r.prefixRewrite !== undefined) newPath = replacePrefix(r.prefixRewrite, entry, path);
-  return `${scheme}://${formatAuthority(host, port)}${newPath}`;
+  return `${scheme}://${formatAuthority(to.host, port)}${newPath}`;
 }

@@ -239,7 +239,7 @@ export class Router implements UpstreamRequestOwner {
       return;
     }
     // Connect failure: the pool already fed the outlier detector.
-    this.#onReset('connect_failure', 'connection_failure', 503);
+    this.#onReset(up, 'connect_failure', 'connection_failure', 503);
   }
 
   onUpstreamHeaders(up: UpstreamRequest, status: number, headers: string[], contentLength: number): void {
@@ -324,14 +324,16 @@ export class Router implements UpstreamRequestOwner {
       return;
     }
     this.#cluster.outlier?.putResult(up.host.id, 'reset');
-    this.#onReset('reset', reason, reason === 'protocol_error' ? 502 : 503);
+    this.#onReset(up, 'reset', reason, reason === 'protocol_error' ? 502 : 503);
   }
 
   onPerTryTimeout(up: UpstreamRequest): void {
     if (up !== this.#upstream || this.finished) return;
     const cluster = this.#cluster;
     cluster.stats.upstream_rq_per_try_timeout.inc();
+    // Retried or answered 504, the attempt is the host's error too (router.cc).
     up.host.stats.rq_timeout++;
+    up.host.stats.rq_error++;
     cluster.outlier?.putResult(up.host.id, 'timeout');
     this.#upstream = undefined;
     up.reset();
@@ -356,8 +358,11 @@ export class Router implements UpstreamRequestOwner {
     if (up) {
       if (!up.pending) up.host.stats.rq_timeout++;
       if (!up.headersReceived) {
-        // Awaiting headers: charged 504; the host's detector only hears of it once attached.
-        if (!up.pending) cluster.outlier?.putResult(up.host.id, 'timeout');
+        // Awaiting headers: charged 504; the host (stats, detector) only once attached.
+        if (!up.pending) {
+          up.host.stats.rq_error++;
+          cluster.outlier?.putResult(up.host.id, 'timeout');
+        }
         cluster.codes.charge(504, false);
       }
       up.reset();
@@ -381,7 +386,9 @@ export class Router implements UpstreamRequestOwner {
 
   // -- internals ---------------------------------------------------------------
 
-  #onReset(kind: ResetKind, reason: string, status: number): void {
+  /** An attempt that failed without a response: the host's rq_error whether it is retried or answered locally (router.cc). */
+  #onReset(up: UpstreamRequest, kind: ResetKind, reason: string, status: number): void {
+    up.host.stats.rq_error++;
     const retry = this.#retry;
     if (retry && retry.decide(retry.wouldRetryReset(kind)) === 'retry') {
       this.#scheduleRetry();

@@ -73,3 +73,23 @@ test('/clusters of a booted mesh: limits, outlier lines, per-host stats and heal
     await mesh.close();
   }
 });
+
+test('/clusters host stats: per-try timeouts count as rq_timeout and rq_error, retried or not', async () => {
+  const mesh = await startMesh(await loadMesh('httpbin-sleep.yaml', 'per-try-timeout.yaml'), { fromWorkload: 'sleep' });
+  try {
+    const port = mesh.sidecars.find((s) => s.workload === 'sleep')!.listenPort;
+    const pod = mesh.instances.find((i) => i.pod === 'httpbin-0')!.port;
+    const r = await httpGet(port, '/delay/1', 'httpbin:8000');
+    assert.equal(r.status, 504);
+    assert.equal(r.body, 'upstream request timeout');
+    const h = `${CL}::127.0.0.1:${pod}`;
+    const body = (await httpGet(mesh.adminPort, '/clusters')).body;
+    const stats = body.split('\n').filter((l) => /::(rq_[a-z_]+)::/.test(l) && l.startsWith(h));
+    assert.deepEqual(stats, [`${h}::rq_active::0`, `${h}::rq_error::2`, `${h}::rq_success::0`, `${h}::rq_timeout::2`, `${h}::rq_total::2`]);
+    // No outlier detection configured: no outlier lines, and the host stays healthy.
+    assert.ok(!body.includes(`${CL}::outlier::`), body);
+    assert.ok(body.includes(`${h}::health_flags::healthy\n`), body);
+  } finally {
+    await mesh.close();
+  }
+});
