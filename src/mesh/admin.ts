@@ -192,7 +192,7 @@ function replyJson(res: ServerResponse, v: unknown): void {
 }
 
 /** Counters and gauges merged and sorted by name, as Envoy's /stats prints them. */
-export function collect(store: StatsStore, filter?: RegExp, usedOnly = false): Stat[] {
+function collect(store: StatsStore, filter?: RegExp, usedOnly = false): Stat[] {
   const out: Stat[] = [];
   for (const c of store.counters()) {
     if (usedOnly && c.value === 0) continue;
@@ -215,7 +215,7 @@ function promValue(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
-export function prometheus(stats: readonly Stat[]): string {
+function prometheus(stats: readonly Stat[]): string {
   const families = new Map<string, { type: Stat['type']; lines: string[] }>();
   for (const s of stats) {
     const t = extractTags(s.name);
@@ -242,7 +242,7 @@ export function prometheus(stats: readonly Stat[]): string {
  * circuit-breaker limits, then per host its stats sorted by name and its attributes,
  * every line `<cluster>::[<ip:port>::]<field>::<value>`. Clusters sorted by name.
  */
-export function clustersText(list: readonly ClusterStatus[]): string {
+function clustersText(list: readonly ClusterStatus[]): string {
   let out = '';
   for (const c of [...list].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const n = c.name;

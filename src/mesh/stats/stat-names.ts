@@ -32,7 +32,7 @@ export function clusterScope(cluster: string): string {
 }
 
 /** HCM stat_prefix of the outbound listener on `port`, as Istio names it. */
-export function outboundStatPrefix(port: number): string {
+function outboundStatPrefix(port: number): string {
   return `outbound_0.0.0.0_${port}`;
 }
 
