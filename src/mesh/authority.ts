@@ -53,6 +53,20 @@ export function authorityPort(authority: string, scheme = 'http'): number {
   return parseAuthority(authority).port ?? defaultPort(scheme);
 }
 
+/**
+ * A request-target (RFC 9112 §3.2): absolute-form `http://host:port/p?q` gives its
+ * authority and the origin-form `/p?q` (`/` when it has no path); origin-form comes back as is.
+ */
+export function splitRequestTarget(target: string): { authority: string | undefined; path: string } {
+  if (target.charCodeAt(0) === 47 /* '/' */ || !/^https?:\/\//i.test(target)) return { authority: undefined, path: target };
+  const start = target.indexOf('//') + 2;
+  const slash = target.indexOf('/', start);
+  const q = target.indexOf('?', start);
+  const end = slash < 0 ? (q < 0 ? target.length : q) : q >= 0 && q < slash ? q : slash;
+  const path = end === target.length ? '/' : target.charCodeAt(end) === 63 /* '?' */ ? `/${target.slice(end)}` : target.slice(end);
+  return { authority: target.slice(start, end), path };
+}
+
 /** Envoy's mirror Host suffix (Istio <= 1.27 leaves it on, spec §6). */
 const SHADOW_HOST_SUFFIX = '-shadow';
 

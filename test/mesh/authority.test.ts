@@ -11,6 +11,7 @@ import {
   isShadowHost,
   parseAuthority,
   shadowAuthority,
+  splitRequestTarget,
 } from '../../src/mesh/authority.js';
 
 test('parseAuthority', () => {
@@ -74,4 +75,18 @@ test('mirror Host suffix (spec §6): `-shadow` after the host, before the port; 
   }
   assert.equal(isShadowHost('httpbin-shadow'), true);
   assert.equal(isShadowHost('shadow:8000'), false);
+});
+
+test('request-target: absolute-form gives the authority and an origin-form path (RFC 9112 §3.2)', () => {
+  const cases: Array<[string, string | undefined, string]> = [
+    ['/get?a=1', undefined, '/get?a=1'],
+    ['http://httpbin:8000/get?a=1', 'httpbin:8000', '/get?a=1'],
+    ['HTTP://httpbin:8000/get', 'httpbin:8000', '/get'],
+    ['https://[::1]:8443/x', '[::1]:8443', '/x'],
+    ['http://httpbin:8000', 'httpbin:8000', '/'],
+    ['http://httpbin:8000?q=/x', 'httpbin:8000', '/?q=/x'],
+    ['*', undefined, '*'],
+    ['ftp://host/x', undefined, 'ftp://host/x'],
+  ];
+  for (const [target, authority, path] of cases) assert.deepEqual(splitRequestTarget(target), { authority, path }, target);
 });
