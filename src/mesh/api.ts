@@ -1,6 +1,6 @@
 // What the rest of meshbench (scenario runner, CLI, UI) sees of a running mesh.
 // The mesh itself runs off the main thread (src/mesh/thread.ts); this file holds
-// only the plain-data types that cross that boundary.
+// only the plain-data types and names that cross that boundary.
 
 /**
  * The source workload of load that comes from outside any Deployment: it gets
