@@ -7,7 +7,8 @@ import { ExitCode, FlagError } from '../errors.js';
 import type { CommandIO } from './io.js';
 import type { MeshConfig } from '../mesh/config/model.js';
 import type { MeshHandle } from '../mesh/api.js';
-import { IMPLICIT_SOURCE } from '../mesh/mesh.js';
+import { IMPLICIT_SOURCE } from '../mesh/api.js';
+import { formatAuthority } from '../mesh/authority.js';
 import { openMesh } from '../scenario/open-mesh.js';
 import { formatFlagHelp, parseFlags, parseSeed, SEED_FLAG } from './flags.js';
 import { onInterrupt } from './signals.js';
@@ -122,10 +123,6 @@ export async function serveCommand(argv: string[], io: CommandIO, opts: ServeOpt
   return ExitCode.ok;
 }
 
-function hostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
 /** The startup banner: listeners, admin, app instances, then curl examples. */
 export function describe(config: MeshConfig, mesh: MeshHandle, from: string, flags: ServeFlags): string {
   const lines: string[] = [];
@@ -137,19 +134,19 @@ export function describe(config: MeshConfig, mesh: MeshHandle, from: string, fla
   for (const s of ordered) {
     const host = s.workload === from ? flags.listen.host : '127.0.0.1';
     const note = s.workload === IMPLICIT_SOURCE ? ' — load from outside any Deployment' : '';
-    lines.push(`listener  ${hostPort(host, s.listenPort).padEnd(21)}  (outbound sidecar of ${s.workload}${note})`);
+    lines.push(`listener  ${formatAuthority(host, s.listenPort).padEnd(21)}  (outbound sidecar of ${s.workload}${note})`);
   }
-  const admin = hostPort(flags.admin.host, mesh.adminPort);
+  const admin = formatAuthority(flags.admin.host, mesh.adminPort);
   lines.push(`admin     ${admin.padEnd(21)}  (/stats, /stats/prometheus, /clusters, /server_info; ?sidecar=NAME, default ${from})`);
   for (const i of mesh.instances) {
     const v = i.labels.version ? ` version ${i.labels.version}` : '';
-    lines.push(`app       ${hostPort('127.0.0.1', i.port).padEnd(21)}  ${i.pod} (${i.workload}${v})`);
+    lines.push(`app       ${formatAuthority('127.0.0.1', i.port).padEnd(21)}  ${i.pod} (${i.workload}${v})`);
   }
   const def = mesh.sidecars.find((s) => s.workload === from);
   const ex = exampleTarget(config);
   lines.push('');
   if (def && ex) {
-    const l = hostPort(flags.listen.host, def.listenPort);
+    const l = formatAuthority(flags.listen.host, def.listenPort);
     lines.push('try:');
     lines.push(`  curl -H 'Host: ${ex.authority}' http://${l}${ex.path}`);
     lines.push(`  curl -x http://${l} http://${ex.authority}${ex.path}`);

@@ -5,24 +5,36 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { StatsStore } from './stats/store.js';
+import { extractTags, prometheusFamily } from './stats/stat-names.js';
 import { RuntimeError } from '../errors.js';
 
 export interface AdminSidecar {
   workload: string;
   namespace: string;
   stats: StatsStore;
-  /** The sidecar's clusters for /clusters; without it the page is built from stats and detectors. */
-  clusters?: () => ClusterStatus[];
+  /** The sidecar's clusters built so far, for /clusters. */
+  clusters: () => ClusterStatus[];
 }
 
 /** One upstream cluster as Envoy's /clusters shows it. */
 export interface ClusterStatus {
   name: string;
+  /** DEFAULT priority circuit-breaker limits (Istio leaves HIGH at Envoy's defaults). */
   maxConnections: number;
   maxPendingRequests: number;
   maxRequests: number;
   maxRetries: number;
-  hosts: Array<{ address: string; hostname: string; rqActive: number; failedOutlierCheck: boolean }>;
+  hasOutlierDetector: boolean;
+  hosts: HostStatus[];
+}
+
+export interface HostStatus {
+  /** `ip:port` */
+  address: string;
+  hostname: string;
+  failedOutlierCheck: boolean;
+  /** Envoy's per-host counters and gauges (cx_active, rq_total, …). */
+  stats: Record<string, number>;
 }
 
 export interface AdminOptions {
@@ -115,7 +127,7 @@ export async function startAdmin(opts: AdminOptions): Promise<AdminServer> {
     if (path === '/clusters') {
       const sc = pick(q, res);
       if (!sc) return;
-      reply(res, 200, sc.clusters ? clustersText(sc.clusters()) : clustersFromStats(sc.stats));
+      reply(res, 200, clustersText(sc.clusters()));
       return;
     }
     reply(res, 404, `invalid path. admin commands are:\n${HELP.map(([p, h]) => `  ${p}: ${h}`).join('\n')}\n`);
@@ -180,7 +192,7 @@ function replyJson(res: ServerResponse, v: unknown): void {
 }
 
 /** Counters and gauges merged and sorted by name, as Envoy's /stats prints them. */
-export function collect(store: StatsStore, filter?: RegExp, usedOnly = false): Stat[] {
+function collect(store: StatsStore, filter?: RegExp, usedOnly = false): Stat[] {
   const out: Stat[] = [];
   for (const c of store.counters()) {
     if (usedOnly && c.value === 0) continue;
@@ -197,65 +209,17 @@ export function collect(store: StatsStore, filter?: RegExp, usedOnly = false): S
 }
 
 // ---------------------------------------------------------------------------
-// Prometheus: Istio's bootstrap stats_tags (use_all_default_tags: false), so
-// labels are `cluster_name`, `http_conn_manager_prefix`, `response_code`,
-// `response_code_class`; each extracted tag's text is cut out of the name.
-
-/** First token after a cluster name in every cluster-scoped stat (DNS labels have no `_`). */
-const CLUSTER_STAT_ROOT =
-  /^cluster\.(.+?)\.(?=(?:upstream_|circuit_breakers\.|outlier_detection\.|retry\.upstream_|lb_|membership_|bind_errors|max_host_weight|assignment_|update_|version$|original_dst_))/;
-
-/** HCM stats: `http.outbound_0.0.0.0_15001.no_route`; the stat_prefix itself contains dots. */
-const HCM_STAT_ROOT =
-  /^http\.(.+?)\.(?=(?:downstream_|no_route|no_cluster|rq_|fault\.|tracing\.|rs_|passthrough_|router\.|cors\.|user_agent\.|codec\.))/;
-
-export interface TaggedName {
-  name: string;
-  tags: Array<[string, string]>;
-}
-
-/** Envoy tag extraction for the stat names meshbench produces. */
-export function extractTags(full: string): TaggedName {
-  const tags: Array<[string, string]> = [];
-  let name = full;
-  const cm = CLUSTER_STAT_ROOT.exec(name) ?? /^cluster\.([^.]+)\./.exec(name);
-  if (cm) {
-    tags.push(['cluster_name', cm[1]]);
-    name = 'cluster.' + name.slice(cm[0].length);
-  } else {
-    const hm = HCM_STAT_ROOT.exec(name) ?? /^http\.([^.]+)\./.exec(name);
-    if (hm) {
-      tags.push(['http_conn_manager_prefix', hm[1]]);
-      name = 'http.' + name.slice(hm[0].length);
-    }
-  }
-  const code = /_rq(_(\d{3}))$/.exec(name);
-  if (code) {
-    tags.unshift(['response_code', code[2]]);
-    name = name.slice(0, code.index + 3);
-  } else {
-    const cls = /_rq(_(\dxx))$/.exec(name);
-    if (cls) {
-      tags.unshift(['response_code_class', cls[2]]);
-      name = name.slice(0, cls.index + 3);
-    }
-  }
-  return { name, tags };
-}
-
-function promName(n: string): string {
-  return 'envoy_' + n.replace(/[^a-zA-Z0-9_]/g, '_');
-}
+// Prometheus text format; names and labels come from stat-names.ts.
 
 function promValue(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
-export function prometheus(stats: readonly Stat[]): string {
+function prometheus(stats: readonly Stat[]): string {
   const families = new Map<string, { type: Stat['type']; lines: string[] }>();
   for (const s of stats) {
     const t = extractTags(s.name);
-    const fam = promName(t.name);
+    const fam = prometheusFamily(t.name);
     let f = families.get(fam);
     if (!f) families.set(fam, (f = { type: s.type, lines: [] }));
     const labels = t.tags.length ? `{${t.tags.map(([k, v]) => `${k}="${promValue(v)}"`).join(',')}}` : '';
@@ -272,53 +236,36 @@ export function prometheus(stats: readonly Stat[]): string {
 
 // ---------------------------------------------------------------------------
 
-/** Envoy /clusters text: circuit-breaker limits, then `<cluster>::<ip:port>::<field>::<value>` per host. */
-export function clustersText(list: readonly ClusterStatus[]): string {
+/**
+ * Envoy's /clusters text (admin clusters_handler.cc writeClustersAsText): per cluster its
+ * observability name, outlier averages when it has a detector, both priorities'
+ * circuit-breaker limits, then per host its stats sorted by name and its attributes,
+ * every line `<cluster>::[<ip:port>::]<field>::<value>`. Clusters sorted by name.
+ */
+function clustersText(list: readonly ClusterStatus[]): string {
   let out = '';
   for (const c of [...list].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const n = c.name;
     out += `${n}::observability_name::${n}\n`;
-    out += `${n}::default_priority::max_connections::${c.maxConnections}\n`;
-    out += `${n}::default_priority::max_pending_requests::${c.maxPendingRequests}\n`;
-    out += `${n}::default_priority::max_requests::${c.maxRequests}\n`;
-    out += `${n}::default_priority::max_retries::${c.maxRetries}\n`;
-    // Istio leaves HIGH priority at Envoy's defaults.
-    out += `${n}::high_priority::max_connections::1024\n${n}::high_priority::max_pending_requests::1024\n`;
-    out += `${n}::high_priority::max_requests::1024\n${n}::high_priority::max_retries::3\n`;
+    if (c.hasOutlierDetector) {
+      // Success-rate ejection is not emulated: Envoy prints -1 until it has computed one.
+      for (const f of ['success_rate_average', 'success_rate_ejection_threshold', 'local_origin_success_rate_average', 'local_origin_success_rate_ejection_threshold']) {
+        out += `${n}::outlier::${f}::-1\n`;
+      }
+    }
+    const limits = (p: string, cx: number, pending: number, rq: number, retries: number) =>
+      `${n}::${p}_priority::max_connections::${cx}\n${n}::${p}_priority::max_pending_requests::${pending}\n` +
+      `${n}::${p}_priority::max_requests::${rq}\n${n}::${p}_priority::max_retries::${retries}\n`;
+    out += limits('default', c.maxConnections, c.maxPendingRequests, c.maxRequests, c.maxRetries);
+    out += limits('high', 1024, 1024, 1024, 3);
     out += `${n}::added_via_api::true\n`;
     for (const h of c.hosts) {
       const p = `${n}::${h.address}`;
-      out += `${p}::rq_active::${h.rqActive}\n${p}::hostname::${h.hostname}\n`;
-      out += `${p}::health_flags::${h.failedOutlierCheck ? '/failed_outlier_check' : 'healthy'}\n${p}::weight::1\n`;
-    }
-  }
-  return out;
-}
-
-/** Fallback /clusters from stat names and registered outlier detectors. */
-function clustersFromStats(store: StatsStore): string {
-  const names = new Set<string>();
-  for (const c of store.counters()) {
-    const m = CLUSTER_STAT_ROOT.exec(c.name);
-    if (m) names.add(m[1]);
-  }
-  const health = new Map(store.hostHealth().map((r) => [r.cluster, r] as const));
-  for (const k of health.keys()) names.add(k);
-  const snap = store.snapshot();
-  let out = '';
-  for (const name of [...names].sort()) {
-    out += `${name}::observability_name::${name}\n`;
-    const pre = `cluster.${name}.`;
-    for (const key of ['remaining_cx', 'remaining_pending', 'remaining_rq', 'remaining_retries']) {
-      const v = snap.gauges[`${pre}circuit_breakers.default.${key}`];
-      if (v !== undefined) out += `${name}::default_priority::${key}::${v}\n`;
-    }
-    const r = health.get(name);
-    if (r) {
-      out += `${name}::outlier::success_rate_average::-1\n${name}::outlier::success_rate_ejection_threshold::-1\n`;
-      for (const h of r.hosts()) {
-        out += `${name}::${h.host}::health_flags::${h.failedOutlierCheck ? '/failed_outlier_check' : 'healthy'}\n`;
-      }
+      for (const k of Object.keys(h.stats).sort()) out += `${p}::${k}::${h.stats[k]}\n`;
+      out += `${p}::hostname::${h.hostname}\n`;
+      out += `${p}::health_flags::${h.failedOutlierCheck ? '/failed_outlier_check' : 'healthy'}\n`;
+      out += `${p}::weight::1\n${p}::region::\n${p}::zone::\n${p}::sub_zone::\n${p}::canary::false\n${p}::priority::0\n`;
+      out += `${p}::success_rate::-1\n${p}::local_origin_success_rate::-1\n`;
     }
   }
   return out;

@@ -1,6 +1,12 @@
 // What the rest of meshbench (scenario runner, CLI, UI) sees of a running mesh.
 // The mesh itself runs off the main thread (src/mesh/thread.ts); this file holds
-// only the plain-data types that cross that boundary.
+// only the plain-data types and names that cross that boundary.
+
+/**
+ * The source workload of load that comes from outside any Deployment: it gets
+ * its own sidecar (namespace default, no labels), and scenarios default `from` to it.
+ */
+export const IMPLICIT_SOURCE = 'meshbench';
 
 /** One sidecar = the outbound Envoy of one source workload (spec §0). */
 export interface SidecarInfo {

@@ -7,24 +7,15 @@
 import type { InstanceSpec, MeshConfig } from './config/model.js';
 import { DEFAULT_NAMESPACE } from './config/model.js';
 import type { InstanceCounts, InstanceInfo, MeshBootOptions, MeshHandle, MeshSnapshot, SidecarInfo } from './api.js';
+import { IMPLICIT_SOURCE } from './api.js';
 import { StatsStore } from './stats/store.js';
 import { createRandom } from './random.js';
-import { InstanceCounter, type AppContext, type RunningApp } from './apps/app.js';
+import { InstanceCounter, type RunningApp } from './apps/app.js';
 import { startAdmin, type AdminServer, type ClusterStatus } from './admin.js';
 import type { Cluster } from './cluster/cluster.js';
 import { RuntimeError, UserError, ExitCode } from '../errors.js';
-import { Sidecar, type SidecarOptions } from './sidecar.js';
+import { Sidecar } from './sidecar.js';
 import { startApp } from './apps/index.js';
-
-/** The source workload of load that comes from outside any Deployment. */
-export const IMPLICIT_SOURCE = 'meshbench';
-
-export interface SidecarLike {
-  listen(host: string, port: number): Promise<number>;
-  close(): Promise<void>;
-  /** The clusters built so far (for the admin /clusters page). */
-  readonly clusters?: { clusters(): Cluster[] };
-}
 
 function clusterStatus(c: Cluster): ClusterStatus {
   const r = c.resources;
@@ -34,25 +25,15 @@ function clusterStatus(c: Cluster): ClusterStatus {
     maxPendingRequests: r.pendingRequests.limit,
     maxRequests: r.requests.limit,
     maxRetries: r.retries.limit,
+    hasOutlierDetector: c.outlier !== undefined,
     hosts: c.hosts.map((h) => ({
       address: `${h.address}:${h.port() ?? 0}`,
       hostname: h.id,
-      rqActive: h.activeRequests,
       failedOutlierCheck: c.outlier?.isEjected(h.id) ?? false,
+      stats: { ...h.stats, rq_active: h.activeRequests },
     })),
   };
 }
-
-/** What the boot needs from the proxy core and the apps (tests may substitute). */
-export interface MeshDeps {
-  createSidecar(opts: SidecarOptions): SidecarLike;
-  startApp(ctx: AppContext): Promise<RunningApp>;
-}
-
-const realDeps: MeshDeps = {
-  createSidecar: (o) => new Sidecar(o),
-  startApp,
-};
 
 interface SourceWorkload {
   workload: string;
@@ -92,7 +73,7 @@ export function sidecarSeed(seed: number, workload: string): number {
 interface BootedSidecar {
   info: SidecarInfo;
   stats: StatsStore;
-  sidecar: SidecarLike;
+  sidecar: Sidecar;
 }
 
 interface BootedInstance {
@@ -101,7 +82,7 @@ interface BootedInstance {
   app: RunningApp;
 }
 
-export async function startMesh(config: MeshConfig, opts: MeshBootOptions = {}, deps: MeshDeps = realDeps): Promise<MeshHandle> {
+export async function startMesh(config: MeshConfig, opts: MeshBootOptions = {}): Promise<MeshHandle> {
   const startedAt = performance.now();
   const from = defaultSource(config, opts.fromWorkload);
   const listenHost = opts.listenHost ?? '127.0.0.1';
@@ -121,7 +102,7 @@ export async function startMesh(config: MeshConfig, opts: MeshBootOptions = {}, 
   try {
     for (const src of sourceWorkloads(config)) {
       const stats = new StatsStore();
-      const sidecar = deps.createSidecar({
+      const sidecar = new Sidecar({
         workload: src.workload,
         namespace: src.namespace,
         labels: src.labels,
@@ -146,15 +127,12 @@ export async function startMesh(config: MeshConfig, opts: MeshBootOptions = {}, 
     admin = await startAdmin({
       host: opts.adminHost ?? '127.0.0.1',
       port: opts.adminPort ?? 0,
-      sidecars: sidecars.map((s) => {
-        const cm = s.sidecar.clusters;
-        return {
-          workload: s.info.workload,
-          namespace: s.info.namespace,
-          stats: s.stats,
-          ...(cm ? { clusters: () => cm.clusters().map(clusterStatus) } : {}),
-        };
-      }),
+      sidecars: sidecars.map((s) => ({
+        workload: s.info.workload,
+        namespace: s.info.namespace,
+        stats: s.stats,
+        clusters: () => s.sidecar.clusters.clusters().map(clusterStatus),
+      })),
       defaultSidecar: from,
       startedAt,
     });
@@ -163,7 +141,7 @@ export async function startMesh(config: MeshConfig, opts: MeshBootOptions = {}, 
     for (const spec of config.instances) {
       if (spec.app === 'client') continue; // sleep/curl pods: a source of calls, no server
       const counter = new InstanceCounter();
-      const app = await deps.startApp({
+      const app = await startApp({
         instance: spec,
         host: '127.0.0.1',
         port: 0,

@@ -6,11 +6,7 @@ import type { MeshSnapshot } from '../mesh/api.js';
 import type { Bound, ExpectationSpec, Subject } from './model.js';
 import type { ExpectationResult, StepOutcome } from './results.js';
 import { counterDelta, sidecarOf } from './stats-view.js';
-
-/** `cluster.outbound|…`, `http.outbound_0.0.0.0_15001.no_route`: used verbatim. */
-export function isFullStatName(name: string): boolean {
-  return name.startsWith('cluster.') || name.includes('|') || /^http\.outbound_[0-9.]+_\d+\./.test(name);
-}
+import { isFullStatName, parseClusterName, parseClusterStat, parseStatName } from '../mesh/stats/stat-names.js';
 
 export function appliesTo(e: ExpectationSpec, variant: string, step: string): boolean {
   return (e.variant === undefined || e.variant === variant) && (e.step === undefined || e.step === step);
@@ -103,7 +99,7 @@ function measure(s: Subject, m: Bound['measure'], o: StepOutcome): Measured {
         v = o.sidecarCounters[s.counter] ?? 0;
       } else if (s.subset !== undefined) {
         for (const [cluster, stats] of Object.entries(o.clusterCounters)) {
-          if (cluster.split('|')[2] === s.subset && stats[s.counter] !== undefined) v = (v ?? 0) + stats[s.counter];
+          if (parseClusterName(cluster)?.subset === s.subset && stats[s.counter] !== undefined) v = (v ?? 0) + stats[s.counter];
         }
       } else {
         v = o.counters[s.counter];
@@ -157,24 +153,22 @@ function otherSidecarCounter(name: string, subset: string | undefined, sidecar: 
     for (const [key, n] of Object.entries(counters)) {
       let hit: boolean;
       if (hcm !== undefined) {
-        hit = key.endsWith(`.${hcm}`) && HCM_PREFIX.test(key.slice(0, -hcm.length - 1));
+        const p = parseStatName(key);
+        hit = p?.kind === 'http' && p.stat === hcm;
       } else {
         // cluster.outbound|9080|v1|ratings.default.svc.cluster.local.upstream_rq_total
-        hit = key.startsWith('cluster.') && key.includes('|') && key.endsWith(`.${name}`);
-        if (hit && subset !== undefined) hit = key.split('|')[2] === subset;
+        const c = parseClusterStat(key);
+        hit = c !== undefined && c.stat === name && (subset === undefined || c.parts.subset === subset);
       }
       if (hit) v = (v ?? 0) + n;
     }
   }
   // HCM and filter stats (fault.*) appear with their first use: absent is 0 there;
   // so are cluster stats of a sidecar that has sent nothing yet (no cluster.* at all).
-  if (v === undefined && (name.startsWith('http.') || !Object.keys(counters).some((k) => k.startsWith('cluster.')))) v = 0;
+  if (v === undefined && (name.startsWith('http.') || !Object.keys(counters).some((k) => parseStatName(k)?.kind === 'cluster'))) v = 0;
   if (v === undefined) return { value: NaN, text: 'not found', missing: `no counter "${name}" in ${sidecar}'s sidecar` };
   return { value: v, text: String(v) };
 }
-
-/** `http.outbound_0.0.0.0_9080` / `http.<stat_prefix>`: what comes before an HCM stat name. */
-const HCM_PREFIX = /^http\.(outbound_[0-9.]+_\d+|[^.|]+)$/;
 
 /** Step deltas of the sidecars that `sidecar:` counter expectations name (for StepOutcome.sidecars). */
 export function namedSidecars(

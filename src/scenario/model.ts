@@ -5,9 +5,6 @@
 
 import type { SourceLocation } from '../errors.js';
 
-/** Implicit source workload for load from outside any Deployment (mesh contract). */
-export const DEFAULT_SOURCE_WORKLOAD = 'meshbench';
-
 export interface StepSpec {
   name: string;
   /** -c */

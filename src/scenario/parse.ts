@@ -9,7 +9,8 @@ import { defaultLoadOptions } from '../load/flags.js';
 import { Diagnostics, Fields } from '../mesh/config/fields.js';
 import { isScenarioDoc, SCENARIO_API_VERSION, SCENARIO_KIND } from '../mesh/config/scenario-doc.js';
 import type { SourceDoc } from '../mesh/config/source.js';
-import { DEFAULT_SOURCE_WORKLOAD, PERCENTILES } from './model.js';
+import { PERCENTILES } from './model.js';
+import { IMPLICIT_SOURCE } from '../mesh/api.js';
 import type { Bound, ExpectationSpec, LoadSpec, PatchSpec, ScenarioSpec, StepSpec, Subject, VariantSpec } from './model.js';
 
 export interface ParsedInput {
@@ -61,7 +62,7 @@ export function parseScenarioDoc(doc: SourceDoc, meshDocs: SourceDoc[]): Scenari
   const spec = root.obj('spec', { required: true })?.allow(SPEC);
   if (!spec) throw new ConfigErrors(diag.errors);
 
-  const workloads = [DEFAULT_SOURCE_WORKLOAD, ...meshDocs.filter((d) => d.kind === 'Deployment').map((d) => d.name)];
+  const workloads = [IMPLICIT_SOURCE, ...meshDocs.filter((d) => d.kind === 'Deployment').map((d) => d.name)];
   const load = parseLoad(spec, workloads);
   const variants = parseVariants(spec, meshDocs);
   const expect = parseExpect(spec, load?.steps.map((s) => s.name), variants.map((x) => x.name), workloads);
@@ -77,7 +78,7 @@ function headers(f: Fields): Array<[string, string]> {
 function parseLoad(spec: Fields, workloads: string[]): LoadSpec | undefined {
   const f = spec.obj('load', { required: true })?.allow(LOAD);
   if (!f) return undefined;
-  const from = f.str('from', NON_EMPTY) ?? DEFAULT_SOURCE_WORKLOAD;
+  const from = f.str('from', NON_EMPTY) ?? IMPLICIT_SOURCE;
   if (!workloads.includes(from)) f.error('from', `no Deployment named "${from}" (known: ${workloads.join(', ')})`);
   const url = f.str('url', { required: true, nonEmpty: true });
   if (url !== undefined && !/^http:\/\/[^/\s]+/i.test(url)) f.error('url', `expected an http:// URL, got ${JSON.stringify(url)}`);

@@ -3,7 +3,11 @@
 // `cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_rq_pending_overflow`.
 // Short names are summed over the destination's clusters (all subsets, or one).
 
+import { isIP } from 'node:net';
 import type { InstanceCounts, MeshSnapshot, SidecarStats } from '../mesh/api.js';
+import { parseClusterStat, parseStatName } from '../mesh/stats/stat-names.js';
+import { authorityPort, defaultPort, parseAuthority } from '../mesh/authority.js';
+import { CLUSTER_DOMAIN, DEFAULT_NAMESPACE } from '../mesh/config/model.js';
 
 export interface Destination {
   host: string;
@@ -13,20 +17,20 @@ export interface Destination {
 }
 
 /** `http://httpbin:8000/get` seen from namespace `ns` -> httpbin.ns.svc.cluster.local, port 8000. */
-export function destinationOf(url: string, namespace = 'default'): Destination {
+export function destinationOf(url: string, namespace = DEFAULT_NAMESPACE): Destination {
   let host = '';
-  let port = 80;
+  let port = defaultPort();
   try {
     const u = new URL(url);
-    host = u.hostname;
-    port = u.port ? Number(u.port) : 80;
+    ({ host } = parseAuthority(u.host));
+    port = authorityPort(u.host, u.protocol.slice(0, -1));
   } catch {
     // validated earlier; an unparsable URL simply matches no cluster
   }
   const fqdns: string[] = [];
-  if (host.endsWith('.svc.cluster.local')) fqdns.push(host);
-  else if (host.split('.').length === 2) fqdns.push(`${host}.svc.cluster.local`, host);
-  else if (!host.includes('.')) fqdns.push(`${host}.${namespace}.svc.cluster.local`, host);
+  if (isIP(host) || host.endsWith(`.${CLUSTER_DOMAIN}`)) fqdns.push(host);
+  else if (host.split('.').length === 2) fqdns.push(`${host}.${CLUSTER_DOMAIN}`, host);
+  else if (!host.includes('.')) fqdns.push(`${host}.${namespace}.${CLUSTER_DOMAIN}`, host);
   else fqdns.push(host);
   return { host, port, fqdns };
 }
@@ -42,22 +46,10 @@ export interface ClusterStat {
  * (also Envoy's newer `…local;.upstream_rq_total`) when it belongs to `dest`.
  */
 export function matchCluster(key: string, dest: Destination): ClusterStat | undefined {
-  const head = `cluster.outbound|${dest.port}|`;
-  if (!key.startsWith(head)) return undefined;
-  const bar = key.indexOf('|', head.length);
-  if (bar < 0) return undefined;
-  const subset = key.slice(head.length, bar);
-  const rest = key.slice(bar + 1);
-  for (const f of dest.fqdns) {
-    if (rest.startsWith(`${f}.`) || rest.startsWith(`${f};.`)) {
-      const stat = rest.slice(rest.startsWith(`${f};.`) ? f.length + 2 : f.length + 1);
-      return { cluster: `outbound|${dest.port}|${subset}|${f}`, subset, stat };
-    }
-  }
-  return undefined;
+  const c = parseClusterStat(key);
+  if (!c || c.parts.direction !== 'outbound' || c.parts.port !== dest.port || !dest.fqdns.includes(c.parts.host)) return undefined;
+  return { cluster: c.cluster, subset: c.parts.subset, stat: c.stat };
 }
-
-const HCM = /^http\.(outbound_[0-9.]+_\d+|[^.]+)\.(.+)$/;
 
 export interface DestinationStats {
   /** Short stat name -> value summed over the destination's clusters (and `http.<name>` for HCM stats). */
@@ -85,8 +77,8 @@ export function destinationStats(s: SidecarStats | undefined, dest: Destination,
         add((out.clusters[m.cluster] ??= {}), m.stat, v);
         continue;
       }
-      const h = HCM.exec(key);
-      if (h) add(into, `http.${h[2]}`, v);
+      const h = parseStatName(key);
+      if (h?.kind === 'http') add(into, `http.${h.stat}`, v);
     }
   }
   return out;

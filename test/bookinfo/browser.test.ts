@@ -10,7 +10,7 @@ import type { Page } from 'puppeteer-core';
 import { loadScenarioFiles } from '../../src/scenario/include.js';
 import { compileMesh } from '../../src/mesh/config/compile.js';
 import { startMeshThread, type MeshThreadHandle } from '../../src/mesh/thread.js';
-import { IMPLICIT_SOURCE } from '../../src/mesh/mesh.js';
+import { IMPLICIT_SOURCE } from '../../src/mesh/api.js';
 import { haveChromium, launchChromium, NO_CHROMIUM, watchPage, type ChromiumSession } from '../helpers/browser.js';
 import { repo } from './helpers.js';
 

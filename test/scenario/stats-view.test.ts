@@ -7,6 +7,8 @@ test('the URL host resolves to the cluster FQDN from the source namespace (spec 
   assert.deepEqual(d, { host: 'httpbin', port: 8000, fqdns: ['httpbin.istio-demo.svc.cluster.local', 'httpbin'] });
   assert.equal(destinationOf('http://reviews.default:9080/').fqdns[0], 'reviews.default.svc.cluster.local');
   assert.equal(destinationOf('http://example.com/').port, 80);
+  assert.equal(destinationOf('https://example.com/').port, 443, 'the scheme decides the default port');
+  assert.deepEqual(destinationOf('http://[::1]:8080/').fqdns, ['::1']);
   const k = 'cluster.outbound|8000||httpbin.istio-demo.svc.cluster.local.upstream_rq_pending_overflow';
   assert.deepEqual(matchCluster(k, d), {
     cluster: 'outbound|8000||httpbin.istio-demo.svc.cluster.local',

@@ -2,6 +2,7 @@
 // one "pod" listening on its own loopback port).
 
 import type { InstanceSpec } from '../config/model.js';
+import { isShadowHost } from '../authority.js';
 
 /** Per-instance request accounting, read by MeshHandle.snapshot(). */
 export class InstanceCounter {
@@ -16,12 +17,6 @@ export class InstanceCounter {
   }
 }
 
-/** `httpbin-shadow:8000` / `httpbin-shadow` -> true (Envoy's mirror suffix, spec §6). */
-export function isShadowHost(host: string): boolean {
-  const colon = host.lastIndexOf(':');
-  const name = colon > 0 && !host.endsWith(']') ? host.slice(0, colon) : host;
-  return name.endsWith('-shadow');
-}
 
 export interface AppContext {
   instance: InstanceSpec;
@@ -44,5 +39,3 @@ export interface RunningApp {
   port: number;
   close(): Promise<void>;
 }
-
-export type AppFactory = (ctx: AppContext) => Promise<RunningApp>;

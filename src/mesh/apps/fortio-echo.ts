@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppContext, RunningApp } from './app.js';
 import { goDurationMs } from '../config/duration.js';
 import { AppServer, type HeaderList, peerAddress, readBody, serve, splitTarget } from './server.js';
+import { formatAuthority } from '../authority.js';
 
 /** fortio -max-echo-delay default. */
 export const MAX_ECHO_DELAY_MS = 1500;
@@ -236,7 +237,7 @@ function debug(req: IncomingMessage, res: ServerResponse, app: AppServer, query:
       const up = Math.round((Date.now() - started) / 100) / 10;
       let out =
         `Φορτίο version ${VERSION} meshbench echo debug server up for ${up}s on ${app.ctx.instance.pod} - request from ` +
-        `${peerAddress(req)}:${req.socket.remotePort ?? 0}\n\n${req.method} ${req.url} HTTP/${req.httpVersion}\n\nheaders:\n\nHost: ${req.headers.host ?? ''}`;
+        `${formatAuthority(peerAddress(req), req.socket.remotePort ?? 0)}\n\n${req.method} ${req.url} HTTP/${req.httpVersion}\n\nheaders:\n\nHost: ${req.headers.host ?? ''}`;
       const byName = new Map<string, string>();
       const raw = req.rawHeaders;
       for (let i = 0; i < raw.length; i += 2) {

@@ -13,6 +13,7 @@ import { canonicalHeaderKey } from './fortio-echo.js';
 import { goDurationMs } from '../config/duration.js';
 import { parseMultipart } from './multipart.js';
 import { AppServer, type HeaderList, peerAddress, readBody, safeDecode, serve, splitTarget } from './server.js';
+import { formatAuthority } from '../authority.js';
 import { sendStatusCode, type StatusCodeBodies } from './status-code.js';
 
 const JSON_CT = 'application/json; charset=utf-8';
@@ -202,7 +203,7 @@ function url(req: IncomingMessage, port: number): string {
   if (!scheme && h['x-forwarded-ssl'] === 'on') scheme = 'https';
   if (!scheme) scheme = 'http';
   const { path, query } = splitTarget(req.url);
-  return scheme + '://' + (h.host ?? `127.0.0.1:${port}`) + path + (query ? '?' + query : '');
+  return scheme + '://' + (h.host ?? formatAuthority('127.0.0.1', port)) + path + (query ? '?' + query : '');
 }
 
 function values(encoded: string): { [k: string]: Json } {

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppContext, RunningApp } from './app.js';
 import { pyJsonDumps, type PyValue } from './pyjson.js';
 import { AppServer, EMPTY, type HeaderList, peerAddress, readBody, safeDecode, serve, splitTarget } from './server.js';
+import { formatAuthority } from '../authority.js';
 import { parseMultipart } from './multipart.js';
 import { sendStatusCode, type StatusCodeBodies } from './status-code.js';
 
@@ -267,7 +268,7 @@ function requestUrl(req: IncomingMessage, port: number): string {
   const h = req.headers;
   let scheme = (h['x-forwarded-proto'] as string | undefined) ?? (h['x-forwarded-protocol'] as string | undefined);
   if (scheme === undefined) scheme = h['x-forwarded-ssl'] === 'on' ? 'https' : 'http';
-  const host = h.host ?? `127.0.0.1:${port}`;
+  const host = h.host ?? formatAuthority('127.0.0.1', port);
   const { path, query } = splitTarget(req.url);
   return scheme + '://' + host + path + (query ? '?' + query : '');
 }

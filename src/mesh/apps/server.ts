@@ -6,6 +6,7 @@
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppContext, RunningApp } from './app.js';
+import { splitRequestTarget } from '../authority.js';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, app: AppServer) => void;
 
@@ -166,15 +167,7 @@ export const EMPTY = Buffer.alloc(0);
 
 /** Path and raw query of a request target (origin-form or absolute-form). */
 export function splitTarget(url: string | undefined): { path: string; query: string } {
-  let u = url ?? '/';
-  if (u[0] !== '/') {
-    // absolute-form: http://host:port/path?q
-    const scheme = u.indexOf('://');
-    if (scheme >= 0) {
-      const slash = u.indexOf('/', scheme + 3);
-      u = slash >= 0 ? u.slice(slash) : '/';
-    }
-  }
+  const u = splitRequestTarget(url ?? '/').path;
   const q = u.indexOf('?');
   return q < 0 ? { path: u, query: '' } : { path: u.slice(0, q), query: u.slice(q + 1) };
 }

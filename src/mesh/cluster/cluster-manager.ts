@@ -8,10 +8,7 @@ import { Cluster } from './cluster.js';
 import { Host } from './host.js';
 import { effectivePolicy } from '../config/policy.js';
 import { labelsMatch } from '../config/context.js';
-
-export function clusterName(port: number, subset: string | undefined, fqdn: string): string {
-  return `outbound|${port}|${subset ?? ''}|${fqdn}`;
-}
+import { clusterName } from '../stats/stat-names.js';
 
 export class ClusterManager {
   readonly #clusters = new Map<string, Cluster | null>();

@@ -1,8 +1,8 @@
 // Envoy's cluster stats (cluster_stats.rst, spec §8), declared once, bound per
-// cluster with `store.scope('cluster.<name>', CLUSTER_COUNTERS, CLUSTER_GAUGES)`.
-// Pre-1.23 delimiter form `cluster.<name>.<stat>`, as in the seed output.
+// cluster under its scope `cluster.<name>` (stats/stat-names.ts).
 
 import type { Counter, StatsStore } from '../stats/store.js';
+import { clusterScope } from '../stats/stat-names.js';
 
 export const CLUSTER_COUNTERS = [
   'upstream_rq_total',
@@ -53,7 +53,7 @@ export const CLUSTER_GAUGES = [
 export type ClusterStats = ReturnType<typeof bindClusterStats>;
 
 export function bindClusterStats(store: StatsStore, clusterName: string) {
-  return store.scope(`cluster.${clusterName}`, CLUSTER_COUNTERS, CLUSTER_GAUGES);
+  return store.scope(clusterScope(clusterName), CLUSTER_COUNTERS, CLUSTER_GAUGES);
 }
 
 /**

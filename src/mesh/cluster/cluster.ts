@@ -10,6 +10,7 @@
 // connections can exist with maxConnections: 1.
 
 import type { StatsStore } from '../stats/store.js';
+import { clusterScope } from '../stats/stat-names.js';
 import type { ConnectionPool, LbPolicy, OutlierDetection } from '../config/model.js';
 import { OutlierDetector } from '../outlier/detector.js';
 import { bindClusterStats, ResponseCodeStats, type ClusterStats } from './cluster-stats.js';
@@ -49,7 +50,7 @@ export class Cluster {
 
   constructor(o: ClusterOptions) {
     this.name = o.name;
-    const prefix = `cluster.${o.name}`;
+    const prefix = clusterScope(o.name);
     this.stats = bindClusterStats(o.store, o.name);
     this.codes = new ResponseCodeStats(o.store, prefix, this.stats.upstream_rq_completed);
     this.resources = new ResourceManager(o.pool, this.stats);

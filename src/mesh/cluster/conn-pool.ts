@@ -119,6 +119,7 @@ export class ConnPool {
     this.#transition(cx, CxState.Closed);
     if (connectFailed && !this.#destroyed) {
       this.stats.upstream_cx_connect_fail.inc();
+      this.host.stats.cx_connect_fail++;
       this.outlier?.putResult(this.host.id, 'connect_failed');
       // Envoy purges every pending stream of the pool on a connect failure.
       const purged = this.#pending.splice(0);
@@ -157,6 +158,7 @@ export class ConnPool {
       this.resources.connections.dec();
       this.stats.upstream_cx_active.dec();
       this.stats.upstream_cx_destroy.inc();
+      this.host.stats.cx_active--;
     }
   }
 
@@ -172,6 +174,7 @@ export class ConnPool {
     this.stats.upstream_rq_total.inc();
     this.stats.upstream_rq_active.inc();
     this.host.activeRequests++;
+    this.host.stats.rq_total++;
     if (--cx.remainingRequests <= 0) {
       this.stats.upstream_cx_max_requests.inc();
       this.#transition(cx, CxState.Draining);
@@ -218,6 +221,8 @@ export class ConnPool {
     rm.connections.inc();
     this.stats.upstream_cx_total.inc();
     this.stats.upstream_cx_active.inc();
+    this.host.stats.cx_total++;
+    this.host.stats.cx_active++;
     const cx = new UpstreamConnection(
       this,
       this.host.port(),

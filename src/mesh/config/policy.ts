@@ -21,6 +21,9 @@ export const DEFAULT_CONNECTION_POOL: Readonly<ConnectionPool> = Object.freeze({
 /** Istio 1.14+ default (spec §3.2). */
 export const DEFAULT_LB: LbPolicy = { simple: 'LEAST_REQUEST' };
 
+/** Envoy's retry back-off base interval when none is configured (25 ms; the maximum is 10x, spec §5.3). */
+export const ENVOY_RETRY_BASE_INTERVAL_MS = 25;
+
 /** retry_on Istio writes when retries are omitted or retryOn is unset (spec §2.6, Istio 1.24+). */
 export const DEFAULT_RETRY_ON: readonly string[] = ['connect-failure', 'refused-stream', 'unavailable', 'cancelled', 'retriable-status-codes'];
 
@@ -30,7 +33,7 @@ export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
   perTryTimeoutMs: null,
   retryOn: [...DEFAULT_RETRY_ON],
   retriableStatusCodes: [],
-  backoffBaseMs: 25,
+  backoffBaseMs: ENVOY_RETRY_BASE_INTERVAL_MS,
   retryIgnorePreviousHosts: true,
   hostSelectionRetryMaxAttempts: 5,
 });

@@ -3,7 +3,7 @@
 
 import type { RetryPolicy } from './model.js';
 import type { Fields } from './fields.js';
-import { DEFAULT_RETRY_ON } from './policy.js';
+import { DEFAULT_RETRY_ON, ENVOY_RETRY_BASE_INTERVAL_MS } from './policy.js';
 
 /** Istio's supportedRetryOnPolicies (pkg/config/validation/agent/validation.go). */
 export const RETRY_ON_POLICIES = [
@@ -29,7 +29,7 @@ export function compileRetries(r: Fields): RetryPolicy | null {
   const retryOnRaw = f.str('retryOn');
   f.bool('retryRemoteLocalities');
   const ignorePrevious = f.bool('retryIgnorePreviousHosts') ?? true;
-  const backoffBaseMs = f.duration('backoff') ?? 25;
+  const backoffBaseMs = f.duration('backoff') ?? ENVOY_RETRY_BASE_INTERVAL_MS;
   if (attempts !== undefined && attempts < 0) {
     f.error('attempts', `attempts must not be negative, got ${attempts}`);
     return null;

@@ -4,7 +4,8 @@
 // abort), then the router.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RouteTable, splitHostPort } from '../route/route-table.js';
+import { RouteTable } from '../route/route-table.js';
+import { authorityPort, splitRequestTarget } from '../authority.js';
 import type { RouteEntry } from '../route/route-entry.js';
 import { drawAbort, drawDelay, FAULT_ABORT_BODY } from '../fault/fault-filter.js';
 import { Router, type DownstreamRequest, type RouterContext } from '../router/router.js';
@@ -51,22 +52,12 @@ export class ActiveStream {
   start(): void {
     const req = this.req;
     const url = req.url ?? '/';
-    let authority: string;
-    let path: string;
-    if (url.charCodeAt(0) !== 47 /* '/' */ && /^https?:\/\//i.test(url)) {
-      // Absolute-form target (`GET http://httpbin:8000/get`): authority from the URL.
-      const start = url.indexOf('//') + 2;
-      const slash = url.indexOf('/', start);
-      const q = url.indexOf('?', start);
-      const end = slash < 0 ? (q < 0 ? url.length : q) : q >= 0 && q < slash ? q : slash;
-      authority = url.slice(start, end);
-      path = end === url.length ? '/' : url.charCodeAt(end) === 63 ? `/${url.slice(end)}` : url.slice(end);
-    } else {
-      authority = req.headers.host ?? '';
-      path = url;
-    }
+    // Absolute-form target (`GET http://httpbin:8000/get`): authority from the URL.
+    const target = splitRequestTarget(url);
+    const authority = target.authority ?? req.headers.host ?? '';
+    const path = target.path;
     const found = this.ctx.routes.lookup(authority);
-    const port = found?.port ?? splitHostPort(authority)[1] ?? 80;
+    const port = found?.port ?? authorityPort(authority);
     const hcm = this.ctx.hcm.get(port);
     this.hcm = hcm;
     hcm.rq_total.inc();

@@ -2,6 +2,7 @@
 // listener, `http.outbound_0.0.0.0_<port>.<stat>` (spec §8).
 
 import type { Counter, StatsStore } from '../stats/store.js';
+import { hcmScope } from '../stats/stat-names.js';
 
 export const HCM_COUNTERS = [
   'rq_total',
@@ -25,7 +26,7 @@ export const HCM_GAUGES = ['downstream_rq_active', 'fault.active_faults'] as con
 export type HcmStats = ReturnType<typeof bindHcm>;
 
 function bindHcm(store: StatsStore, port: number) {
-  return store.scope(`http.outbound_0.0.0.0_${port}`, HCM_COUNTERS, HCM_GAUGES);
+  return store.scope(hcmScope(port), HCM_COUNTERS, HCM_GAUGES);
 }
 
 /** Per-port HCM stats, bound on first use. */

@@ -73,7 +73,6 @@ export class OutlierDetector {
   #closed = false;
   /** Envoy's ejections_active_helper_: this detector's own count (the gauge is shared by name). */
   #ejected = 0;
-  readonly #unregister: () => void;
 
   constructor(
     cfg: OutlierDetection,
@@ -87,11 +86,6 @@ export class OutlierDetector {
     this.#stats = stats.scope(`${clusterStatPrefix}.outlier_detection`, COUNTERS, GAUGES);
     this.#clock = clock;
     this.#timer = clock.setInterval(() => this.#onIntervalTimer(), Math.max(1, cfg.intervalMs));
-    const cluster = clusterStatPrefix.startsWith('cluster.') ? clusterStatPrefix.slice(8) : clusterStatPrefix;
-    this.#unregister = stats.registerHostHealth({
-      cluster,
-      hosts: () => [...this.#hosts.values()].map((m) => ({ host: m.id, failedOutlierCheck: m.ejected })),
-    });
   }
 
   /** An upstream response code from a host (Envoy putHttpResponseCode, spec §7.1). */
@@ -131,7 +125,6 @@ export class OutlierDetector {
     if (this.#closed) return;
     this.#closed = true;
     this.#clock.clearInterval(this.#timer);
-    this.#unregister();
     this.#stats.ejections_active.dec(this.#ejected);
   }
 

@@ -58,13 +58,10 @@ export class RouteEntry {
     return this.match === undefined || this.match.matches(r);
   }
 
-  /** Weighted clusters: an independent draw per request (spec §2.4). */
-  pickDestination(random: () => number): RouteDestination | undefined {
-    const i = this.pickIndex(random);
-    return i < 0 ? undefined : this.destinations[i];
-  }
-
-  /** pickDestination as an index into `destinations` (-1: none), same draws. */
+  /**
+   * Weighted clusters: an independent draw per request (spec §2.4), as an index
+   * into `destinations` (-1: none); the router keeps its resolved clusters by index.
+   */
   pickIndex(random: () => number): number {
     const n = this.destinations.length;
     if (n <= 1) return n - 1;

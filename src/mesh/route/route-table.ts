@@ -7,6 +7,7 @@
 import type { MeshConfig, MeshService, VirtualService } from '../config/model.js';
 import { configTimeApplies, type RequestView, type SourceContext } from './match.js';
 import { RouteEntry } from './route-entry.js';
+import { defaultPort, hostMatchKey, parseAuthority } from '../authority.js';
 
 export interface VirtualHost {
   service: MeshService;
@@ -23,20 +24,6 @@ export interface HostLookup {
 
 /** Distinct Host values remembered by lookup() before the cache starts over. */
 const AUTHORITY_CACHE_MAX = 1024;
-
-/** `httpbin:8000` -> ['httpbin', 8000]; no port -> [name, undefined]. */
-export function splitHostPort(authority: string): [string, number | undefined] {
-  const a = authority.toLowerCase();
-  if (a.startsWith('[')) {
-    const end = a.indexOf(']');
-    const rest = a.slice(end + 1);
-    return [a.slice(0, end + 1), rest.startsWith(':') ? Number(rest.slice(1)) || undefined : undefined];
-  }
-  const c = a.lastIndexOf(':');
-  if (c < 0) return [a, undefined];
-  const p = Number(a.slice(c + 1));
-  return [a.slice(0, c), Number.isInteger(p) && p > 0 && p < 65536 ? p : undefined];
-}
 
 function hostMatches(pattern: string, fqdn: string): boolean {
   if (pattern === '*') return true;
@@ -56,7 +43,7 @@ export class RouteTable {
   ) {
     for (const s of config.services) {
       for (const a of [s.fqdn, ...s.aliases]) {
-        const k = a.toLowerCase();
+        const k = hostMatchKey(a);
         if (!this.#byName.has(k)) this.#byName.set(k, s);
       }
     }
@@ -91,11 +78,11 @@ export class RouteTable {
   }
 
   #resolve(authority: string): HostLookup | undefined {
-    const [name, p] = splitHostPort(authority);
-    const svc = this.#byName.get(name);
+    const a = parseAuthority(authority);
+    const svc = this.#byName.get(hostMatchKey(a.host));
     if (!svc) return undefined;
-    let port = p;
-    if (port === undefined) port = svc.ports.some((x) => x.port === 80) ? 80 : svc.ports[0]?.port;
+    let port = a.port;
+    if (port === undefined) port = svc.ports.some((x) => x.port === defaultPort()) ? defaultPort() : svc.ports[0]?.port;
     if (port === undefined || !svc.ports.some((x) => x.port === port)) return undefined;
     const key = `${svc.fqdn}:${port}`;
     let vh = this.#vhosts.get(key);

@@ -3,6 +3,7 @@
 // breaker and fully jittered exponential backoff.
 
 import type { RetryPolicy } from '../config/model.js';
+import { ENVOY_RETRY_BASE_INTERVAL_MS } from '../config/policy.js';
 import type { Cluster } from '../cluster/cluster.js';
 
 const enum On {
@@ -102,7 +103,7 @@ export class RetryState {
     this.#on = on;
     this.#codes = headerCodes && headerCodes.length ? [...policy.retriableStatusCodes, ...headerCodes] : policy.retriableStatusCodes;
     this.#grpc = grpc;
-    this.#baseMs = policy.backoffBaseMs > 0 ? policy.backoffBaseMs : 25;
+    this.#baseMs = policy.backoffBaseMs > 0 ? policy.backoffBaseMs : ENVOY_RETRY_BASE_INTERVAL_MS;
     this.#maxMs = 10 * this.#baseMs;
     this.#remaining = policy.numRetries;
   }

@@ -2,7 +2,7 @@
 
 import type { Redirect, Rewrite } from '../config/model.js';
 import type { RouteEntry } from '../route/route-entry.js';
-import { splitHostPort } from '../route/route-table.js';
+import { DEFAULT_PORTS, formatAuthority, parseAuthority } from '../authority.js';
 
 const regexCache = new Map<string, RegExp | null>();
 
@@ -52,18 +52,16 @@ export function rewritePath(rw: Rewrite, entry: RouteEntry, path: string): strin
 /** The `location` of a redirect route (Envoy RouteEntryImplBase::newUri). */
 export function buildRedirectLocation(r: Redirect, entry: RouteEntry, authority: string, path: string, requestPort: number): string {
   const scheme = r.scheme ?? 'http';
-  const [reqHost, reqPort] = splitHostPort(authority);
-  let host: string;
-  let port: number | undefined;
-  if (r.authority) [host, port] = splitHostPort(r.authority);
-  else [host, port] = [reqHost, reqPort];
+  const req = parseAuthority(authority);
+  const to = r.authority ? parseAuthority(r.authority) : req;
+  let port = to.port;
   if (r.port !== undefined) port = r.port;
   else if (r.derivePort === 'FROM_PROTOCOL_DEFAULT') port = undefined;
-  else if (r.derivePort === 'FROM_REQUEST_PORT') port = reqPort ?? requestPort;
+  else if (r.derivePort === 'FROM_REQUEST_PORT') port = req.port ?? requestPort;
   // Explicit default ports are omitted.
-  if ((scheme === 'http' && port === 80) || (scheme === 'https' && port === 443)) port = undefined;
+  if (port === DEFAULT_PORTS[scheme]) port = undefined;
   let newPath = path;
   if (r.uri !== undefined) newPath = r.uri.includes('?') ? r.uri : r.uri + splitQuery(path)[1];
   else if (r.prefixRewrite !== undefined) newPath = replacePrefix(r.prefixRewrite, entry, path);
-  return `${scheme}://${host}${port !== undefined ? `:${port}` : ''}${newPath}`;
+  return `${scheme}://${formatAuthority(to.host, port)}${newPath}`;
 }

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { HeaderOps, RetryPolicy, RouteDestination } from '../config/model.js';
 import { percentHit } from '../random.js';
+import { ENVOY_RETRY_BASE_INTERVAL_MS } from '../config/policy.js';
 import type { Cluster } from '../cluster/cluster.js';
 import type { ClusterManager } from '../cluster/cluster-manager.js';
 import type { PoolFailureReason } from '../cluster/conn-pool.js';
@@ -27,7 +28,8 @@ import {
   sendLocalReply,
 } from './local-reply.js';
 import { RetryState, type ResetKind } from './retry-state.js';
-import { shadowAuthority, ShadowRequest } from './shadow-writer.js';
+import { ShadowRequest } from './shadow-writer.js';
+import { shadowAuthority } from '../authority.js';
 import { UpstreamRequest, type UpstreamRequestOwner } from './upstream-request.js';
 import { buildRedirectLocation, rewritePath } from './rewrite.js';
 
@@ -237,13 +239,14 @@ export class Router implements UpstreamRequestOwner {
       return;
     }
     // Connect failure: the pool already fed the outlier detector.
-    this.#onReset('connect_failure', 'connection_failure', 503);
+    this.#onReset(up, 'connect_failure', 'connection_failure', 503);
   }
 
   onUpstreamHeaders(up: UpstreamRequest, status: number, headers: string[], contentLength: number): void {
     if (up !== this.#upstream || this.finished) return;
     const cluster = this.#cluster;
     cluster.outlier?.putHttpResponseCode(up.host.id, status);
+    up.host.stats.chargeResponse(status);
     const retry = this.#retry;
     if (retry) {
       // Names arrive lower-cased from the codec: plain comparisons, one pass.
@@ -333,13 +336,16 @@ export class Router implements UpstreamRequestOwner {
       return;
     }
     this.#cluster.outlier?.putResult(up.host.id, 'reset');
-    this.#onReset('reset', reason, reason === 'protocol_error' ? 502 : 503);
+    this.#onReset(up, 'reset', reason, reason === 'protocol_error' ? 502 : 503);
   }
 
   onPerTryTimeout(up: UpstreamRequest): void {
     if (up !== this.#upstream || this.finished) return;
     const cluster = this.#cluster;
     cluster.stats.upstream_rq_per_try_timeout.inc();
+    // Retried or answered 504, the attempt is the host's error too (router.cc).
+    up.host.stats.rq_timeout++;
+    up.host.stats.rq_error++;
     cluster.outlier?.putResult(up.host.id, 'timeout');
     this.#upstream = undefined;
     up.reset();
@@ -362,9 +368,13 @@ export class Router implements UpstreamRequestOwner {
     const up = this.#upstream;
     this.#upstream = undefined;
     if (up) {
+      if (!up.pending) up.host.stats.rq_timeout++;
       if (!up.headersReceived) {
-        // Awaiting headers: charged 504; the host's detector only hears of it once attached.
-        if (!up.pending) cluster.outlier?.putResult(up.host.id, 'timeout');
+        // Awaiting headers: charged 504; the host (stats, detector) only once attached.
+        if (!up.pending) {
+          up.host.stats.rq_error++;
+          cluster.outlier?.putResult(up.host.id, 'timeout');
+        }
         cluster.codes.charge(504, false);
       }
       up.reset();
@@ -388,7 +398,9 @@ export class Router implements UpstreamRequestOwner {
 
   // -- internals ---------------------------------------------------------------
 
-  #onReset(kind: ResetKind, reason: string, status: number): void {
+  /** An attempt that failed without a response: the host's rq_error whether it is retried or answered locally (router.cc). */
+  #onReset(up: UpstreamRequest, kind: ResetKind, reason: string, status: number): void {
+    up.host.stats.rq_error++;
     const retry = this.#retry;
     if (retry && retry.decide(retry.wouldRetryReset(kind)) === 'retry') {
       this.#scheduleRetry();
@@ -431,7 +443,7 @@ export class Router implements UpstreamRequestOwner {
         perTryTimeoutMs: null,
         retryOn: [],
         retriableStatusCodes: [],
-        backoffBaseMs: 25,
+        backoffBaseMs: ENVOY_RETRY_BASE_INTERVAL_MS,
         retryIgnorePreviousHosts: false,
         hostSelectionRetryMaxAttempts: 1,
       };

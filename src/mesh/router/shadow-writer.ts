@@ -8,18 +8,11 @@ import type { ConnPool, PoolCallbacks, PoolFailureReason } from '../cluster/conn
 import type { StreamCallbacks, UpstreamConnection } from '../cluster/upstream-connection.js';
 import type { Host } from '../cluster/host.js';
 
-/** `httpbin:8000` -> `httpbin-shadow:8000`, `cluster-1` -> `cluster-1-shadow`. */
-export function shadowAuthority(authority: string): string {
-  const c = authority.lastIndexOf(':');
-  if (c > 0 && !authority.endsWith(']') && /^\d+$/.test(authority.slice(c + 1)))
-    return `${authority.slice(0, c)}-shadow${authority.slice(c)}`;
-  return `${authority}-shadow`;
-}
-
 function shadowTimedOut(s: ShadowRequest): void {
   s.timer = undefined;
   if (s.done) return;
   s.cluster.stats.upstream_rq_timeout.inc();
+  if (!s.pending) s.host.stats.rq_timeout++;
   s.cluster.outlier?.putResult(s.host.id, 'timeout');
   s.finish(true);
 }
@@ -75,6 +68,7 @@ export class ShadowRequest implements PoolCallbacks, StreamCallbacks {
   onResponseHeaders(status: number): void {
     if (this.done) return;
     this.cluster.outlier?.putHttpResponseCode(this.host.id, status);
+    this.host.stats.chargeResponse(status);
     this.cluster.codes.charge(status, false);
   }
 

@@ -1,5 +1,6 @@
 // Envoy-style stats for one sidecar: counters only go up, gauges go up and down.
-// Names are full Envoy names (`cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_rq_total`).
+// Names are full Envoy names (`cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_rq_total`,
+// built by stat-names.ts).
 // The hot path holds the Counter/Gauge objects (created once per cluster), so
 // counting is a property increment, never a map lookup by string.
 
@@ -30,13 +31,6 @@ export class Gauge {
   }
 }
 
-/** Host membership and health of one cluster, for the admin `/clusters` page. */
-export interface HostHealthReporter {
-  /** Cluster name (`outbound|8000||httpbin.default.svc.cluster.local`). */
-  readonly cluster: string;
-  hosts(): Array<{ host: string; failedOutlierCheck: boolean }>;
-}
-
 export interface StatsSnapshotData {
   counters: Record<string, number>;
   gauges: Record<string, number>;
@@ -45,7 +39,6 @@ export interface StatsSnapshotData {
 export class StatsStore {
   readonly #counters = new Map<string, Counter>();
   readonly #gauges = new Map<string, Gauge>();
-  readonly #hostHealth = new Set<HostHealthReporter>();
 
   counter(name: string): Counter {
     let c = this.#counters.get(name);
@@ -78,16 +71,6 @@ export class StatsStore {
     for (const n of counters) out[n] = this.counter(`${prefix}.${n}`);
     for (const n of gauges) out[n] = this.gauge(`${prefix}.${n}`);
     return out as { [K in C]: Counter } & { [K in G]: Gauge };
-  }
-
-  /** Outlier detectors register their hosts here; returns the unregister function. */
-  registerHostHealth(r: HostHealthReporter): () => void {
-    this.#hostHealth.add(r);
-    return () => this.#hostHealth.delete(r);
-  }
-
-  hostHealth(): HostHealthReporter[] {
-    return [...this.#hostHealth];
   }
 
   /** Every stat object (admin `/stats`); counters and gauges share one name space in Envoy. */

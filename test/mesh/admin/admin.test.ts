@@ -1,7 +1,7 @@
 // Admin server formats over a real loopback socket (spec §8 naming).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startAdmin, extractTags, type AdminServer } from '../../../src/mesh/admin.js';
+import { startAdmin, type AdminServer } from '../../../src/mesh/admin.js';
 import { StatsStore } from '../../../src/mesh/stats/store.js';
 import { OutlierDetector } from '../../../src/mesh/outlier/detector.js';
 import { RuntimeError } from '../../../src/errors.js';
@@ -46,8 +46,8 @@ before(async () => {
     host: '127.0.0.1',
     port: 0,
     sidecars: [
-      { workload: 'fortio-deploy', namespace: 'default', stats: fortio },
-      { workload: 'sleep', namespace: 'default', stats: sleep },
+      { workload: 'fortio-deploy', namespace: 'default', stats: fortio, clusters: () => [] },
+      { workload: 'sleep', namespace: 'default', stats: sleep, clusters: () => [] },
     ],
     defaultSidecar: 'fortio-deploy',
     startedAt: performance.now(),
@@ -120,21 +120,7 @@ test('/stats/prometheus uses Istio stats_tags naming', async () => {
   assert.equal(body.match(/^# TYPE envoy_cluster_upstream_rq counter$/gm)?.length, 1);
 });
 
-test('extractTags', () => {
-  assert.deepEqual(extractTags(`cluster.${CL}.retry.upstream_rq_503`), {
-    name: 'cluster.retry.upstream_rq',
-    tags: [['response_code', '503'], ['cluster_name', CL]],
-  });
-  assert.deepEqual(extractTags('server.uptime'), { name: 'server.uptime', tags: [] });
-});
-
-test('/clusters shows host health flags from the outlier detector', async () => {
-  const { body } = await get('/clusters');
-  assert.ok(body.includes(`${CL}::httpbin-v1-0::health_flags::healthy\n`), body);
-  assert.ok(body.includes(`${CL}::httpbin-v1-1::health_flags::/failed_outlier_check\n`));
-  assert.ok(body.includes(`${CL}::default_priority::remaining_pending::1\n`));
-  assert.ok(body.includes('outbound|80||api.example.com::observability_name::outbound|80||api.example.com\n'));
-});
+// /clusters needs real clusters: test/mesh/admin/clusters.test.ts boots a mesh for it.
 
 test('/server_info, /ready, /help, unknown paths', async () => {
   const info = JSON.parse((await get('/server_info')).body);

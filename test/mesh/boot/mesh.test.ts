@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { startMesh, sidecarSeed, IMPLICIT_SOURCE } from '../../../src/mesh/mesh.js';
+import { startMesh, sidecarSeed } from '../../../src/mesh/mesh.js';
+import { IMPLICIT_SOURCE } from '../../../src/mesh/api.js';
 import { RuntimeError, UserError } from '../../../src/errors.js';
 import { httpGet, loadMesh, refused } from './helpers.js';
 

@@ -19,6 +19,10 @@ test('aliases with and without port; unknown names and ports miss', () => {
     assert.equal(l.vhost.isDefault, true);
   }
   assert.equal(t.lookup('httpbin:80'), undefined);
+  // Host names match case-insensitively; text after ':' that is no port makes the whole a name (Envoy parseAuthority).
+  assert.equal(t.lookup('HTTPBIN.Default:8000')?.port, 8000);
+  assert.equal(t.lookup('httpbin:http'), undefined);
+  assert.equal(t.lookup('httpbin:99999'), undefined);
   assert.equal(t.lookup('other:8000'), undefined);
   assert.equal(t.lookup('httpbin.other:8000'), undefined);
 });
@@ -77,7 +81,8 @@ spec:
   assert.equal(RouteTable.route(vh, view('/dead'))!.route.name, 'a-catch');
 });
 
-test('weights: zero-weight destinations dropped, single destination gets 100 %', () => {
+/** The first route of httpbin's virtual host for one VirtualService route with these destinations. */
+function weightedRoute(...destinations: string[]) {
   const cfg = meshOf(
     BASE +
       `
@@ -88,12 +93,22 @@ spec:
   hosts: [httpbin]
   http:
   - route:
-    - {destination: {host: httpbin}, weight: 0}
-    - {destination: {host: httpbin, port: {number: 8000}}, weight: 30}
+${destinations.map((d) => `    - ${d}`).join('\n')}
 `,
   );
-  const t = new RouteTable(cfg, { labels: {}, namespace: 'default' });
-  const r = t.lookup('httpbin')!.vhost.routes[0]!;
+  return new RouteTable(cfg, { labels: {}, namespace: 'default' }).lookup('httpbin')!.vhost.routes[0]!;
+}
+
+test('weights: zero-weight destinations dropped, single destination gets 100 %', () => {
+  const r = weightedRoute('{destination: {host: httpbin}, weight: 0}', '{destination: {host: httpbin, port: {number: 8000}}, weight: 30}');
   assert.equal(r.destinations.length, 1);
-  assert.equal(r.pickDestination(() => 0.99)!.destination.port, 8000);
+  assert.equal(r.pickIndex(() => 0.99), 0);
+  assert.equal(r.pickIndex(() => 0), 0);
+  assert.equal(r.destinations[0]!.destination.port, 8000);
+});
+
+test('weighted draw: cumulative weights over [0, total), one index per draw (spec §2.4)', () => {
+  const r = weightedRoute('{destination: {host: httpbin}, weight: 30}', '{destination: {host: httpbin, port: {number: 8000}}, weight: 70}');
+  assert.equal(r.totalWeight, 100);
+  assert.deepEqual([0, 0.299, 0.3, 0.999].map((x) => r.pickIndex(() => x)), [0, 0, 1, 1]);
 });
