@@ -9,11 +9,18 @@ import type { AppContext, RunningApp } from './app.js';
 import { pyJsonDumps, type PyValue } from './pyjson.js';
 import { AppServer, EMPTY, type HeaderList, peerAddress, readBody, safeDecode, serve, splitTarget } from './server.js';
 import { parseMultipart } from './multipart.js';
-import { sendStatusCode, type StatusCodeBodies } from './status-code.js';
+import { PY_STATUS_BODIES, sendStatusCode } from './status-code.js';
+import type { Exchange, Flavor } from './httpbin/exchange.js';
+import { pyFloat } from './httpbin/exchange.js';
+import { pyJsonCompact } from './pyjson.js';
+import { pythonRoutes } from './httpbin/python-routes.js';
+import { allows, matchRoute, type Route } from './httpbin/routes.js';
+import { randomBytes } from './httpbin/random-bytes.js';
 
 export function startHttpbin(ctx: AppContext): Promise<RunningApp> {
   let port = ctx.port;
-  const started = serve(ctx, (req, res, app) => route(req, res, app, port));
+  const routes = pythonRoutes(pythonFlavor(() => port));
+  const started = serve(ctx, (req, res, app) => route(req, res, app, port, routes));
   return started.then((r) => {
     port = r.port;
     return r;
@@ -45,7 +52,7 @@ const DELAY_METHODS = STATUS_METHODS;
 /** core.py: /status, /delay and /anything take GET POST PUT DELETE PATCH TRACE (+ HEAD, OPTIONS from Flask). */
 const ANY_ALLOW = 'HEAD, OPTIONS, GET, POST, PUT, DELETE, PATCH, TRACE';
 
-function route(req: IncomingMessage, res: ServerResponse, app: AppServer, port: number): void {
+function route(req: IncomingMessage, res: ServerResponse, app: AppServer, port: number, routes: readonly Route[]): void {
   const { path, query } = splitTarget(req.url);
   const method = req.method ?? 'GET';
   switch (path) {
@@ -77,6 +84,7 @@ function route(req: IncomingMessage, res: ServerResponse, app: AppServer, port: 
       return withBody(req, res, app, query, port, ['url', 'args', 'form', 'data', 'origin', 'headers', 'files', 'json']);
     }
     case '/':
+    case '/legacy':
       if (!getLike(req, res, app, method, GET_ONLY)) return;
       return app.send(req, res, 200, baseHeaders(req, 'text/html; charset=utf-8'), INDEX_HTML);
   }
@@ -99,7 +107,46 @@ function route(req: IncomingMessage, res: ServerResponse, app: AppServer, port: 
     if (!getLike(req, res, app, method, GET_ONLY)) return;
     return bytes(req, res, app, query, Number(path.slice(7)));
   }
-  return notFound(req, res, app);
+  // The rest of the endpoint table (redirects, auth, streaming, cookies, images, ...).
+  const hit = matchRoute(routes, path);
+  if (hit === null) return notFound(req, res, app);
+  const allow = hit.route.methods === null ? ANY_ALLOW : allowHeader(hit.route.methods);
+  if (method === 'OPTIONS') return options(req, res, app, allow);
+  if (!allows(hit.route, method)) return methodNotAllowed(req, res, app, allow);
+  hit.route.handle({ req, res, app, path, query, method }, hit.params);
+}
+
+/** Flask's Allow list for a route's methods (HEAD and OPTIONS added). */
+function allowHeader(methods: readonly string[]): string {
+  return ['HEAD', 'OPTIONS', ...methods].join(', ');
+}
+
+/** What the shared endpoint families need to answer as the Python app. */
+function pythonFlavor(port: () => number): Flavor {
+  return {
+    kind: 'python',
+    textType: 'text/html; charset=utf-8',
+    headers: baseHeaders,
+    json: (x, value, status = 200, extra = []) =>
+      x.app.send(x.req, x.res, status, [...baseHeaders(x.req, 'application/json'), ...extra], pyJsonDumps(value)),
+    encode: pyJsonDumps,
+    line: pyJsonCompact,
+    fail: (x, status, _detail, extra = []) => errorPage(x, status, extra),
+    echo: (x) => requestDict(x.req, x.query, port(), ['url', 'args', 'headers', 'origin']),
+    compressedEcho: (x) => requestDict(x.req, x.query, port(), ['origin', 'headers', 'method']),
+    args: (x) => semiflatten(x.query),
+    origin: (x) => origin(x.req),
+  };
+}
+
+/** Flask/werkzeug's error pages (the view's exception becomes a 500). */
+function errorPage(x: Exchange, status: number, extra: string[]): void {
+  const { req, res, app } = x;
+  if (status === 404) return notFound(req, res, app);
+  if (status === 500) return serverError(req, res, app);
+  const h = baseHeaders(req, 'text/html');
+  h.push(...extra);
+  app.send(req, res, status, h, status === 400 ? BAD_REQUEST_HTML : '');
 }
 
 /** GET/HEAD pass; OPTIONS and other methods are answered here. */
@@ -158,6 +205,10 @@ function methodNotAllowed(req: IncomingMessage, res: ServerResponse, app: AppSer
   h.push('Allow', allow);
   app.send(req, res, 405, h, NOT_ALLOWED_HTML);
 }
+
+const BAD_REQUEST_HTML =
+  '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN">\n<title>400 Bad Request</title>\n<h1>Bad Request</h1>\n' +
+  '<p>The browser (or proxy) sent a request that this server could not understand.</p>\n';
 
 function serverError(req: IncomingMessage, res: ServerResponse, app: AppServer): void {
   app.send(req, res, 500, baseHeaders(req, 'text/html'), SERVER_ERROR_HTML);
@@ -375,47 +426,13 @@ function parseCode(s: string): number | null {
   return n >= 200 && n <= 999 ? n : null;
 }
 
-/** Python float(): decimal, exponent, inf, nan, surrounding blanks. */
-function pyFloat(s: string): number | null {
-  const t = s.trim().toLowerCase();
-  if (t === 'inf' || t === '+inf' || t === 'infinity' || t === '+infinity') return Infinity;
-  if (t === '-inf' || t === '-infinity') return -Infinity;
-  if (t === 'nan' || t === '+nan' || t === '-nan') return NaN;
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(t)) return null;
-  return Number(t);
-}
-
-const ASCII_ART = `
-    -=[ teapot ]=-
-
-       _...._
-     .'  _ _ \`.
-    | ."\` ^ \`". _,
-    \\_;\`"---"\`|//
-      |       ;/
-      \\_     _/
-        \`"""\`
-`;
-
-const ACCEPTED_MEDIA_TYPES = ['image/webp', 'image/svg+xml', 'image/jpeg', 'image/png', 'image/*'];
-const NOT_ACCEPTABLE_BODY = JSON.stringify({
-  message: 'Client did not request a supported media type.',
-  accept: ACCEPTED_MEDIA_TYPES,
-}).replace(/([,:])/g, '$1 ');
-const STATUS_BODIES: StatusCodeBodies = {
-  moreInfo: 'x-more-info',
-  notAcceptable: NOT_ACCEPTABLE_BODY,
-  notAcceptableType: 'application/json',
-  teapot: ASCII_ART,
-};
-
 /** helpers.status_code: the few codes with a body or headers of their own. */
 function statusCodes(req: IncomingMessage, res: ServerResponse, app: AppServer, codes: string): void {
   const code = chooseStatus(codes);
   if (code === null) {
     return app.send(req, res, 400, baseHeaders(req, 'text/html; charset=utf-8'), 'Invalid status code');
   }
-  sendStatusCode(req, res, app, code, baseHeaders(req, 'text/html; charset=utf-8'), STATUS_BODIES);
+  sendStatusCode(req, res, app, code, baseHeaders(req, 'text/html; charset=utf-8'), PY_STATUS_BODIES);
 }
 
 // ---------------------------------------------------------------------------
@@ -443,19 +460,8 @@ function delay(req: IncomingMessage, res: ServerResponse, app: AppServer, query:
 function bytes(req: IncomingMessage, res: ServerResponse, app: AppServer, query: string, n: number): void {
   const size = Math.min(n, 100 * 1024);
   const seedArg = query ? new URLSearchParams(query).get('seed') : null;
-  const buf = Buffer.allocUnsafe(size);
-  if (seedArg !== null && /^\s*[+-]?\d+\s*$/.test(seedArg)) {
-    // Deterministic for a seed (not Python's Mersenne Twister sequence).
-    let a = Number(seedArg) >>> 0;
-    for (let i = 0; i < size; i++) {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = Math.imul(a ^ (a >>> 15), a | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      buf[i] = (t ^ (t >>> 14)) & 0xff;
-    }
-  } else {
-    for (let i = 0; i < size; i++) buf[i] = (Math.random() * 256) | 0;
-  }
+  const seeded = seedArg !== null && /^\s*[+-]?\d+\s*$/.test(seedArg);
+  const buf = randomBytes(size, seeded ? Number(seedArg) : undefined);
   app.send(req, res, 200, baseHeaders(req, 'application/octet-stream'), buf);
 }
 

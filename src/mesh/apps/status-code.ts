@@ -63,3 +63,36 @@ export function sendStatusCode(
   }
   app.send(req, res, code, headers, body);
 }
+
+/** httpbin's helpers.ASCII_ART for 418. */
+const TEAPOT = `
+    -=[ teapot ]=-
+
+       _...._
+     .'  _ _ \`.
+    | ."\` ^ \`". _,
+    \\_;\`"---"\`|//
+      |       ;/
+      \\_     _/
+        \`"""\`
+`;
+
+const ACCEPTED_MEDIA_TYPES = ['image/webp', 'image/svg+xml', 'image/jpeg', 'image/png', 'image/*'];
+
+/** Python httpbin: json.dumps of the 406 body (one line, ', ' and ': ' separators). */
+export const PY_STATUS_BODIES: StatusCodeBodies = {
+  moreInfo: 'x-more-info',
+  notAcceptable: JSON.stringify({ message: 'Client did not request a supported media type.', accept: ACCEPTED_MEDIA_TYPES }).replace(/([,:])/g, '$1 '),
+  notAcceptableType: 'application/json',
+  teapot: TEAPOT,
+};
+
+/** go-httpbin: its pretty 406 body (note "image/" for "image/*") and a one-line teapot. */
+export const GO_STATUS_BODIES: StatusCodeBodies = {
+  moreInfo: 'X-More-Info',
+  notAcceptable:
+    '{\n  "message": "Client did not request a supported media type",\n  "accept": [\n    "image/webp",\n    "image/svg+xml",\n' +
+    '    "image/jpeg",\n    "image/png",\n    "image/"\n  ]\n}\n',
+  notAcceptableType: 'application/json; charset=utf-8',
+  teapot: "I'm a teapot!",
+};
