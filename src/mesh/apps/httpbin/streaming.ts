@@ -219,7 +219,6 @@ export function range(x: Exchange, f: Flavor, raw: string): void {
       // Go clamps an end past the size; fall through with the clamped range.
     } else {
       const h = f.headers(x.req, go ? f.textType : 'text/html; charset=utf-8');
-      if (!go) h.splice(h.indexOf('Content-Type'), 2);
       h.push(...head, 'Content-Range', `bytes */${n}`);
       return x.app.send(x.req, x.res, 416, h, go ? 'invalid range: failed to overlap\n' : '');
     }
