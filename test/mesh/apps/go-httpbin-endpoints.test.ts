@@ -111,7 +111,7 @@ test('/jsonl, /dump/request, /env, /hostname, /version, /head, /upload, /trailer
   const up = json(await request(port, '/upload', { method: 'POST', body: 'x'.repeat(1000) }));
   assert.equal(up.bytes_received, 1000);
   const tr = await new Promise<{ trailers: NodeJS.Dict<string>; body: string; te: string | undefined }>((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: '/trailers?X-Check=ok', method: 'POST', agent: false }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, path: '/trailers?X-Check=ok', method: 'POST', headers: { 'content-type': 'text/plain' }, agent: false }, (res) => {
       let body = '';
       res.on('data', (c: Buffer) => (body += c));
       res.on('end', () => resolve({ trailers: res.trailers, body, te: res.headers['transfer-encoding'] }));
