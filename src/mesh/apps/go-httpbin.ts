@@ -18,6 +18,7 @@ import { goJson, goJsonCompact, type Json } from './httpbin/go-json.js';
 import { goRoutes } from './httpbin/go-routes.js';
 import { randomBytes } from './httpbin/random-bytes.js';
 import { allows, matchRoute, type Route } from './httpbin/routes.js';
+import { isHeaderValue, isToken } from './httpbin/header-syntax.js';
 
 export { goJson };
 
@@ -324,8 +325,8 @@ function responseHeaders(req: IncomingMessage, res: ServerResponse, app: AppServ
   if (!args['Content-Type']?.[0]) args['Content-Type'] = [JSON_CT];
   const h: HeaderList = ['Access-Control-Allow-Origin', req.headers.origin ?? '*', 'Access-Control-Allow-Credentials', 'true'];
   for (const [k, vs] of Object.entries(args)) {
-    if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(k) || k.toLowerCase() === 'content-length') continue;
-    for (const v of vs) if (/^[\t\x20-\x7e\x80-\xff]*$/.test(v)) h.push(k, v);
+    if (!isToken(k) || k.toLowerCase() === 'content-length') continue;
+    for (const v of vs) if (isHeaderValue(v)) h.push(k, v);
   }
   app.send(req, res, 200, h, goJson(args, false));
 }

@@ -115,6 +115,30 @@ const FORMS_POST = `<!DOCTYPE html>
   </body>
 </html>`;
 
+/** The Python app's `/` and `/legacy`. */
+export const INDEX_HTML = `<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="UTF-8"><title>httpbin.org</title></head>
+<body>
+<h2>httpbin.org <small>0.9.2</small></h2>
+<p>A simple HTTP Request &amp; Response Service (meshbench built-in, kennethreitz/httpbin compatible).</p>
+<ul>
+<li><a href="/get">/get</a> the request's query parameters, headers, origin and url</li>
+<li><a href="/headers">/headers</a> the request's headers</li>
+<li><a href="/ip">/ip</a> the requester's IP address</li>
+<li><a href="/user-agent">/user-agent</a> the User-Agent header</li>
+<li><a href="/uuid">/uuid</a> a UUID4</li>
+<li>/post /put /patch /delete the request data for that method</li>
+<li><a href="/anything">/anything</a> anything passed in the request</li>
+<li>/status/:codes a status code, or a random one of <code>200,503</code> / <code>200:9,503:1</code></li>
+<li>/delay/:n delays the response by n seconds (at most 10)</li>
+<li>/bytes/:n n random bytes (<code>?seed=</code>)</li>
+<li>/response-headers?Name=Value sets response headers</li>
+</ul>
+</body>
+</html>
+`;
+
 const ROBOTS_TXT = 'User-agent: *\nDisallow: /deny\n';
 
 const ANGRY = `
