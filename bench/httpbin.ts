@@ -6,9 +6,10 @@
 // not drop when the app grows endpoints: /get's request path is the one every
 // load test uses. Run directly: `node dist/bench/httpbin.js [seconds] [rounds]`.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { spawnPeer } from './peers/upstream-process.js';
 import { load, median, processTree, stop } from './proxy.js';
 
 export interface HttpbinBenchRow {
@@ -21,17 +22,7 @@ export interface HttpbinBenchRow {
 }
 
 function spawnTarget(args: string[]): Promise<{ port: number; child: ChildProcess }> {
-  const script = fileURLToPath(new URL('./peers/httpbin-app.js', import.meta.url));
-  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      buf += c;
-      const m = /^(\d+)\n/.exec(buf);
-      if (m) resolve({ port: Number(m[1]), child });
-    });
-    child.once('exit', (code) => reject(new Error(`bench target ${args.join(' ')} exited with ${code}`)));
-  });
+  return spawnPeer(fileURLToPath(new URL('./peers/httpbin-app.js', import.meta.url)), args);
 }
 
 /** Size of the app's /get answer to the bench's request (the bare server answers as many bytes). */

@@ -20,6 +20,9 @@ export interface Pacing {
   trailers?: () => Record<string, string>;
 }
 
+/** Below this pause, pieces are written in groups so timers stay coarse (a 10 MB drip is not 10M timers). */
+const MIN_PAUSE_MS = 5;
+
 /** Write `status` + `headers`, then piece(0..count-1) paced; account once at the end. */
 export function paced(x: Exchange, status: number, headers: HeaderList, pacing: Pacing, piece: (i: number) => string | Buffer): void {
   const { req, res, app } = x;
@@ -37,17 +40,17 @@ export function paced(x: Exchange, status: number, headers: HeaderList, pacing: 
     bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
     res.write(chunk);
   };
+  // Pieces per write, and the pause after each write.
+  const group = pacing.pauseMs <= 0 ? pacing.count : Math.ceil(MIN_PAUSE_MS / pacing.pauseMs);
+  const pause = pacing.pauseMs * group;
   const step = () => {
     if (gone()) return finish();
-    if (pacing.pauseMs <= 0) {
-      const all: Array<string | Buffer> = [];
-      for (; i < pacing.count; i++) all.push(piece(i));
-      if (all.length) write(all.every((c) => typeof c === 'string') ? all.join('') : Buffer.concat(all.map(toBuffer)));
-      return finish();
-    }
-    write(piece(i++));
-    if (i < pacing.count) app.later(pacing.pauseMs, req, res, step);
-    else if (pacing.pauseAfterLast) app.later(pacing.pauseMs, req, res, finish);
+    const batch: Array<string | Buffer> = [];
+    for (const end = Math.min(i + group, pacing.count); i < end; i++) batch.push(piece(i));
+    write(batch.length === 1 ? batch[0] : batch.every((c) => typeof c === 'string') ? batch.join('') : Buffer.concat(batch.map(toBuffer)));
+    if (pacing.pauseMs <= 0) finish();
+    else if (i < pacing.count) app.later(pause, req, res, step);
+    else if (pacing.pauseAfterLast) app.later(pause, req, res, finish);
     else finish();
   };
   const begin = () => {
