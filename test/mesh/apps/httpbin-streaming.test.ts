@@ -88,6 +88,13 @@ test('/drip: delay holds the head back; code sets the status; numbytes<=0 is 400
   assert.equal((await timed(py.app.port, '/drip?duration=x')).status, 500); // float('x') in the view
 });
 
+test('/drip with many bytes keeps to its duration (pieces due closer than a timer tick go out together)', async () => {
+  const r = await timed(py.app.port, '/drip?duration=0.5&numbytes=200000');
+  assert.equal(r.body.length, 200000);
+  assert.ok(r.endAt >= 400 && r.endAt < 3000, `took ${r.endAt} ms`);
+  assert.ok(r.chunks.length >= 5, `${r.chunks.length} chunks: not streamed`);
+});
+
 test('go-httpbin /drip: pauses between writes only, Server-Timing, 400 beyond 10 s', async () => {
   const r = await timed(go.app.port, '/drip?duration=600ms&delay=0&numbytes=4');
   assert.equal(r.status, 200);
