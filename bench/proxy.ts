@@ -176,7 +176,7 @@ function spawnProxy(kind: 'sidecar' | 'bare', upstreamPort: number): Promise<{ p
   });
 }
 
-function stop(child: ChildProcess): Promise<void> {
+export function stop(child: ChildProcess): Promise<void> {
   return new Promise((r) => {
     if (child.exitCode !== null || child.signalCode !== null) return r();
     child.once('exit', () => r());
@@ -259,7 +259,7 @@ function cpuTicks(pids: readonly number[]): number | undefined {
 }
 
 /** `pid` and its direct children (read once, after start-up). */
-function processTree(pid: number | undefined): number[] {
+export function processTree(pid: number | undefined): number[] {
   if (pid === undefined) return [];
   const out = [pid];
   try {
@@ -278,7 +278,7 @@ function processTree(pid: number | undefined): number[] {
   return out;
 }
 
-async function load(port: number, connections: number, seconds: number, pids: readonly number[] = []): Promise<Sample> {
+export async function load(port: number, connections: number, seconds: number, pids: readonly number[] = []): Promise<Sample> {
   const ac = createRequire(import.meta.url)('autocannon') as Autocannon;
   const hist = createHdr();
   const cpu0 = cpuTicks(pids);
@@ -317,7 +317,7 @@ function table(rows: ProxyBenchRow[]): string {
 }
 
 /** Median of each column on its own (the 2-core box is shared and noisy). */
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
   const n = sorted.length;
   return n % 2 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;

@@ -5,6 +5,7 @@ const benches: Array<[string, () => Promise<unknown>]> = [
   ['load engine vs autocannon / wrk', async () => (await import('./load.js')).benchLoad()],
   ['sidecar vs bare pass-through / nginx', async () => (await import('./proxy.js')).benchProxy()],
   ['scenario overhead', async () => (await import('./scenario.js')).benchScenario()],
+  ['built-in httpbin /get vs bare node:http', async () => (await import('./httpbin.js')).benchHttpbin()],
 ];
 
 const only = process.argv.slice(2);

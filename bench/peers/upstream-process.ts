@@ -9,9 +9,9 @@ export interface Upstream {
   stop(): Promise<void>;
 }
 
-export async function startUpstream(): Promise<Upstream> {
-  const script = fileURLToPath(new URL('./upstream.js', import.meta.url));
-  const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** Run a peer script (bench/peers/*.js) with `args` and wait for the port it prints. */
+export async function spawnPeer(script: string, args: string[] = []): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let buf = '';
     child.stdout!.on('data', (c: Buffer) => {
@@ -19,8 +19,13 @@ export async function startUpstream(): Promise<Upstream> {
       const m = /^(\d+)\n/.exec(buf);
       if (m) resolve(Number(m[1]));
     });
-    child.once('exit', (code) => reject(new Error(`upstream exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${script} ${args.join(' ')} exited with ${code}`)));
   });
+  return { port, child };
+}
+
+export async function startUpstream(): Promise<Upstream> {
+  const { port, child } = await spawnPeer(fileURLToPath(new URL('./upstream.js', import.meta.url)));
   return {
     port,
     url: `http://127.0.0.1:${port}/`,

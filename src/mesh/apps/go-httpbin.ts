@@ -10,11 +10,19 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppContext, RunningApp } from './app.js';
 import { canonicalHeaderKey } from './fortio-echo.js';
-import { goDurationMs } from '../config/duration.js';
+import { goHttpbinDurationMs } from './httpbin/exchange.js';
 import { parseMultipart } from './multipart.js';
 import { AppServer, type HeaderList, peerAddress, readBody, safeDecode, serve, splitTarget } from './server.js';
 import { formatAuthority } from '../authority.js';
-import { sendStatusCode, type StatusCodeBodies } from './status-code.js';
+import { GO_STATUS_BODIES, sendStatusCode } from './status-code.js';
+import type { Flavor } from './httpbin/exchange.js';
+import { goJson, goJsonCompact, type Json } from './httpbin/go-json.js';
+import { goRoutes } from './httpbin/go-routes.js';
+import { randomBytes } from './httpbin/random-bytes.js';
+import { allows, matchRoute, type Route } from './httpbin/routes.js';
+import { isHeaderValue, isToken } from './httpbin/header-syntax.js';
+
+export { goJson };
 
 const JSON_CT = 'application/json; charset=utf-8';
 const TEXT_CT = 'text/plain; charset=utf-8';
@@ -27,56 +35,23 @@ export function isGoHttpbin(image: string | undefined): boolean {
   return image !== undefined && image.toLowerCase().includes('go-httpbin');
 }
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-
-/**
- * encoding/json Encoder with SetIndent("", "  ") and SetEscapeHTML(false):
- * the top-level struct keeps its field order, every nested map is sorted.
- */
-export function goJson(v: Json, top = true): string {
-  return enc(v, '', top) + '\n';
-}
-
-function enc(v: Json, pad: string, ordered: boolean): string {
-  if (v === null) return 'null';
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'null';
-  if (typeof v === 'string') return goString(v);
-  const inner = pad + '  ';
-  if (Array.isArray(v)) {
-    if (v.length === 0) return '[]';
-    return '[\n' + v.map((x) => inner + enc(x, inner, false)).join(',\n') + '\n' + pad + ']';
-  }
-  const keys = Object.keys(v);
-  if (!ordered) keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  if (keys.length === 0) return '{}';
-  return '{\n' + keys.map((k) => inner + goString(k) + ': ' + enc(v[k], inner, false)).join(',\n') + '\n' + pad + '}';
-}
-
-function goString(s: string): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x22) out += '\\"';
-    else if (c === 0x5c) out += '\\\\';
-    else if (c === 0x0a) out += '\\n';
-    else if (c === 0x0d) out += '\\r';
-    else if (c === 0x09) out += '\\t';
-    else if (c < 0x20 || c === 0x2028 || c === 0x2029) out += '\\u' + c.toString(16).padStart(4, '0');
-    else out += s[i];
-  }
-  return out + '"';
-}
-
 const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request',
+  401: 'Unauthorized',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  415: 'Unsupported Media Type',
+  500: 'Internal Server Error',
+  501: 'Not Implemented',
 };
 
 export function startGoHttpbin(ctx: AppContext): Promise<RunningApp> {
   let port = ctx.port;
-  return serve(ctx, (req, res, app) => route(req, res, app, port)).then((r) => {
+  const routes = goRoutes(goFlavor(() => port), {
+    instance: ctx.instance,
+    echoBody: (x, deliver) => withBody(x.req, x.res, x.app, x.query, port, 200, [], deliver),
+  });
+  return serve(ctx, (req, res, app) => route(req, res, app, port, routes)).then((r) => {
     port = r.port;
     return r;
   });
@@ -97,13 +72,31 @@ function sendJson(req: IncomingMessage, res: ServerResponse, app: AppServer, sta
   app.send(req, res, status, [...cors(req, JSON_CT), ...extra], goJson(v));
 }
 
-function sendError(req: IncomingMessage, res: ServerResponse, app: AppServer, status: number, detail?: string): void {
+function sendError(req: IncomingMessage, res: ServerResponse, app: AppServer, status: number, detail?: string, extra: string[] = []): void {
   const body: { [k: string]: Json } = { status_code: status, error: STATUS_TEXT[status] ?? 'Error' };
   if (detail) body.detail = detail;
-  sendJson(req, res, app, status, body);
+  sendJson(req, res, app, status, body, extra);
 }
 
-function route(req: IncomingMessage, res: ServerResponse, app: AppServer, port: number): void {
+/** What the shared endpoint families need to answer as go-httpbin. */
+function goFlavor(port: () => number): Flavor {
+  return {
+    kind: 'go',
+    textType: TEXT_CT,
+    headers: cors,
+    json: (x, value, status = 200, extra = []) => sendJson(x.req, x.res, x.app, status, value as Json, extra),
+    encode: (v) => goJson(v as Json),
+    line: (v) => goJsonCompact(v as Json),
+    fail: (x, status, detail, extra) => sendError(x.req, x.res, x.app, status, detail, extra),
+    echo: (x) => noBody(x.req, x.query, port()),
+    // Gzip/Deflate fill noBodyResponse without URL: it is written empty.
+    compressedEcho: (x) => ({ ...noBody(x.req, x.query, port()), url: '' }),
+    args: (x) => values(x.query),
+    origin: (x) => clientIp(x.req),
+  };
+}
+
+function route(req: IncomingMessage, res: ServerResponse, app: AppServer, port: number, routes: readonly Route[]): void {
   const { path, query } = splitTarget(req.url);
   const method = req.method ?? 'GET';
   if (method === 'OPTIONS') {
@@ -160,7 +153,7 @@ function route(req: IncomingMessage, res: ServerResponse, app: AppServer, port: 
   if (path.startsWith('/status/') && path.length > 8) return status(req, res, app, safeDecode(path.slice(8)));
   if (path.startsWith('/delay/') && path.length > 7) {
     const raw = safeDecode(path.slice(7));
-    const ms = parseDuration(raw);
+    const ms = goHttpbinDurationMs(raw);
     if (ms === null) return sendError(req, res, app, 400, `invalid duration: time: invalid duration "${raw}"`);
     if (ms > MAX_DURATION_MS) return sendError(req, res, app, 400, `invalid duration: duration ${raw} longer than 10s`);
     if (ms < 0) return sendError(req, res, app, 400, `invalid duration: duration ${raw} shorter than 0s`);
@@ -169,7 +162,15 @@ function route(req: IncomingMessage, res: ServerResponse, app: AppServer, port: 
     return;
   }
   if (path.startsWith('/bytes/') && isGet) return bytes(req, res, app, path.slice(7), query);
-  sendError(req, res, app, 404);
+  // The rest of the endpoint table (redirects, auth, streaming, cookies, images, ...).
+  const hit = matchRoute(routes, path);
+  if (hit === null) return sendError(req, res, app, 404);
+  if (!allows(hit.route, method)) {
+    const h = cors(req, TEXT_CT);
+    h.push('Allow', (hit.route.methods ?? []).join(', '));
+    return app.send(req, res, 405, h, 'Method Not Allowed\n');
+  }
+  hit.route.handle({ req, res, app, path, query, method }, hit.params);
 }
 
 // ---------------------------------------------------------------------------
@@ -217,7 +218,17 @@ function noBody(req: IncomingMessage, query: string, port: number): { [k: string
   return { args: values(query), headers: headers(req), method: req.method ?? 'GET', origin: clientIp(req), url: url(req, port) };
 }
 
-function withBody(req: IncomingMessage, res: ServerResponse, app: AppServer, query: string, port: number, status: number, extra: string[]): void {
+/** The echo with the request body; `deliver` writes it instead of a plain JSON answer (/trailers). */
+function withBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  app: AppServer,
+  query: string,
+  port: number,
+  status: number,
+  extra: string[],
+  deliver?: (doc: Json) => void,
+): void {
   readBody(req, MAX_BODY).then(
     (body) => {
       const resp: { [k: string]: Json } = {
@@ -251,18 +262,11 @@ function withBody(req: IncomingMessage, res: ServerResponse, app: AppServer, que
           resp.data = `data:${ct || 'application/octet-stream'};base64,` + body.toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
         }
       }
-      sendJson(req, res, app, status, resp, extra);
+      if (deliver) deliver(resp);
+      else sendJson(req, res, app, status, resp, extra);
     },
     () => res.destroy(),
   ).catch(() => app.internalError(req, res));
-}
-
-/** parseDuration: a Go duration, else seconds as a float. */
-function parseDuration(s: string): number | null {
-  const d = goDurationMs(s);
-  if (typeof d === 'number') return d;
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return null;
-  return Math.trunc(Number(s) * 1000);
 }
 
 function status(req: IncomingMessage, res: ServerResponse, app: AppServer, raw: string): void {
@@ -297,26 +301,8 @@ function status(req: IncomingMessage, res: ServerResponse, app: AppServer, raw: 
   }
   // Go writes a 1xx as informational and then an implicit 200.
   if (code < 200) code = 200;
-  sendStatusCode(req, res, app, code, cors(req, TEXT_CT), STATUS_BODIES);
+  sendStatusCode(req, res, app, code, cors(req, TEXT_CT), GO_STATUS_BODIES);
 }
-
-const NOT_ACCEPTABLE = `{
-  "message": "Client did not request a supported media type",
-  "accept": [
-    "image/webp",
-    "image/svg+xml",
-    "image/jpeg",
-    "image/png",
-    "image/"
-  ]
-}
-`;
-const STATUS_BODIES: StatusCodeBodies = {
-  moreInfo: 'X-More-Info',
-  notAcceptable: NOT_ACCEPTABLE,
-  notAcceptableType: JSON_CT,
-  teapot: "I'm a teapot!",
-};
 
 function bytes(req: IncomingMessage, res: ServerResponse, app: AppServer, raw: string, query: string): void {
   if (!/^[+-]?\d+$/.test(raw)) return sendError(req, res, app, 400, `invalid byte count: strconv.Atoi: parsing "${raw}": invalid syntax`);
@@ -324,14 +310,7 @@ function bytes(req: IncomingMessage, res: ServerResponse, app: AppServer, raw: s
   if (n < 0) return sendError(req, res, app, 400, `invalid byte count: ${n} must be greater than 0`);
   if (n > MAX_BODY) return sendError(req, res, app, 400, `invalid byte count: ${n} not in range [1, ${MAX_BODY}]`);
   const seed = new URLSearchParams(query).get('seed');
-  let a = seed !== null && /^[+-]?\d+$/.test(seed) ? Number(seed) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
-  const buf = Buffer.allocUnsafe(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    buf[i] = (t ^ (t >>> 14)) & 0xff;
-  }
+  const buf = randomBytes(n, seed !== null && /^[+-]?\d+$/.test(seed) ? Number(seed) : undefined);
   app.send(req, res, 200, cors(req, 'application/octet-stream'), buf);
 }
 
@@ -340,10 +319,10 @@ function responseHeaders(req: IncomingMessage, res: ServerResponse, app: AppServ
   if (!args['Content-Type']?.[0]) args['Content-Type'] = [JSON_CT];
   const h: HeaderList = ['Access-Control-Allow-Origin', req.headers.origin ?? '*', 'Access-Control-Allow-Credentials', 'true'];
   for (const [k, vs] of Object.entries(args)) {
-    if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(k) || k.toLowerCase() === 'content-length') continue;
-    for (const v of vs) if (/^[\t\x20-\x7e\x80-\xff]*$/.test(v)) h.push(k, v);
+    if (!isToken(k) || k.toLowerCase() === 'content-length') continue;
+    for (const v of vs) if (isHeaderValue(v)) h.push(k, v);
   }
-  app.send(req, res, 200, h, enc(args, '', false) + '\n');
+  app.send(req, res, 200, h, goJson(args, false));
 }
 
 const INDEX_HTML = `<!DOCTYPE html>

@@ -9,12 +9,25 @@ import type { AppContext, RunningApp } from './app.js';
 import { pyJsonDumps, type PyValue } from './pyjson.js';
 import { AppServer, EMPTY, type HeaderList, peerAddress, readBody, safeDecode, serve, splitTarget } from './server.js';
 import { formatAuthority } from '../authority.js';
-import { parseMultipart } from './multipart.js';
-import { sendStatusCode, type StatusCodeBodies } from './status-code.js';
+import { PY_STATUS_BODIES, sendStatusCode } from './status-code.js';
+import type { Exchange, Flavor } from './httpbin/exchange.js';
+import { pyFloat } from './httpbin/exchange.js';
+import { pyJsonCompact } from './pyjson.js';
+import { pythonRoutes } from './httpbin/python-routes.js';
+import { allows, matchRoute, type Route } from './httpbin/routes.js';
+import { randomBytes } from './httpbin/random-bytes.js';
+import { NO_BODY, parseBody, semiflatten, type BodyParts } from './httpbin/werkzeug-form.js';
+import { BAD_REQUEST_HTML, NOT_ALLOWED_HTML, NOT_FOUND_HTML, SERVER_ERROR_HTML } from './httpbin/werkzeug-pages.js';
+import { chooseStatus } from './httpbin/weighted-status.js';
+import { isHeaderValue, isToken } from './httpbin/header-syntax.js';
+import { INDEX_HTML } from './httpbin/documents.js';
+
+export { chooseStatus };
 
 export function startHttpbin(ctx: AppContext): Promise<RunningApp> {
   let port = ctx.port;
-  const started = serve(ctx, (req, res, app) => route(req, res, app, port));
+  const routes = pythonRoutes(pythonFlavor(() => port));
+  const started = serve(ctx, (req, res, app) => route(req, res, app, port, routes));
   return started.then((r) => {
     port = r.port;
     return r;
@@ -46,7 +59,7 @@ const DELAY_METHODS = STATUS_METHODS;
 /** core.py: /status, /delay and /anything take GET POST PUT DELETE PATCH TRACE (+ HEAD, OPTIONS from Flask). */
 const ANY_ALLOW = 'HEAD, OPTIONS, GET, POST, PUT, DELETE, PATCH, TRACE';
 
-function route(req: IncomingMessage, res: ServerResponse, app: AppServer, port: number): void {
+function route(req: IncomingMessage, res: ServerResponse, app: AppServer, port: number, routes: readonly Route[]): void {
   const { path, query } = splitTarget(req.url);
   const method = req.method ?? 'GET';
   switch (path) {
@@ -78,6 +91,7 @@ function route(req: IncomingMessage, res: ServerResponse, app: AppServer, port: 
       return withBody(req, res, app, query, port, ['url', 'args', 'form', 'data', 'origin', 'headers', 'files', 'json']);
     }
     case '/':
+    case '/legacy':
       if (!getLike(req, res, app, method, GET_ONLY)) return;
       return app.send(req, res, 200, baseHeaders(req, 'text/html; charset=utf-8'), INDEX_HTML);
   }
@@ -100,7 +114,46 @@ function route(req: IncomingMessage, res: ServerResponse, app: AppServer, port: 
     if (!getLike(req, res, app, method, GET_ONLY)) return;
     return bytes(req, res, app, query, Number(path.slice(7)));
   }
-  return notFound(req, res, app);
+  // The rest of the endpoint table (redirects, auth, streaming, cookies, images, ...).
+  const hit = matchRoute(routes, path);
+  if (hit === null) return notFound(req, res, app);
+  const allow = hit.route.methods === null ? ANY_ALLOW : allowHeader(hit.route.methods);
+  if (method === 'OPTIONS') return options(req, res, app, allow);
+  if (!allows(hit.route, method)) return methodNotAllowed(req, res, app, allow);
+  hit.route.handle({ req, res, app, path, query, method }, hit.params);
+}
+
+/** Flask's Allow list for a route's methods (HEAD and OPTIONS added). */
+function allowHeader(methods: readonly string[]): string {
+  return ['HEAD', 'OPTIONS', ...methods].join(', ');
+}
+
+/** What the shared endpoint families need to answer as the Python app. */
+function pythonFlavor(port: () => number): Flavor {
+  return {
+    kind: 'python',
+    textType: 'text/html; charset=utf-8',
+    headers: baseHeaders,
+    json: (x, value, status = 200, extra = []) =>
+      x.app.send(x.req, x.res, status, [...baseHeaders(x.req, 'application/json'), ...extra], pyJsonDumps(value)),
+    encode: pyJsonDumps,
+    line: pyJsonCompact,
+    fail: (x, status, _detail, extra = []) => errorPage(x, status, extra),
+    echo: (x) => requestDict(x.req, x.query, port(), ['url', 'args', 'headers', 'origin']),
+    compressedEcho: (x) => requestDict(x.req, x.query, port(), ['origin', 'headers', 'method']),
+    args: (x) => semiflatten(x.query),
+    origin: (x) => origin(x.req),
+  };
+}
+
+/** Flask/werkzeug's error pages (the view's exception becomes a 500). */
+function errorPage(x: Exchange, status: number, extra: string[]): void {
+  const { req, res, app } = x;
+  if (status === 404) return notFound(req, res, app);
+  if (status === 500) return serverError(req, res, app);
+  const h = baseHeaders(req, 'text/html');
+  h.push(...extra);
+  app.send(req, res, status, h, status === 400 ? BAD_REQUEST_HTML : '');
 }
 
 /** GET/HEAD pass; OPTIONS and other methods are answered here. */
@@ -140,16 +193,6 @@ function options(req: IncomingMessage, res: ServerResponse, app: AppServer, allo
   app.send(req, res, 200, h, EMPTY);
 }
 
-const NOT_FOUND_HTML =
-  '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN">\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n' +
-  '<p>The requested URL was not found on the server.  If you entered the URL manually please check your spelling and try again.</p>\n';
-const NOT_ALLOWED_HTML =
-  '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN">\n<title>405 Method Not Allowed</title>\n<h1>Method Not Allowed</h1>\n' +
-  '<p>The method is not allowed for the requested URL.</p>\n';
-const SERVER_ERROR_HTML =
-  '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN">\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n' +
-  '<p>The server encountered an internal error and was unable to complete your request.  Either the server is overloaded or there is an error in the application.</p>\n';
-
 function notFound(req: IncomingMessage, res: ServerResponse, app: AppServer): void {
   app.send(req, res, 404, baseHeaders(req, 'text/html'), NOT_FOUND_HTML);
 }
@@ -168,15 +211,6 @@ function serverError(req: IncomingMessage, res: ServerResponse, app: AppServer):
 // The request dict (helpers.get_dict)
 
 type Key = 'url' | 'args' | 'form' | 'data' | 'origin' | 'headers' | 'files' | 'json' | 'method';
-
-interface BodyParts {
-  form: Record<string, PyValue>;
-  data: string;
-  files: Record<string, PyValue>;
-  json: PyValue;
-}
-
-const NO_BODY: BodyParts = { form: {}, data: '', files: {}, json: null };
 
 function requestDict(req: IncomingMessage, query: string, port: number, keys: Key[], body: BodyParts = NO_BODY): Record<string, PyValue> {
   const out: Record<string, PyValue> = {};
@@ -278,65 +312,6 @@ function hasArg(query: string, name: string): boolean {
   return new URLSearchParams(query).has(name);
 }
 
-/** helpers.semiflatten(MultiDict): one value -> string, several -> list. */
-function semiflatten(encoded: string): Record<string, PyValue> {
-  if (encoded === '') return {};
-  const multi = new Map<string, PyValue[]>();
-  for (const [k, v] of new URLSearchParams(encoded)) addMulti(multi, k, v);
-  return flatten(multi);
-}
-
-function addMulti(multi: Map<string, PyValue[]>, k: string, v: PyValue): void {
-  const list = multi.get(k);
-  if (list) list.push(v);
-  else multi.set(k, [v]);
-}
-
-function flatten(multi: Map<string, PyValue[]>): Record<string, PyValue> {
-  const out: Record<string, PyValue> = {};
-  for (const [k, list] of multi) out[k] = list.length === 1 ? list[0] : list;
-  return out;
-}
-
-// ---------------------------------------------------------------------------
-// Bodies: form / data / files / json (werkzeug request parsing)
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** helpers.json_safe: text if valid UTF-8, else an RFC 2397 data URL. */
-function jsonSafe(buf: Buffer, contentType = 'application/octet-stream'): string {
-  try {
-    return strictUtf8.decode(buf);
-  } catch {
-    return 'data:' + contentType + ';base64,' + buf.toString('base64');
-  }
-}
-
-function parseBody(req: IncomingMessage, body: Buffer): BodyParts {
-  if (body.length === 0) return NO_BODY;
-  const ct = (req.headers['content-type'] ?? '').toLowerCase();
-  if (ct.startsWith('application/x-www-form-urlencoded')) {
-    return { form: semiflatten(body.toString('utf8')), data: '', files: {}, json: null };
-  }
-  if (ct.startsWith('multipart/form-data')) {
-    const form = new Map<string, PyValue[]>();
-    const files = new Map<string, PyValue[]>();
-    for (const part of parseMultipart(body, req.headers['content-type'] ?? '')) {
-      if (part.filename !== undefined) addMulti(files, part.name, jsonSafe(part.data, part.contentType ?? 'application/octet-stream'));
-      else addMulti(form, part.name, part.data.toString('utf8'));
-    }
-    return { form: flatten(form), data: '', files: flatten(files), json: null };
-  }
-  const data = jsonSafe(body);
-  let json: PyValue = null;
-  try {
-    json = JSON.parse(body.toString('utf8')) as PyValue;
-  } catch {
-    json = null;
-  }
-  return { form: {}, data, files: {}, json };
-}
-
 function withBody(req: IncomingMessage, res: ServerResponse, app: AppServer, query: string, port: number, keys: Key[]): void {
   readBody(req).then(
     (body) => sendJson(req, res, app, requestDict(req, query, port, keys, parseBody(req, body))),
@@ -347,76 +322,13 @@ function withBody(req: IncomingMessage, res: ServerResponse, app: AppServer, que
 // ---------------------------------------------------------------------------
 // /status/<codes>
 
-/** core.view_status_code: `418`, `200,503` or `200:0.9,503:0.1`; null when invalid. */
-export function chooseStatus(codes: string, random: () => number = Math.random): number | null {
-  if (!codes.includes(',')) return parseCode(codes);
-  const values: number[] = [];
-  const cum: number[] = [];
-  let total = 0;
-  for (const choice of codes.split(',')) {
-    const parts = choice.split(':');
-    if (parts.length > 2) return null;
-    const code = parseCode(parts[0]);
-    const weight = parts.length === 2 ? pyFloat(parts[1]) : 1;
-    if (code === null || weight === null) return null;
-    total += weight;
-    values.push(code);
-    cum.push(total);
-  }
-  // utils.weighted_choice: x = uniform(0, total); bisect_right(cum_weights, x)
-  const x = random() * total;
-  for (let i = 0; i < cum.length; i++) if (x < cum[i]) return values[i];
-  return values[values.length - 1];
-}
-
-function parseCode(s: string): number | null {
-  if (!/^\s*[+-]?\d+\s*$/.test(s)) return null;
-  const n = Number(s);
-  // Node cannot write an informational or >999 status as a final response.
-  return n >= 200 && n <= 999 ? n : null;
-}
-
-/** Python float(): decimal, exponent, inf, nan, surrounding blanks. */
-function pyFloat(s: string): number | null {
-  const t = s.trim().toLowerCase();
-  if (t === 'inf' || t === '+inf' || t === 'infinity' || t === '+infinity') return Infinity;
-  if (t === '-inf' || t === '-infinity') return -Infinity;
-  if (t === 'nan' || t === '+nan' || t === '-nan') return NaN;
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(t)) return null;
-  return Number(t);
-}
-
-const ASCII_ART = `
-    -=[ teapot ]=-
-
-       _...._
-     .'  _ _ \`.
-    | ."\` ^ \`". _,
-    \\_;\`"---"\`|//
-      |       ;/
-      \\_     _/
-        \`"""\`
-`;
-
-const ACCEPTED_MEDIA_TYPES = ['image/webp', 'image/svg+xml', 'image/jpeg', 'image/png', 'image/*'];
-const NOT_ACCEPTABLE_BODY = JSON.stringify({
-  message: 'Client did not request a supported media type.',
-  accept: ACCEPTED_MEDIA_TYPES,
-}).replace(/([,:])/g, '$1 ');
-const STATUS_BODIES: StatusCodeBodies = {
-  moreInfo: 'x-more-info',
-  notAcceptable: NOT_ACCEPTABLE_BODY,
-  notAcceptableType: 'application/json',
-  teapot: ASCII_ART,
-};
-
 /** helpers.status_code: the few codes with a body or headers of their own. */
 function statusCodes(req: IncomingMessage, res: ServerResponse, app: AppServer, codes: string): void {
   const code = chooseStatus(codes);
   if (code === null) {
     return app.send(req, res, 400, baseHeaders(req, 'text/html; charset=utf-8'), 'Invalid status code');
   }
-  sendStatusCode(req, res, app, code, baseHeaders(req, 'text/html; charset=utf-8'), STATUS_BODIES);
+  sendStatusCode(req, res, app, code, baseHeaders(req, 'text/html; charset=utf-8'), PY_STATUS_BODIES);
 }
 
 // ---------------------------------------------------------------------------
@@ -444,19 +356,8 @@ function delay(req: IncomingMessage, res: ServerResponse, app: AppServer, query:
 function bytes(req: IncomingMessage, res: ServerResponse, app: AppServer, query: string, n: number): void {
   const size = Math.min(n, 100 * 1024);
   const seedArg = query ? new URLSearchParams(query).get('seed') : null;
-  const buf = Buffer.allocUnsafe(size);
-  if (seedArg !== null && /^\s*[+-]?\d+\s*$/.test(seedArg)) {
-    // Deterministic for a seed (not Python's Mersenne Twister sequence).
-    let a = Number(seedArg) >>> 0;
-    for (let i = 0; i < size; i++) {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = Math.imul(a ^ (a >>> 15), a | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      buf[i] = (t ^ (t >>> 14)) & 0xff;
-    }
-  } else {
-    for (let i = 0; i < size; i++) buf[i] = (Math.random() * 256) | 0;
-  }
+  const seeded = seedArg !== null && /^\s*[+-]?\d+\s*$/.test(seedArg);
+  const buf = randomBytes(size, seeded ? Number(seedArg) : undefined);
   app.send(req, res, 200, baseHeaders(req, 'application/octet-stream'), buf);
 }
 
@@ -483,33 +384,3 @@ function responseHeaders(req: IncomingMessage, res: ServerResponse, app: AppServ
   app.send(req, res, 200, h, body);
 }
 
-function isToken(s: string): boolean {
-  return /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(s);
-}
-
-function isHeaderValue(s: string): boolean {
-  return /^[\t\x20-\x7e\x80-\xff]*$/.test(s);
-}
-
-const INDEX_HTML = `<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="UTF-8"><title>httpbin.org</title></head>
-<body>
-<h2>httpbin.org <small>0.9.2</small></h2>
-<p>A simple HTTP Request &amp; Response Service (meshbench built-in, kennethreitz/httpbin compatible).</p>
-<ul>
-<li><a href="/get">/get</a> the request's query parameters, headers, origin and url</li>
-<li><a href="/headers">/headers</a> the request's headers</li>
-<li><a href="/ip">/ip</a> the requester's IP address</li>
-<li><a href="/user-agent">/user-agent</a> the User-Agent header</li>
-<li><a href="/uuid">/uuid</a> a UUID4</li>
-<li>/post /put /patch /delete the request data for that method</li>
-<li><a href="/anything">/anything</a> anything passed in the request</li>
-<li>/status/:codes a status code, or a random one of <code>200,503</code> / <code>200:9,503:1</code></li>
-<li>/delay/:n delays the response by n seconds (at most 10)</li>
-<li>/bytes/:n n random bytes (<code>?seed=</code>)</li>
-<li>/response-headers?Name=Value sets response headers</li>
-</ul>
-</body>
-</html>
-`;

@@ -13,6 +13,11 @@ export interface StatusCodeBodies {
   notAcceptableType: string;
   /** 418 body. */
   teapot: string;
+  /**
+   * httpbin's status_code() assigns `r.headers = {...}` for the codes with
+   * headers of their own, so their answer loses its Content-Type; Go adds them.
+   */
+  replacesHeaders: boolean;
 }
 
 /** Answer `code` with `headers` (whose Content-Type may be replaced) plus the code's extras. */
@@ -25,33 +30,42 @@ export function sendStatusCode(
   bodies: StatusCodeBodies,
 ): void {
   let body = '';
+  const own = (...pairs: string[]) => {
+    if (bodies.replacesHeaders) {
+      const at = headers.indexOf('Content-Type');
+      if (at >= 0) headers.splice(at, 2);
+    }
+    headers.push(...pairs);
+  };
   switch (code) {
     case 301:
     case 302:
     case 303:
     case 305:
     case 307:
-      headers.push('Location', '/redirect/1');
+      own('Location', '/redirect/1');
       break;
     case 401:
-      headers.push('WWW-Authenticate', 'Basic realm="Fake Realm"');
+      own('WWW-Authenticate', 'Basic realm="Fake Realm"');
       break;
     case 402:
       body = 'Fuck you, pay me!';
-      headers.push(bodies.moreInfo, 'http://vimeo.com/22053820');
+      own(bodies.moreInfo, 'http://vimeo.com/22053820');
       break;
     case 406:
       body = bodies.notAcceptable;
       headers[headers.indexOf('Content-Type') + 1] = bodies.notAcceptableType;
       break;
     case 407:
-      headers.push('Proxy-Authenticate', 'Basic realm="Fake Realm"');
+      own('Proxy-Authenticate', 'Basic realm="Fake Realm"');
       break;
     case 418:
       body = bodies.teapot;
-      headers.push(bodies.moreInfo, 'http://tools.ietf.org/html/rfc2324');
+      own(bodies.moreInfo, 'http://tools.ietf.org/html/rfc2324');
       break;
   }
+  // werkzeug strips entity headers (Content-Type among them) from a 304.
+  if (code === 304 && bodies.replacesHeaders) own();
   if (code === 204 || code === 304) {
     // No Content-Length on bodiless statuses (Envoy rejects it on 204).
     if (!res.destroyed) {
@@ -63,3 +77,38 @@ export function sendStatusCode(
   }
   app.send(req, res, code, headers, body);
 }
+
+/** httpbin's helpers.ASCII_ART for 418. */
+const TEAPOT = `
+    -=[ teapot ]=-
+
+       _...._
+     .'  _ _ \`.
+    | ."\` ^ \`". _,
+    \\_;\`"---"\`|//
+      |       ;/
+      \\_     _/
+        \`"""\`
+`;
+
+const ACCEPTED_MEDIA_TYPES = ['image/webp', 'image/svg+xml', 'image/jpeg', 'image/png', 'image/*'];
+
+/** Python httpbin: json.dumps of the 406 body (one line, ', ' and ': ' separators). */
+export const PY_STATUS_BODIES: StatusCodeBodies = {
+  moreInfo: 'x-more-info',
+  notAcceptable: JSON.stringify({ message: 'Client did not request a supported media type.', accept: ACCEPTED_MEDIA_TYPES }).replace(/([,:])/g, '$1 '),
+  notAcceptableType: 'application/json',
+  teapot: TEAPOT,
+  replacesHeaders: true,
+};
+
+/** go-httpbin: its pretty 406 body (note "image/" for "image/*") and a one-line teapot. */
+export const GO_STATUS_BODIES: StatusCodeBodies = {
+  moreInfo: 'X-More-Info',
+  notAcceptable:
+    '{\n  "message": "Client did not request a supported media type",\n  "accept": [\n    "image/webp",\n    "image/svg+xml",\n' +
+    '    "image/jpeg",\n    "image/png",\n    "image/"\n  ]\n}\n',
+  notAcceptableType: 'application/json; charset=utf-8',
+  teapot: "I'm a teapot!",
+  replacesHeaders: false,
+};
