@@ -10,8 +10,9 @@ import { parseLoadFlags } from '../load/flags.js';
 import { runLoad, type LoadRun } from '../load/coordinator.js';
 import { toLoadResult } from '../load/result.js';
 import type { LatencySummary, LoadOptions, LoadSnapshot } from '../load/types.js';
-import { formatFortioHeader, formatFortioReport } from '../report/fortio-text.js';
-import { MESHBENCH_FORTIO_VERSION } from '../report/fortio-run.js';
+import { formatFortioHeader } from '../load/call-plan.js';
+import { formatFortioReport } from '../report/fortio-text.js';
+import { MESHBENCH_FORTIO_VERSION } from '../report/fortio-version.js';
 import { serializeJson } from '../report/fortio-json.js';
 import type { CommandIO } from './io.js';
 

@@ -1,6 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { runLoad, splitCalls, splitConnections } from '../../src/load/coordinator.js';
+import { runLoad } from '../../src/load/coordinator.js';
 import { parseLoadFlags } from '../../src/load/flags.js';
 import type { LoadSnapshot } from '../../src/load/types.js';
 import { RuntimeError } from '../../src/errors.js';
@@ -11,13 +11,6 @@ function opts(line: string) {
   return parseLoadFlags(line.split(' ').filter(Boolean)).options;
 }
 const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
-
-test('fortio split: n/c per connection, remainder to connection 0; connections spread over workers', () => {
-  assert.deepEqual(splitCalls(103, 5), [23, 20, 20, 20, 20]);
-  assert.deepEqual(splitCalls(20, 2), [10, 10]);
-  assert.deepEqual(splitCalls(0, 2), [Infinity, Infinity]);
-  assert.deepEqual(splitConnections(5, 2), [3, 2]);
-});
 
 test('exactly -n across several workers: the server sees exactly 103 calls', async () => {
   const s = await server();
