@@ -57,16 +57,15 @@ export class Connection {
     const o = runner.opts;
     const scale = fortioHistogramScales(o).connectionTimes;
     this.connectTimes = new FortioHistogram(scale.offset, scale.divider);
-    const backstop = o.timeoutMs > 0 ? o.timeoutMs * 2 + 1000 : 0;
     this.client = new Client(runner.origin, {
       // One call in flight per connection, as fortio. 2 (not 1) only so that undici writes
       // the next call at once from onComplete instead of waiting an event-loop turn:
       // the previous reply is complete by then, so nothing is ever pipelined.
       pipelining: 2,
-      // undici's parser timers tick at ~1 s; the runner's sweep enforces -timeout precisely,
-      // these are only a backstop.
-      headersTimeout: backstop,
-      bodyTimeout: backstop,
+      // Off: the runner's sweep enforces -timeout (undici's parser timers tick at ~1 s
+      // and would be re-armed on every call).
+      headersTimeout: 0,
+      bodyTimeout: 0,
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 600_000,
       connect: this.openSocket as unknown as buildConnector.connector,
