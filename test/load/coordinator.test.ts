@@ -40,6 +40,19 @@ test("closed loop, the seed's line: -c 2 -qps 0 -n 20 -loglevel Warning", async 
   assert.equal(r.meshbench.requestedQps, 0);
   assert.ok(r.actualDurationNs > 0);
   assert.equal(Object.values(r.ipCountMap)[0], 2);
+  assert.deepEqual(new Set(s.hosts), new Set([`127.0.0.1:${s.port}`]), 'Host is the URL authority');
+});
+
+test('a run stopped before its timed part makes no timed call and reports an interrupted empty run', async () => {
+  const s = await server();
+  const ac = new AbortController();
+  ac.abort();
+  const r = await runLoad(opts(`-c 3 -qps 0 -t 5s ${s.url}/`), { signal: ac.signal });
+  assert.equal(r.interrupted, true);
+  assert.equal(r.calls, 0);
+  assert.equal(r.duration.count, 0);
+  assert.equal(r.actualDurationNs, 0);
+  assert.ok(s.requests <= 3, `at most the warm-up calls reached the server (${s.requests})`);
 });
 
 test('fixed qps: 200 qps for 1.5 s achieves the rate, keeps the schedule, records corrected latency', async () => {

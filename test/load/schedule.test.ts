@@ -17,6 +17,10 @@ class SimClock implements Clock {
     this.timers.push(t);
     return t;
   }
+  /** Timers not fired or cleared yet. */
+  get pending(): number {
+    return this.timers.length;
+  }
   clearTimer(h: unknown): void {
     this.timers = this.timers.filter((t) => t !== h);
   }
@@ -177,9 +181,14 @@ test('warm-up: one untimed call per connection at once; the run starts only afte
 test('stop: nothing more is sent, waiting timers are cancelled, finished is reported once', () => {
   const s = sim({ perConnQps: 10, calls: [Infinity] }, () => 5);
   s.sched.start(0);
-  s.clock.setTimer(() => s.sched.stop(), 250);
+  let pendingAfterStop = -1;
+  s.clock.setTimer(() => {
+    s.sched.stop();
+    pendingAfterStop = s.clock.pending;
+  }, 250);
   s.clock.run();
   assert.deepEqual(at(s, 0), [0, 100, 200]);
+  assert.equal(pendingAfterStop, 0, "the wait for the call due at 300 is cancelled");
   assert.deepEqual(s.finishedAt, [250]);
   s.sched.stop();
   assert.deepEqual(s.finishedAt, [250]);
