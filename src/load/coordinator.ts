@@ -344,5 +344,3 @@ async function resolveHost(host: string): Promise<string> {
     throw new RuntimeError('MB_ERR_RESOLVE', `unable to resolve host "${host}" (${code})`);
   }
 }
-
-export { toLoadResult } from './result.js';
