@@ -121,9 +121,9 @@ function table(rows: BenchRow[]): string {
 }
 
 export async function benchLoad(
-  seconds = 4,
+  seconds = 3,
   connectionSets = [10, 50],
-  rounds = 5,
+  rounds = 7,
   log: (s: string) => void = (s) => process.stdout.write(s + '\n'),
 ): Promise<BenchRow[]> {
   const up = await startUpstream();
@@ -180,7 +180,7 @@ export async function benchLoad(
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const seconds = Number(process.argv[2] ?? 4);
+  const seconds = Number(process.argv[2] ?? 3);
   const conns = (process.argv[3] ?? '10,50').split(',').map(Number);
-  await benchLoad(seconds, conns, Number(process.argv[4] ?? 5));
+  await benchLoad(seconds, conns, Number(process.argv[4] ?? 7));
 }

@@ -184,7 +184,8 @@ class LoadCoordinator {
         calls: calls.slice(first, first + perWorker[w]!),
         perConnQps: this.perConnQps,
         warmup: this.opts.exactly <= 0,
-        intervalMs: this.intervalMs,
+        // Nobody reads snapshots: the final delta alone (no HDR encoding and posting every interval).
+        deltaIntervalMs: this.ctl.onSnapshot ? this.intervalMs : 0,
         port: port2,
       };
       first += perWorker[w]!;

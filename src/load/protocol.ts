@@ -19,7 +19,8 @@ export interface WorkerTask {
   perConnQps: number;
   /** One untimed call per connection before the run (fortio, duration mode). */
   warmup: boolean;
-  intervalMs: number;
+  /** Period of the interval deltas; 0 = none, only the final one. */
+  deltaIntervalMs: number;
   port: MessagePort;
 }
 

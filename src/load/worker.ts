@@ -53,7 +53,7 @@ class WorkerRun implements SchedulerOutput, ConnectionEvents {
 
   start(t0: number): void {
     this.recorder.start();
-    this.reportTimer = setInterval(() => this.post(), this.task.intervalMs);
+    if (this.task.deltaIntervalMs > 0) this.reportTimer = setInterval(() => this.post(), this.task.deltaIntervalMs);
     this.scheduler.start(t0);
   }
 
