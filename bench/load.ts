@@ -33,8 +33,10 @@ export interface BenchRow {
   ratio: number;
   ratioMin: number;
   ratioMax: number;
-  /** Median over rounds of cpu per request / autocannon's in the same round. */
+  /** Median over rounds of cpu per request / autocannon's in the same round, and its range. */
   cpuRatio: number;
+  cpuRatioMin: number;
+  cpuRatioMax: number;
 }
 
 type Sample = Pick<BenchRow, 'rps' | 'p50' | 'p99' | 'cpuUsPerReq'>;
@@ -104,7 +106,7 @@ function wrk(bin: string): Tool {
 }
 
 function table(rows: BenchRow[]): string {
-  const head = ['tool', 'connections', 'rps', 'p50 ms', 'p99 ms', 'cpu µs/req', 'vs autocannon (min..max)', 'cpu vs autocannon'];
+  const head = ['tool', 'connections', 'rps', 'p50 ms', 'p99 ms', 'cpu µs/req', 'vs autocannon (min..max)', 'cpu vs autocannon (min..max)'];
   const body = rows.map((r) => [
     r.tool,
     String(r.connections),
@@ -113,7 +115,7 @@ function table(rows: BenchRow[]): string {
     r.p99.toFixed(3),
     Number.isNaN(r.cpuUsPerReq) ? '-' : r.cpuUsPerReq.toFixed(1),
     `${r.ratio.toFixed(3)}x (${r.ratioMin.toFixed(2)}..${r.ratioMax.toFixed(2)})`,
-    Number.isNaN(r.cpuRatio) ? '-' : `${r.cpuRatio.toFixed(3)}x`,
+    Number.isNaN(r.cpuRatio) ? '-' : `${r.cpuRatio.toFixed(3)}x (${r.cpuRatioMin.toFixed(2)}..${r.cpuRatioMax.toFixed(2)})`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const fmt = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
@@ -168,6 +170,8 @@ export async function benchLoad(
           ratioMin: Math.min(...r.rps),
           ratioMax: Math.max(...r.rps),
           cpuRatio: median(r.cpu),
+          cpuRatioMin: Math.min(...r.cpu),
+          cpuRatioMax: Math.max(...r.cpu),
         });
       }
     }
