@@ -10,7 +10,8 @@ import type { ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { spawnPeer } from './peers/upstream-process.js';
-import { load, median, processTree, stop } from './proxy.js';
+import { median } from './measure.js';
+import { load, processTree, stop } from './proxy.js';
 
 export interface HttpbinBenchRow {
   target: string;

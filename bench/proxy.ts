@@ -24,7 +24,8 @@ import { join } from 'node:path';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { createHdr, percentileMs, recordMs } from '../src/report/hdr.js';
+import { percentileMs } from '../src/load/latency.js';
+import { autocannon, median } from './measure.js';
 import { startUpstream } from './peers/upstream-process.js';
 
 export interface ProxyBenchRow {
@@ -39,20 +40,6 @@ export interface ProxyBenchRow {
   /** Median over rounds of rps / bare pass-through rps of the same round and connections. */
   ratio: number;
 }
-
-interface AutocannonResult {
-  requests: { total: number };
-  duration: number;
-  non2xx: number;
-  errors: number;
-}
-interface AutocannonInstance {
-  on(ev: 'response', fn: (client: unknown, status: number, bytes: number, ms: number) => void): void;
-}
-type Autocannon = (
-  o: { url: string; connections: number; duration: number; headers: Record<string, string> },
-  cb: (err: Error | null, r: AutocannonResult) => void,
-) => AutocannonInstance;
 
 type Sample = Omit<ProxyBenchRow, 'target' | 'ratio'>;
 
@@ -279,23 +266,15 @@ export function processTree(pid: number | undefined): number[] {
 }
 
 export async function load(port: number, connections: number, seconds: number, pids: readonly number[] = []): Promise<Sample> {
-  const ac = createRequire(import.meta.url)('autocannon') as Autocannon;
-  const hist = createHdr();
   const cpu0 = cpuTicks(pids);
-  const r = await new Promise<AutocannonResult>((resolve, reject) => {
-    const inst = ac({ url: `http://127.0.0.1:${port}/get`, connections, duration: seconds, headers: { host: 'httpbin:8000' } }, (err, res) =>
-      err ? reject(err) : resolve(res),
-    );
-    inst.on('response', (_c, _status, _bytes, ms) => recordMs(hist, ms));
-  });
+  const r = await autocannon(`http://127.0.0.1:${port}/get`, connections, seconds, { host: 'httpbin:8000' });
   const cpu1 = cpuTicks(pids);
-  if (r.non2xx > 0 || r.errors > 0) throw new Error(`port ${port}: ${r.non2xx} non-2xx, ${r.errors} errors`);
-  const total = r.requests.total;
+  const total = r.total;
   return {
     connections,
-    rps: total / r.duration,
-    p50: percentileMs(hist, 50),
-    p99: percentileMs(hist, 99),
+    rps: total / r.seconds,
+    p50: percentileMs(r.latency, 50),
+    p99: percentileMs(r.latency, 99),
     ...(pids.length && cpu0 !== undefined && cpu1 !== undefined && total > 0 ? { cpuUsPerRq: ((cpu1 - cpu0) * 10_000) / total } : {}),
   };
 }
@@ -314,13 +293,6 @@ function table(rows: ProxyBenchRow[]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const fmt = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [fmt(head), ...body.map(fmt)].join('\n');
-}
-
-/** Median of each column on its own (the 2-core box is shared and noisy). */
-export function median(xs: number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const n = sorted.length;
-  return n % 2 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
 }
 
 interface Target {

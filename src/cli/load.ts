@@ -9,8 +9,9 @@ import { defaultLoadOptions, LOAD_FLAGS, normalizeLoadFlags, type ParsedLoadFlag
 import { runLoad, type LoadRun } from '../load/coordinator.js';
 import { toLoadResult } from '../load/result.js';
 import type { LatencySummary, LoadSnapshot } from '../load/types.js';
-import { formatFortioHeader, formatFortioReport } from '../report/fortio-text.js';
-import { MESHBENCH_FORTIO_VERSION } from '../report/fortio-run.js';
+import { formatFortioHeader } from '../load/call-plan.js';
+import { formatFortioReport } from '../report/fortio-text.js';
+import { MESHBENCH_FORTIO_VERSION } from '../report/fortio-version.js';
 import { serializeJson } from '../report/fortio-json.js';
 import { openMesh } from '../scenario/open-mesh.js';
 import { formatFlagHelp, parseFlags, parseSeed, SEED_FLAG } from './flags.js';

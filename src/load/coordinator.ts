@@ -3,6 +3,7 @@
 // merges the workers' interval deltas exactly (HDR add, fortio bucket sums —
 // percentiles are never averaged) and publishes LoadSnapshots for the UI.
 
+import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
@@ -10,13 +11,18 @@ import { performance } from 'node:perf_hooks';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { RuntimeError } from '../errors.js';
-import { fortioCallPlan, MESHBENCH_FORTIO_VERSION, FortioRunHistograms, type FortioRunData } from '../report/fortio-run.js';
-import { createHdr, addEncoded, encodeHdr, summarize } from './latency.js';
-import type { ToCoordinator, ToWorker, WorkerDelta, WorkerFinal, WorkerTask } from './protocol.js';
+import type { FortioRunData } from '../report/fortio-run.js';
+import { MESHBENCH_FORTIO_VERSION } from '../report/fortio-version.js';
+import { Aggregate } from './aggregate.js';
+import { fortioCallPlan, splitConnections } from './call-plan.js';
+import type { Target } from './connection.js';
+import { encodeHdr, summarize } from './latency.js';
+import type { ToCoordinator, ToWorker, WorkerFinal, WorkerTask } from './protocol.js';
 import type { LoadOptions, LoadResult, LoadSnapshot } from './types.js';
 
 /** Everything a run measured: fortio's result data plus meshbench's own block. */
 export interface LoadRun extends FortioRunData {
+  options: LoadOptions;
   /** Fraction (0..1) of sleeps that were negative (behind schedule); qps mode. */
   behindFraction: number;
   /** Set when -abort-on stopped the run. */
@@ -41,23 +47,6 @@ export interface RunLoadControl {
 export function defaultWorkers(connections: number, cores = availableParallelism()): number {
   const byCores = cores <= 2 ? 1 : Math.min(cores - 1, Math.ceil(connections / 32));
   return Math.max(1, Math.min(byCores, connections));
-}
-
-/** fortio: -n is split n/c per connection, the remainder going to connection 0. */
-export function splitCalls(exactly: number, connections: number): number[] {
-  const out: number[] = new Array(connections);
-  if (exactly <= 0) return out.fill(Infinity);
-  const each = Math.floor(exactly / connections);
-  out.fill(each);
-  out[0] += exactly - each * connections;
-  return out;
-}
-
-/** Connections per worker, as even as possible, earlier workers taking the extra. */
-export function splitConnections(connections: number, workers: number): number[] {
-  const base = Math.floor(connections / workers);
-  const extra = connections % workers;
-  return Array.from({ length: workers }, (_, i) => base + (i < extra ? 1 : 0));
 }
 
 /**
@@ -91,139 +80,167 @@ export async function closeLoadWorkers(): Promise<void> {
   await Promise.all(all.map((p) => p.destroy()));
 }
 
-class Aggregate {
-  readonly hdrService = createHdr();
-  readonly hdrCorrected = createHdr();
-  readonly windowService = createHdr();
-  readonly hist: FortioRunHistograms;
-  codes: Record<string, number> = {};
-  calls = 0;
-  windowCalls = 0;
-  bytes = 0;
-  sockets = 0;
-  sleeps = 0;
-  negativeSleeps = 0;
-  behindMs = 0;
-  maxBehindMs = 0;
-  lagMs = 0;
-  maxLagMs = 0;
-  utilization = 0;
+/**
+ * Phases of a run. starting: resolving the target, handing tasks to the workers;
+ * warmup: waiting for every worker's "ready"; running: the timed run, snapshots
+ * published; draining: the run is ending (every worker finished, or all were
+ * told to stop) and the finals are awaited; done: the result is assembled;
+ * aborted: stopped (or failed) before the timed run began.
+ */
+export type LoadPhase = 'starting' | 'warmup' | 'running' | 'draining' | 'done' | 'aborted';
 
-  constructor(o: LoadOptions) {
-    this.hist = new FortioRunHistograms(o);
+const NEXT: Record<LoadPhase, readonly LoadPhase[]> = {
+  starting: ['warmup', 'aborted'],
+  warmup: ['running', 'aborted'],
+  running: ['draining'],
+  draining: ['done'],
+  done: [],
+  aborted: [],
+};
+
+/** One run: splits the work over the pool, follows the workers' messages, merges their deltas. */
+class LoadCoordinator {
+  private phase: LoadPhase = 'starting';
+  private readonly intervalMs: number;
+  private readonly agg: Aggregate;
+  private readonly ports: MessagePortLike[] = [];
+  private readonly finals: WorkerFinal[] = [];
+  private finalCount = 0;
+  private readyCount = 0;
+  private nWorkers = 0;
+  private perConnQps = 0;
+  private warmupError: string | undefined;
+  private abortedOnCode = false;
+  /** A stop was requested (signal, -abort-on, a failing worker, a warm-up error). */
+  private stopped = false;
+  private t0 = 0;
+  private lastSnap = 0;
+  private snapTimer: NodeJS.Timeout | null = null;
+  private readonly allReady = deferred();
+  private readonly allFinal = deferred();
+  private readonly onAbort = (): void => this.stop();
+
+  constructor(
+    private readonly opts: LoadOptions,
+    private readonly ctl: RunLoadControl,
+  ) {
+    this.intervalMs = ctl.snapshotIntervalMs ?? 250;
+    this.agg = new Aggregate(opts);
   }
 
-  add(d: WorkerDelta): void {
-    this.calls += d.calls;
-    this.windowCalls += d.calls;
-    addEncoded(this.hdrService, d.hdrService);
-    addEncoded(this.windowService, d.hdrService);
-    addEncoded(this.hdrCorrected, d.hdrCorrected);
-    this.hist.mergeStates(d);
-    for (const k in d.codes) this.codes[k] = (this.codes[k] ?? 0) + d.codes[k];
-    this.bytes += d.bytes;
-    this.sockets += d.sockets;
-    this.sleeps += d.sleeps;
-    this.negativeSleeps += d.negativeSleeps;
-    if (d.behindMs > this.behindMs) this.behindMs = d.behindMs;
-    if (d.behindMs > this.maxBehindMs) this.maxBehindMs = d.behindMs;
-    if (d.eventLoopLagMs > this.lagMs) this.lagMs = d.eventLoopLagMs;
-    if (d.eventLoopLagMs > this.maxLagMs) this.maxLagMs = d.eventLoopLagMs;
-    if (d.utilization > this.utilization) this.utilization = d.utilization;
+  private transition(to: LoadPhase): void {
+    assert.ok(NEXT[this.phase].includes(to), `load run: no transition ${this.phase} -> ${to}`);
+    this.phase = to;
   }
-}
 
-/** Run one fortio-style load. Resolves with the (possibly partial) result; abort via `signal`. */
-export async function runLoad(opts: LoadOptions, ctl: RunLoadControl = {}): Promise<LoadRun> {
-  const intervalMs = ctl.snapshotIntervalMs ?? 250;
-  const url = new URL(opts.url);
-  const target = opts.connectTo ?? { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80) };
-  const connectHost = await resolveHost(target.host);
-  const hostOverride = opts.headers.find(([k]) => k.toLowerCase() === 'host');
-  const hostHeader = hostOverride ? hostOverride[1] : url.host;
-
-  // fortio lowers the connection count at fixed qps when there are < 2 calls per connection,
-  // and at fixed qps for a duration plans int(qps × duration) calls, perThread each.
-  const plan = fortioCallPlan(opts, availableParallelism());
-  const c = plan.numThreads;
-  const nWorkers = Math.max(1, Math.min(opts.workers > 0 ? opts.workers : defaultWorkers(c), c));
-  const calls =
-    opts.qps > 0 && opts.exactly <= 0 && opts.durationMs > 0 ? new Array<number>(c).fill(plan.perThread) : splitCalls(opts.exactly, c);
-  const perConnQps = opts.qps > 0 ? opts.qps / c : 0;
-  const warmup = opts.exactly <= 0;
-
-  const pool = workerPool(nWorkers);
-  const agg = new Aggregate(opts);
-  const ports: MessagePortLike[] = [];
-  const tasks: Promise<void>[] = [];
-  const finals: WorkerFinal[] = [];
-  let finalCount = 0;
-  let onAllFinal!: () => void;
-  const allFinal = new Promise<void>((r) => (onAllFinal = r));
-  let ready = 0;
-  let warmupError: string | undefined;
-  let started = false;
-  let stopped = false;
-  let abortedOnCode = false;
-  let t0Perf = 0;
-  let lastSnap = 0;
-  let onAllReady!: () => void;
-  const allReady = new Promise<void>((r) => (onAllReady = r));
-
-  const stopAll = (): void => {
-    if (stopped) return;
-    stopped = true;
-    for (const p of ports) p.postMessage({ type: 'stop' } satisfies ToWorker);
-    onAllReady();
-  };
-  const onAbort = (): void => stopAll();
-  ctl.signal?.addEventListener('abort', onAbort, { once: true });
-
-  let first = 0;
-  const perWorker = splitConnections(c, nWorkers);
-  for (let w = 0; w < nWorkers; w++) {
-    const { port1, port2 } = new MessageChannel();
-    ports.push(port1);
-    port1.on('message', (m: ToCoordinator) => {
-      if (m.type === 'delta') agg.add(m.delta);
-      else if (m.type === 'ready') {
-        if (m.error && warmupError === undefined) warmupError = m.error;
-        if (++ready === nWorkers) onAllReady();
-      } else if (m.type === 'abort-on') {
-        abortedOnCode = true;
-        stopAll();
-      } else if (m.type === 'final') {
-        finals[w] = m.final; // indexed by worker, so Sockets keeps connection order
-        if (++finalCount === nWorkers) onAllFinal();
-      }
-    });
-    const task: WorkerTask = {
-      opts,
-      connectHost,
-      connectPort: target.port,
-      hostHeader,
-      firstConn: first,
-      totalConns: c,
-      calls: calls.slice(first, first + perWorker[w]),
-      perConnQps,
-      warmup,
-      intervalMs,
-      port: port2,
-    };
-    first += perWorker[w];
-    tasks.push(pool.run(task, { transferList: [port2] as never }));
+  async run(): Promise<LoadRun> {
+    const o = this.opts;
+    const url = new URL(o.url);
+    const addr = o.connectTo ?? { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80) };
+    const hostOverride = o.headers.find(([k]) => k.toLowerCase() === 'host');
+    const target: Target = { host: await resolveHost(addr.host), port: addr.port, hostHeader: hostOverride ? hostOverride[1] : url.host };
+    const plan = fortioCallPlan(o);
+    const c = plan.numThreads;
+    this.nWorkers = Math.max(1, Math.min(o.workers > 0 ? o.workers : defaultWorkers(c), c));
+    this.perConnQps = o.qps > 0 ? o.qps / c : 0;
+    this.ctl.signal?.addEventListener('abort', this.onAbort, { once: true });
+    try {
+      const settled = this.startWorkers(target, plan.calls);
+      this.transition('warmup');
+      if (this.ctl.signal?.aborted) this.stop();
+      await Promise.race([this.allReady.promise, settled]);
+      if (this.warmupError !== undefined) this.stop();
+      if (this.phase === 'warmup') this.begin();
+      await settled;
+      if (this.phase === 'running') this.transition('draining');
+      // Deltas and finals travel on the coordinator's ports, in order; the task results do not.
+      await this.allFinal.promise;
+    } finally {
+      if (this.snapTimer) clearInterval(this.snapTimer);
+      this.ctl.signal?.removeEventListener('abort', this.onAbort);
+      for (const p of this.ports) p.close();
+    }
+    if (this.warmupError !== undefined) throw new RuntimeError('MB_ERR_WARMUP', `Aborting because of ${this.warmupError}`);
+    const started = this.phase === 'draining';
+    if (started) this.transition('done');
+    return this.result(c, started);
   }
-  // A worker that throws must not leave the others running.
-  const settled = Promise.all(tasks.map((t) => t.catch((e: unknown) => (stopAll(), Promise.reject(e)))));
-  settled.catch(() => {});
 
-  let snapTimer: NodeJS.Timeout | null = null;
-  const publish = (done: boolean): void => {
-    if (!ctl.onSnapshot || !started) return;
+  /** Hand each worker its connections; resolves when every task has ended (rejects if one threw). */
+  private startWorkers(target: Target, calls: number[]): Promise<unknown> {
+    const pool = workerPool(this.nWorkers);
+    const perWorker = splitConnections(calls.length, this.nWorkers);
+    const tasks: Promise<void>[] = [];
+    let first = 0;
+    for (let w = 0; w < this.nWorkers; w++) {
+      const { port1, port2 } = new MessageChannel();
+      this.ports.push(port1);
+      port1.on('message', (m: ToCoordinator) => this.onMessage(w, m));
+      const task: WorkerTask = {
+        opts: this.opts,
+        target,
+        firstConn: first,
+        totalConns: calls.length,
+        calls: calls.slice(first, first + perWorker[w]!),
+        perConnQps: this.perConnQps,
+        warmup: this.opts.exactly <= 0,
+        // Nobody reads snapshots: the final delta alone (no HDR encoding and posting every interval).
+        deltaIntervalMs: this.ctl.onSnapshot ? this.intervalMs : 0,
+        port: port2,
+      };
+      first += perWorker[w]!;
+      tasks.push(pool.run(task, { transferList: [port2] as never }));
+    }
+    // A worker that throws must not leave the others running.
+    const settled = Promise.all(tasks.map((t) => t.catch((e: unknown) => (this.stop(), Promise.reject(e)))));
+    settled.catch(() => {});
+    return settled;
+  }
+
+  private onMessage(worker: number, m: ToCoordinator): void {
+    switch (m.type) {
+      case 'delta':
+        return this.agg.add(m.delta);
+      case 'ready':
+        if (m.error && this.warmupError === undefined) this.warmupError = m.error;
+        if (++this.readyCount === this.nWorkers) this.allReady.resolve();
+        return;
+      case 'abort-on':
+        this.abortedOnCode = true;
+        return this.stop();
+      case 'final':
+        this.finals[worker] = m.final; // indexed by worker, so Sockets keeps connection order
+        if (++this.finalCount === this.nWorkers) this.allFinal.resolve();
+        return;
+    }
+  }
+
+  /** Every worker is warm: start the timed run on all of them at one instant. */
+  private begin(): void {
+    this.transition('running');
+    const t0Epoch = performance.timeOrigin + performance.now() + 2;
+    this.t0 = this.lastSnap = t0Epoch - performance.timeOrigin;
+    for (const p of this.ports) p.postMessage({ type: 'start', t0: t0Epoch } satisfies ToWorker);
+    if (this.ctl.onSnapshot) this.snapTimer = setInterval(() => this.publish(false), this.intervalMs);
+  }
+
+  /** Stop every worker now (idempotent). */
+  private stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.phase === 'starting' || this.phase === 'warmup') this.transition('aborted');
+    else if (this.phase === 'running') this.transition('draining');
+    for (const p of this.ports) p.postMessage({ type: 'stop' } satisfies ToWorker);
+    this.allReady.resolve();
+  }
+
+  private publish(done: boolean): void {
+    if (!this.ctl.onSnapshot) return;
+    const { agg, opts } = this;
     const now = performance.now();
-    const elapsedMs = now - t0Perf;
-    const windowMs = Math.max(1, now - lastSnap);
-    lastSnap = now;
+    const elapsedMs = now - this.t0;
+    const windowMs = Math.max(1, now - this.lastSnap);
+    this.lastSnap = now;
     const snap: LoadSnapshot = {
       elapsedMs,
       plannedCalls: opts.exactly,
@@ -239,91 +256,75 @@ export async function runLoad(opts: LoadOptions, ctl: RunLoadControl = {}): Prom
       behindScheduleMs: agg.behindMs,
       eventLoopLagMs: agg.lagMs,
       workerUtilization: agg.utilization,
-      workers: nWorkers,
+      workers: this.nWorkers,
       done,
     };
-    if (perConnQps > 0) snap.correctedCumulative = summarize(agg.hdrCorrected);
-    agg.windowService.reset();
-    agg.windowCalls = 0;
-    agg.behindMs = 0;
-    agg.lagMs = 0;
-    agg.utilization = 0;
-    ctl.onSnapshot(snap);
-  };
+    if (this.perConnQps > 0) snap.correctedCumulative = summarize(agg.hdrCorrected);
+    agg.resetWindow();
+    this.ctl.onSnapshot(snap);
+  }
 
-  try {
-    if (ctl.signal?.aborted) stopAll();
-    await Promise.race([allReady, settled]);
-    if (warmupError !== undefined && !stopped) stopAll();
-    if (!stopped) {
-      const t0Epoch = performance.timeOrigin + performance.now() + 2;
-      t0Perf = t0Epoch - performance.timeOrigin;
-      lastSnap = t0Perf;
-      for (const p of ports) p.postMessage({ type: 'start', t0: t0Epoch } satisfies ToWorker);
-      started = true;
-      if (ctl.onSnapshot) snapTimer = setInterval(() => publish(false), intervalMs);
+  /** The run's data from the merged finals; `started`: the timed run began (else an empty, interrupted run). */
+  private result(numThreads: number, started: boolean): LoadRun {
+    const { agg, opts, finals } = this;
+    for (const f of finals) {
+      agg.add(f.delta);
+      if (f.abortedOnCode) this.abortedOnCode = true;
     }
-    await settled;
-    // Deltas and finals travel on the coordinator's ports, in order; the task results do not.
-    await allFinal;
-  } finally {
-    if (snapTimer) clearInterval(snapTimer);
-    ctl.signal?.removeEventListener('abort', onAbort);
-    for (const p of ports) p.close();
+    const startTime = new Date(performance.timeOrigin + (started ? this.t0 : performance.now()));
+    const endPerf = finals.reduce((m, f) => Math.max(m, f.endedAt - performance.timeOrigin), 0);
+    const actualMs = started ? Math.max(0.001, endPerf - this.t0) : 0;
+    if (started) this.publish(true);
+    const ipCountMap: Record<string, number> = {};
+    for (const f of finals) for (const k in f.ipCountMap) ipCountMap[k] = (ipCountMap[k] ?? 0) + f.ipCountMap[k]!;
+    const achievedQps = actualMs > 0 ? (agg.calls * 1000) / actualMs : 0;
+    const interrupted = this.stopped && !this.abortedOnCode;
+    const behindFraction = agg.sleeps > 0 ? agg.negativeSleeps / agg.sleeps : 0;
+    const meshbench: LoadResult['meshbench'] = {
+      serviceTime: summarize(agg.hdrService),
+      requestedQps: opts.qps > 0 ? opts.qps : 0,
+      achievedQps,
+      fellBehind: behindFraction > 0.05,
+      maxBehindScheduleMs: agg.maxBehindMs,
+      maxEventLoopLagMs: agg.maxLagMs,
+      workerUtilization: finals.reduce((m, f) => Math.max(m, f.runUtilization), 0),
+      workers: this.nWorkers,
+      interrupted,
+      hdrServiceTime: encodeHdr(agg.hdrService),
+    };
+    if (this.perConnQps > 0) meshbench.correctedTime = summarize(agg.hdrCorrected);
+    const { sleepTimes, ...histograms } = agg.hist.toStates();
+    const run: LoadRun = {
+      options: opts,
+      version: MESHBENCH_FORTIO_VERSION,
+      startTime,
+      actualDurationNs: Math.round(actualMs * 1e6),
+      calls: agg.calls,
+      retCodes: sortCodes(agg.codes),
+      ...histograms,
+      sockets: finals.flatMap((f) => f.sockets),
+      ipCountMap,
+      perConnection: finals.flatMap((f) => f.perConnection),
+      numThreads,
+      interrupted,
+      behindFraction,
+      abortedOnCode: this.abortedOnCode,
+      meshbench,
+    };
+    if (this.perConnQps > 0) run.sleepTimes = sleepTimes;
+    return run;
   }
-  if (warmupError !== undefined) throw new RuntimeError('MB_ERR_WARMUP', `Aborting because of ${warmupError}`);
-  const startTime = new Date(performance.timeOrigin + (t0Perf || performance.now()));
-  for (const f of finals) {
-    agg.add(f.delta);
-    if (f.abortedOnCode) abortedOnCode = true;
-  }
-  const endPerf = finals.reduce((m, f) => Math.max(m, f.endedAt - performance.timeOrigin), 0);
-  const actualMs = started ? Math.max(0.001, endPerf - t0Perf) : 0;
-  publish(true);
+}
 
-  const ipCountMap: Record<string, number> = {};
-  for (const f of finals) for (const k in f.ipCountMap) ipCountMap[k] = (ipCountMap[k] ?? 0) + f.ipCountMap[k];
-  const sockets = finals.flatMap((f) => f.sockets);
-  const perConnection = finals.flatMap((f) => f.perConnection);
-  const achievedQps = actualMs > 0 ? (agg.calls * 1000) / actualMs : 0;
-  const interrupted = stopped && !abortedOnCode;
-  const behindFraction = agg.sleeps > 0 ? agg.negativeSleeps / agg.sleeps : 0;
-  const meshbench: LoadResult['meshbench'] = {
-    serviceTime: summarize(agg.hdrService),
-    requestedQps: opts.qps > 0 ? opts.qps : 0,
-    achievedQps,
-    fellBehind: behindFraction > 0.05,
-    maxBehindScheduleMs: agg.maxBehindMs,
-    maxEventLoopLagMs: agg.maxLagMs,
-    workerUtilization: finals.reduce((m, f) => Math.max(m, f.runUtilization), 0),
-    workers: nWorkers,
-    interrupted,
-    hdrServiceTime: encodeHdr(agg.hdrService),
-  };
-  if (perConnQps > 0) meshbench.correctedTime = summarize(agg.hdrCorrected);
-  const run: LoadRun = {
-    options: opts,
-    version: MESHBENCH_FORTIO_VERSION,
-    startTime,
-    actualDurationNs: Math.round(actualMs * 1e6),
-    calls: agg.calls,
-    retCodes: sortCodes(agg.codes),
-    duration: agg.hist.duration.toState(),
-    errors: agg.hist.errors.toState(),
-    sizes: agg.hist.sizes.toState(),
-    headerSizes: agg.hist.headerSizes.toState(),
-    connectionTimes: agg.hist.connectionTimes.toState(),
-    sockets,
-    ipCountMap,
-    perConnection,
-    numThreads: c,
-    interrupted,
-    behindFraction,
-    abortedOnCode,
-    meshbench,
-  };
-  if (perConnQps > 0) run.sleepTimes = agg.hist.sleepTimes.toState();
-  return run;
+/** Run one fortio-style load. Resolves with the (possibly partial) result; abort via `signal`. */
+export function runLoad(opts: LoadOptions, ctl: RunLoadControl = {}): Promise<LoadRun> {
+  return new LoadCoordinator(opts, ctl).run();
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
 }
 
 type MessagePortLike = InstanceType<typeof MessageChannel>['port1'];
@@ -344,5 +345,3 @@ async function resolveHost(host: string): Promise<string> {
     throw new RuntimeError('MB_ERR_RESOLVE', `unable to resolve host "${host}" (${code})`);
   }
 }
-
-export { toLoadResult } from './result.js';

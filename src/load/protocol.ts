@@ -3,16 +3,13 @@
 
 import type { MessagePort } from 'node:worker_threads';
 import type { FortioHistogramState } from '../report/fortio-histogram.js';
-import type { FortioRunHistogramStates } from '../report/fortio-run.js';
+import type { Target } from './connection.js';
+import type { FortioRunHistogramStates } from './fortio-histogram.js';
 import type { LoadOptions } from './types.js';
 
 export interface WorkerTask {
   opts: LoadOptions;
-  /** Address to open sockets to (resolved once by the coordinator, like fortio). */
-  connectHost: string;
-  connectPort: number;
-  /** Value of the Host header (the URL's authority, or the user's -H Host). */
-  hostHeader: string;
+  target: Target;
   /** Global index of this worker's first connection (for -uniform staggering). */
   firstConn: number;
   totalConns: number;
@@ -22,7 +19,8 @@ export interface WorkerTask {
   perConnQps: number;
   /** One untimed call per connection before the run (fortio, duration mode). */
   warmup: boolean;
-  intervalMs: number;
+  /** Period of the interval deltas; 0 = none, only the final one. */
+  deltaIntervalMs: number;
   port: MessagePort;
 }
 

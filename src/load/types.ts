@@ -1,49 +1,22 @@
 // Plain-data types of the load engine: options (normalized once, fortio's
 // defaults), live snapshots (for the progress line and the Ink dashboard) and
 // the final result (fortio-compatible JSON + meshbench's own fields).
+import type { FortioJson } from '../report/fortio-json.js';
+import type { FortioRunOptions } from '../report/fortio-run.js';
 
-export interface LoadOptions {
-  /** Target URL as the user wrote it (may name a mesh host, e.g. http://httpbin:8000/get). */
-  url: string;
+/** fortio's flags (as the reports show them) plus what only the engine reads. */
+export interface LoadOptions extends FortioRunOptions {
   /**
    * Where to open sockets instead of the URL's host:port (like curl --connect-to).
    * Used to send `http://httpbin:8000/get` to a sidecar listener on 127.0.0.1:PORT
    * with `Host: httpbin:8000`.
    */
   connectTo?: { host: string; port: number };
-  /** -c (default 4). */
-  connections: number;
-  /** -qps total (default 8; 0 or negative = max speed, closed loop). */
-  qps: number;
-  /** -n exact total calls (0 = use duration). */
-  exactly: number;
-  /** -t in ms (default 5000; 0 = until stopped). Ignored when exactly > 0. */
-  durationMs: number;
   /** -H, in order, repeatable. A Host header replaces the URL's authority on the wire. */
   headers: Array<[string, string]>;
-  method: string;
-  payload: Buffer | null;
-  contentType: string;
-  /** -p (default [50, 75, 90, 99, 99.9]). */
-  percentiles: number[];
-  /** -r in seconds (default 0.001): lowest fortio bucket width. */
-  resolution: number;
-  offsetMs: number;
-  uniform: boolean;
-  jitter: boolean;
-  noCatchUp: boolean;
-  /** -timeout (default 3000 ms): connect + response. */
-  timeoutMs: number;
   allowInitialErrors: boolean;
-  /** -abort-on: HTTP code that stops the run (0 = off, -1 = socket error). */
-  abortOn: number;
-  keepalive: boolean;
-  labels: string;
-  runId: number;
   /** Worker threads; 0 = choose automatically (never more than connections). */
   workers: number;
-  /** Log level as fortio names it (Debug, Verbose, Info, Warning, Error, Critical, Fatal). */
-  logLevel: string;
 }
 
 /** Percentiles from an HDR histogram, in milliseconds. */
@@ -93,28 +66,10 @@ export interface LoadSnapshot {
   done: boolean;
 }
 
-/** fortio HistogramData (peers.md §2.3). */
-export interface FortioHistogramData {
-  Count: number;
-  Min: number;
-  Max: number;
-  Sum: number;
-  Avg: number;
-  StdDev: number;
-  Data: Array<{ Start: number; End: number; Percent: number; Count: number }>;
-  Percentiles?: Array<{ Percentile: number; Value: number }>;
-}
-
 /** The fortio-compatible result plus meshbench's fields under `MeshBench`. */
 export interface LoadResult {
   /** Key order follows fortio's Go struct; see src/report/fortio-json.ts. */
-  fortio: Record<string, unknown> & {
-    RetCodes: Record<string, number>;
-    DurationHistogram: FortioHistogramData;
-    ActualQPS: number;
-    ActualDuration: number;
-    SocketCount: number;
-  };
+  fortio: FortioJson;
   /** meshbench extras (HDR percentiles, corrected latency, generator health). */
   meshbench: {
     serviceTime: LatencySummary;

@@ -1,8 +1,7 @@
-// fortio's fixed-bucket histogram (fortio stats/stats.go), reproduced so that
-// `bench load` prints the same rows, percent and `# target` values as fortio.
-// Buckets are right-closed intervals over (v - offset) / divider; bucket 0
-// holds everything <= 0 and the last one everything above 100000.
-import type { FortioHistogramData } from '../load/types.js';
+// fortio's fixed-bucket histogram (fortio stats/stats.go) as fortio reports it:
+// the bucket bounds, the plain state a run hands over, and Export() +
+// CalcPercentile, so `bench load` prints the same rows, percent and `# target`
+// values as fortio. Recording and merging live in src/load/fortio-histogram.ts.
 
 /** Upper bounds of the buckets, in units of the divider (fortio histogramBucketValues). */
 export const FORTIO_BUCKET_BOUNDS: readonly number[] = Object.freeze([
@@ -20,31 +19,14 @@ export const FORTIO_BUCKET_BOUNDS: readonly number[] = Object.freeze([
 const NUM_VALUES = FORTIO_BUCKET_BOUNDS.length;
 /** One extra bucket for values above the last bound. */
 export const FORTIO_NUM_BUCKETS = NUM_VALUES + 1;
-const LAST_VALUE = FORTIO_BUCKET_BOUNDS[NUM_VALUES - 1]!;
-const MAX_ARRAY_VALUE = 1000;
-const MAX_ARRAY_VALUE_INDEX = FORTIO_BUCKET_BOUNDS.indexOf(MAX_ARRAY_VALUE);
 
-// Constant-time lookup below 1000 (as fortio's val2Bucket): index of the first
-// bound strictly greater than the integer part.
-const VAL2BUCKET = new Uint8Array(MAX_ARRAY_VALUE);
-{
-  let idx = 0;
-  for (let i = 0; i < MAX_ARRAY_VALUE; i++) {
-    if (i >= FORTIO_BUCKET_BOUNDS[idx]!) idx++;
-    VAL2BUCKET[i] = idx;
-  }
-}
-
-function lookUpIdx(svInt: number): number {
-  if (svInt < MAX_ARRAY_VALUE) return VAL2BUCKET[svInt]!;
-  for (let i = MAX_ARRAY_VALUE_INDEX; i < NUM_VALUES; i++) {
-    if (FORTIO_BUCKET_BOUNDS[i]! > svInt) return i;
-  }
-  return NUM_VALUES; // unreachable: values above LAST_VALUE are handled by the caller
-}
-
-/** Plain data form, safe to postMessage between threads. */
+/**
+ * A histogram as plain data (safe to postMessage): its scale — bucket i holds
+ * values v with (v - offset) / divider in (bound[i-1], bound[i]] — and counts.
+ */
 export interface FortioHistogramState {
+  offset: number;
+  divider: number;
   count: number;
   min: number;
   max: number;
@@ -53,143 +35,69 @@ export interface FortioHistogramState {
   buckets: number[];
 }
 
-export class FortioHistogram {
-  readonly offset: number;
-  readonly divider: number;
-  count = 0;
-  min = 0;
-  max = 0;
-  sum = 0;
-  sumSq = 0;
-  private readonly hdata = new Float64Array(FORTIO_NUM_BUCKETS);
+/** fortio HistogramData (peers.md §2.3). */
+export interface FortioHistogramData {
+  Count: number;
+  Min: number;
+  Max: number;
+  Sum: number;
+  Avg: number;
+  StdDev: number;
+  Data: Array<{ Start: number; End: number; Percent: number; Count: number }>;
+  Percentiles?: Array<{ Percentile: number; Value: number }>;
+}
 
-  /** fortio NewHistogram(offset, divider). */
-  constructor(offset = 0, divider = 1) {
-    if (!(divider > 0) || !Number.isFinite(divider)) throw new RangeError(`histogram divider must be > 0, got ${divider}`);
-    this.offset = offset;
-    this.divider = divider;
-  }
+/** Population standard deviation, as fortio's Counter.StdDev (negative rounding → 0). */
+function stdDev(s: FortioHistogramState): number {
+  if (s.count === 0) return 0;
+  const sigma = (s.sumSq - (s.sum * s.sum) / s.count) / s.count;
+  return sigma < 0 ? 0 : Math.sqrt(sigma);
+}
 
-  record(v: number): void {
-    // Counter.RecordN(v, 1)
-    if (this.count === 0) {
-      this.min = v;
-      this.max = v;
-    } else if (v < this.min) {
-      this.min = v;
-    } else if (v > this.max) {
-      this.max = v;
+/** fortio Export() + CalcPercentiles(percentiles). */
+export function exportFortioHistogram(s: FortioHistogramState, percentiles: number[]): FortioHistogramData {
+  const res: FortioHistogramData = {
+    Count: s.count,
+    Min: s.min,
+    Max: s.max,
+    Sum: s.sum,
+    Avg: s.count === 0 ? 0 : s.sum / s.count,
+    StdDev: stdDev(s),
+    Data: [],
+  };
+  let lastIdx = -1;
+  for (let i = Math.min(s.buckets.length, FORTIO_NUM_BUCKETS) - 1; i >= 0; i--) {
+    if (s.buckets[i]! > 0) {
+      lastIdx = i;
+      break;
     }
-    this.count++;
-    this.sum += v;
-    this.sumSq += v * v;
-    this.hdata[this.bucketIndex(v)]!++;
   }
-
-  /** Bucket index for v; fortio's epsilon rule makes the intervals right-closed. */
-  bucketIndex(v: number): number {
-    const scaled = (v - this.offset) / this.divider;
-    if (!(scaled > 0)) return 0; // also NaN
-    if (scaled > LAST_VALUE) return NUM_VALUES;
-    let svInt = Math.trunc(scaled);
-    if (scaled - svInt < 1e-12) svInt--;
-    // fortio would index -1 here (a value within 1e-12 of 0); it belongs with the zeros.
-    if (svInt < 0) return 0;
-    return lookUpIdx(svInt);
-  }
-
-  /** Exact merge (same offset/divider assumed, as for clones of one template in fortio). */
-  mergeState(s: FortioHistogramState): void {
-    if (s.count === 0) return;
-    if (this.count === 0) {
-      this.min = s.min;
-      this.max = s.max;
+  if (lastIdx === -1) return res;
+  let prev = FORTIO_BUCKET_BOUNDS[0]!;
+  let total = 0;
+  for (let i = 0; i <= lastIdx; i++) {
+    const c = s.buckets[i]!;
+    if (c === 0) {
+      if (i < NUM_VALUES) prev = FORTIO_BUCKET_BOUNDS[i]!;
+      continue;
+    }
+    total += c;
+    const start = res.Data.length === 0 ? s.min : s.divider * prev + s.offset;
+    let end: number;
+    if (i < NUM_VALUES) {
+      const cur = FORTIO_BUCKET_BOUNDS[i]!;
+      end = s.divider * cur + s.offset;
+      prev = cur;
     } else {
-      if (s.min < this.min) this.min = s.min;
-      if (s.max > this.max) this.max = s.max;
+      end = s.max;
     }
-    this.count += s.count;
-    this.sum += s.sum;
-    this.sumSq += s.sumSq;
-    const n = Math.min(s.buckets.length, FORTIO_NUM_BUCKETS);
-    for (let i = 0; i < n; i++) this.hdata[i]! += s.buckets[i]!;
+    res.Data.push({ Start: start, End: end, Percent: (100 * total) / s.count, Count: c });
   }
-
-  toState(): FortioHistogramState {
-    return { count: this.count, min: this.min, max: this.max, sum: this.sum, sumSq: this.sumSq, buckets: Array.from(this.hdata) };
+  res.Data[res.Data.length - 1]!.End = s.max;
+  if (s.count > 0 && percentiles.length > 0) {
+    res.Percentiles = percentiles.map((p) => ({ Percentile: p, Value: calcPercentile(res, p) }));
   }
-
-  reset(): void {
-    this.count = 0;
-    this.min = 0;
-    this.max = 0;
-    this.sum = 0;
-    this.sumSq = 0;
-    this.hdata.fill(0);
-  }
-
-  static fromState(s: FortioHistogramState, offset = 0, divider = 1): FortioHistogram {
-    const h = new FortioHistogram(offset, divider);
-    h.mergeState(s);
-    return h;
-  }
-
-  avg(): number {
-    return this.count === 0 ? 0 : this.sum / this.count;
-  }
-
-  /** Population standard deviation, as fortio's Counter.StdDev (negative rounding → 0). */
-  stdDev(): number {
-    if (this.count === 0) return 0;
-    const sigma = (this.sumSq - (this.sum * this.sum) / this.count) / this.count;
-    return sigma < 0 ? 0 : Math.sqrt(sigma);
-  }
-
-  /** fortio Export() + CalcPercentiles(percentiles). */
-  export(percentiles: number[]): FortioHistogramData {
-    const res: FortioHistogramData = {
-      Count: this.count,
-      Min: this.min,
-      Max: this.max,
-      Sum: this.sum,
-      Avg: this.avg(),
-      StdDev: this.stdDev(),
-      Data: [],
-    };
-    let lastIdx = -1;
-    for (let i = FORTIO_NUM_BUCKETS - 1; i >= 0; i--) {
-      if (this.hdata[i]! > 0) {
-        lastIdx = i;
-        break;
-      }
-    }
-    if (lastIdx === -1) return res;
-    let prev = FORTIO_BUCKET_BOUNDS[0]!;
-    let total = 0;
-    for (let i = 0; i <= lastIdx; i++) {
-      const c = this.hdata[i]!;
-      if (c === 0) {
-        if (i < NUM_VALUES) prev = FORTIO_BUCKET_BOUNDS[i]!;
-        continue;
-      }
-      total += c;
-      const start = res.Data.length === 0 ? this.min : this.divider * prev + this.offset;
-      let end: number;
-      if (i < NUM_VALUES) {
-        const cur = FORTIO_BUCKET_BOUNDS[i]!;
-        end = this.divider * cur + this.offset;
-        prev = cur;
-      } else {
-        end = this.max;
-      }
-      res.Data.push({ Start: start, End: end, Percent: (100 * total) / this.count, Count: c });
-    }
-    res.Data[res.Data.length - 1]!.End = this.max;
-    if (this.count > 0 && percentiles.length > 0) {
-      res.Percentiles = percentiles.map((p) => ({ Percentile: p, Value: calcPercentile(res, p) }));
-    }
-    return res;
-  }
+  return res;
 }
 
 /**

@@ -1,10 +1,18 @@
 // fortio's JSON result (fhttp HTTPRunnerResults as of fortio 1.75): keys in Go
 // struct order, Go encoding/json number and string formatting, MarshalIndent
 // with two spaces. `bench load -json` output is meant to load in `fortio report`.
-import type { FortioHistogramData, LoadResult } from '../load/types.js';
-import { FortioHistogram } from './fortio-histogram.js';
-import { type FortioRunData, fortioCallPlan, fortioHistogramScales, fortioLabels, fortioRunId, type HistogramScale } from './fortio-run.js';
-import { goJsonFloat } from './go-format.js';
+import { exportFortioHistogram as hist, type FortioHistogramData } from './fortio-histogram.js';
+import { type FortioRunData, type FortioRunOptions, fortioLabels, fortioRunId } from './fortio-run.js';
+import { goDuration, goGPrec, goJsonFloat } from './go-format.js';
+
+/** fortio's result object; the keys meshbench reads itself are typed. */
+export type FortioJson = Record<string, unknown> & {
+  RetCodes: Record<string, number>;
+  DurationHistogram: FortioHistogramData;
+  ActualQPS: number;
+  ActualDuration: number;
+  SocketCount: number;
+};
 
 function pad(n: number, w = 2): string {
   return String(n).padStart(w, '0');
@@ -26,8 +34,16 @@ export function goTimeJson(d: Date, subMsNs = 0): string {
   return `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}${frac}${zone}`;
 }
 
-function hist(s: FortioRunData['duration'], scale: HistogramScale, percentiles: number[]): FortioHistogramData {
-  return FortioHistogram.fromState(s, scale.offset, scale.divider).export(percentiles);
+/** fortio RequestedQPS: "max" or %.9g. */
+function requestedQps(o: FortioRunOptions): string {
+  return o.qps > 0 ? goGPrec(o.qps, 9) : 'max';
+}
+
+/** fortio RequestedDuration (before ", interrupted after N"); empty for an open-ended max-qps run. */
+function requestedDuration(o: FortioRunOptions): string {
+  if (o.exactly > 0) return `exactly ${o.exactly} calls`;
+  if (o.durationMs > 0) return goDuration(Math.round(o.durationMs * 1e6));
+  return o.qps > 0 ? 'until stop' : '';
 }
 
 /** Go sorts map keys by their string form when marshalling (serializeJson re-sorts integer-like keys). */
@@ -38,15 +54,13 @@ function sortedMap(m: Record<string, number>): Record<string, number> {
 }
 
 /** The fortio-compatible result object (key order = Go struct order). */
-export function buildFortioJson(r: FortioRunData): LoadResult['fortio'] {
+export function buildFortioJson(r: FortioRunData): FortioJson {
   const o = r.options;
-  const scales = fortioHistogramScales(o);
-  const plan = fortioCallPlan(o, 1);
-  const durationHistogram = hist(r.duration, scales.duration, o.percentiles);
+  const durationHistogram = hist(r.duration, o.percentiles);
   const elapsedS = r.actualDurationNs / 1e9;
   const actualQps = elapsedS > 0 ? durationHistogram.Count / elapsedS : 0;
-  let requestedDuration = plan.requestedDuration;
-  if (o.exactly > 0 && durationHistogram.Count !== o.exactly) requestedDuration += `, interrupted after ${durationHistogram.Count}`;
+  let duration = requestedDuration(o);
+  if (o.exactly > 0 && durationHistogram.Count !== o.exactly) duration += `, interrupted after ${durationHistogram.Count}`;
   const labels = fortioLabels(o.url, o.labels);
   const impliedMethod = o.payload !== null && o.payload.length > 0 ? 'POST' : o.contentType !== '' ? 'POST' : 'GET';
   const socketCount = r.sockets.reduce((a, b) => a + b, 0);
@@ -54,14 +68,14 @@ export function buildFortioJson(r: FortioRunData): LoadResult['fortio'] {
     RunType: 'HTTP',
     Labels: labels,
     StartTime: goTimeJson(r.startTime),
-    RequestedQPS: plan.requestedQps,
-    RequestedDuration: requestedDuration,
+    RequestedQPS: requestedQps(o),
+    RequestedDuration: duration,
     ActualQPS: actualQps,
     ActualDuration: Math.round(r.actualDurationNs),
     NumThreads: r.numThreads,
     Version: r.version,
     DurationHistogram: durationHistogram,
-    ErrorsDurationHistogram: hist(r.errors, scales.errors, o.percentiles),
+    ErrorsDurationHistogram: hist(r.errors, o.percentiles),
     Exactly: o.exactly,
     Jitter: o.jitter,
     Uniform: o.uniform,
@@ -99,11 +113,11 @@ export function buildFortioJson(r: FortioRunData): LoadResult['fortio'] {
     NoResolveEachConn: false,
     Offset: Math.round(o.offsetMs * 1e6),
     Resolution: o.resolution,
-    Sizes: hist(r.sizes, scales.sizes, []),
-    HeaderSizes: hist(r.headerSizes, scales.headerSizes, []),
+    Sizes: hist(r.sizes, []),
+    HeaderSizes: hist(r.headerSizes, []),
     Sockets: r.sockets.slice(),
     SocketCount: socketCount,
-    ConnectionStats: hist(r.connectionTimes, scales.connectionTimes, o.percentiles),
+    ConnectionStats: hist(r.connectionTimes, o.percentiles),
     AbortOn: o.abortOn,
   };
 }

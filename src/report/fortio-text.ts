@@ -3,10 +3,8 @@
 // connection sections); style 'modern' adds the lines of current fortio (1.75:
 // "Error cases", per-connection sockets, connection time, "Uniform: …, Catchup
 // allowed: …", IP distribution). Log levels gate lines exactly as fortio does.
-import { availableParallelism } from 'node:os';
-import type { FortioHistogramData, LoadOptions } from '../load/types.js';
-import { FortioHistogram, type FortioHistogramState } from './fortio-histogram.js';
-import { type FortioRunData, fortioCallPlan, fortioHistogramScales, type HistogramScale } from './fortio-run.js';
+import { exportFortioHistogram as exportState, type FortioHistogramData } from './fortio-histogram.js';
+import type { FortioRunData, FortioRunOptions } from './fortio-run.js';
 import { goD, goDuration, goF, goG, goGPrec } from './go-format.js';
 
 export type FortioTextStyle = 'seed' | 'modern';
@@ -42,31 +40,48 @@ export function fortioHistogramLines(msg: string, d: FortioHistogramData): strin
   return out.concat(fortioTargetLines(d));
 }
 
-function exportState(s: FortioHistogramState, scale: HistogramScale, percentiles: number[]): FortioHistogramData {
-  return FortioHistogram.fromState(s, scale.offset, scale.divider).export(percentiles);
+export interface FortioHeaderOptions {
+  /** GOMAXPROCS stand-in. */
+  procs: number;
+  version: string;
 }
 
-export interface FortioHeaderOptions {
-  /** GOMAXPROCS stand-in: defaults to os.availableParallelism(). */
-  procs?: number;
-  version: string;
+/** The numbers of a run's call plan that fortio's "Starting at" line shows (src/load/call-plan.ts). */
+export interface FortioStartPlan {
+  numThreads: number;
+  perThread: number;
+  leftOver: number;
 }
 
 /**
  * The two lines fortio prints before the run: "Fortio <ver> running at <qps> queries
- * per second, P->P procs, for …: <url>" (always) and "Starting at …" (level <= Warning,
- * or always when the run is open-ended).
+ * per second, P->P procs, for …: <url>" (always) and periodic's "Starting at …"
+ * (level <= Warning, or always when the run is open-ended).
  */
-export function formatFortioHeader(o: LoadOptions, h: FortioHeaderOptions): string {
-  const procs = h.procs ?? availableParallelism();
+export function fortioHeaderText(o: FortioRunOptions, plan: FortioStartPlan, h: FortioHeaderOptions): string {
+  const procs = h.procs;
+  const dur = goDuration(Math.round(o.durationMs * 1e6));
   let first = `Fortio ${h.version} running at ${goG(o.qps)} queries per second, ${procs}->${procs} procs`;
   if (o.exactly > 0) first += `, for ${o.exactly} calls: ${o.url}`;
   else if (o.durationMs <= 0) first += `, until interrupted: ${o.url}`;
-  else first += `, for ${goDuration(Math.round(o.durationMs * 1e6))}: ${o.url}`;
+  else first += `, for ${dur}: ${o.url}`;
   const lines = [first];
-  const plan = fortioCallPlan(o, procs);
-  if (!plan.startLineNeedsWarning || fortioLogLevel(o.logLevel) <= WARNING) lines.push(plan.startLine);
+  const openEnded = o.exactly <= 0 && o.durationMs <= 0;
+  if (openEnded || fortioLogLevel(o.logLevel) <= WARNING) lines.push(startLine(o, plan, procs, dur));
   return lines.join('\n') + '\n';
+}
+
+/** fortio periodic runQPSSetup / runMaxQPSSetup's log line. */
+function startLine(o: FortioRunOptions, p: FortioStartPlan, gomax: number, dur: string): string {
+  const head = `Starting at ${o.qps > 0 ? `${goG(o.qps)} qps` : 'max qps'} with ${p.numThreads} thread(s) [gomax ${gomax}]`;
+  if (o.exactly <= 0 && o.durationMs <= 0) return `${head} until interrupted`;
+  const total = p.perThread * p.numThreads;
+  if (o.qps > 0) {
+    if (o.exactly > 0) return `${head} : exactly ${o.exactly}, ${p.perThread} calls each (total ${total} + ${p.leftOver})`;
+    return `${head} for ${dur} : ${p.perThread} calls each (total ${total})`;
+  }
+  if (o.exactly > 0) return `${head} for exactly ${o.exactly} calls (${p.perThread} per thread + ${p.leftOver})`;
+  return `${head} for ${dur}`;
 }
 
 export interface FortioReportOptions {
@@ -80,17 +95,16 @@ export function formatFortioReport(r: FortioRunData, opts: FortioReportOptions):
   const o = r.options;
   const level = fortioLogLevel(opts.logLevel);
   const modern = opts.style === 'modern';
-  const scales = fortioHistogramScales(o);
   const out: string[] = [];
   const durationS = r.actualDurationNs / 1e9;
-  const duration = exportState(r.duration, scales.duration, o.percentiles);
+  const duration = exportState(r.duration, o.percentiles);
   const actualQps = durationS > 0 ? duration.Count / durationS : 0;
 
   if (level <= WARNING) {
     out.push(`Ended after ${goDuration(r.actualDurationNs)} : ${duration.Count} calls. qps=${goGPrec(actualQps, 5)}`);
   }
   if (o.qps > 0 && r.sleepTimes) {
-    const sleep = exportState(r.sleepTimes, scales.sleepTimes, [50]);
+    const sleep = exportState(r.sleepTimes, [50]);
     const bucket0 = r.sleepTimes.buckets[0] ?? 0;
     const percentNegative = (100 * bucket0) / r.sleepTimes.count; // NaN (no sleeps) is not > 5, as in Go
     if (percentNegative > 5) {
@@ -102,7 +116,7 @@ export function formatFortioReport(r: FortioRunData, opts: FortioReportOptions):
       out.push(fortioCounterLine('Sleep times', sleep));
     }
   }
-  const errors = exportState(r.errors, scales.errors, o.percentiles);
+  const errors = exportState(r.errors, o.percentiles);
   if (level <= WARNING) {
     out.push(...fortioHistogramLines('Aggregated Function Time', duration));
     if (modern) out.push(...fortioHistogramLines('Error cases', errors));
@@ -116,10 +130,10 @@ export function formatFortioReport(r: FortioRunData, opts: FortioReportOptions):
     const conns = r.perConnection ?? [];
     for (let i = 0; i < conns.length; i++) {
       const c = conns[i]!;
-      const ct = exportState(c.connectTimes, scales.connectionTimes, []);
+      const ct = exportState(c.connectTimes, []);
       out.push(`[${i}] ${goD(r.sockets[i] ?? ct.Count, 3)} socket used, resolved to ${resolvedTo(c.ipCounts)}${fortioCounterLine(', connection timing', ct)}`);
     }
-    const conn = exportState(r.connectionTimes, scales.connectionTimes, o.percentiles);
+    const conn = exportState(r.connectionTimes, o.percentiles);
     if (level <= INFO) out.push(...fortioHistogramLines('Connection time histogram (s)', conn));
     else if (level <= WARNING) out.push(fortioCounterLine('Connection time (s)', conn));
   }
@@ -139,8 +153,8 @@ export function formatFortioReport(r: FortioRunData, opts: FortioReportOptions):
     const n = r.retCodes[String(code)]!;
     out.push(`Code ${goD(code, 3)} : ${n} (${goF((100 * n) / duration.Count, 1)} %)`);
   }
-  const headerSizes = exportState(r.headerSizes, scales.headerSizes, []);
-  const sizes = exportState(r.sizes, scales.sizes, []);
+  const headerSizes = exportState(r.headerSizes, []);
+  const sizes = exportState(r.sizes, []);
   if (level <= VERBOSE) {
     out.push(...fortioHistogramLines('Response Header Sizes Histogram', headerSizes));
     out.push(...fortioHistogramLines('Response Body/Total Sizes Histogram', sizes));

@@ -1,6 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { runLoad, splitCalls, splitConnections } from '../../src/load/coordinator.js';
+import { runLoad } from '../../src/load/coordinator.js';
 import { parseLoadFlags } from '../../src/cli/load.js';
 import type { LoadSnapshot } from '../../src/load/types.js';
 import { RuntimeError } from '../../src/errors.js';
@@ -11,13 +11,6 @@ function opts(line: string) {
   return parseLoadFlags(line.split(' ').filter(Boolean)).options;
 }
 const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
-
-test('fortio split: n/c per connection, remainder to connection 0; connections spread over workers', () => {
-  assert.deepEqual(splitCalls(103, 5), [23, 20, 20, 20, 20]);
-  assert.deepEqual(splitCalls(20, 2), [10, 10]);
-  assert.deepEqual(splitCalls(0, 2), [Infinity, Infinity]);
-  assert.deepEqual(splitConnections(5, 2), [3, 2]);
-});
 
 test('exactly -n across several workers: the server sees exactly 103 calls', async () => {
   const s = await server();
@@ -47,6 +40,19 @@ test("closed loop, the seed's line: -c 2 -qps 0 -n 20 -loglevel Warning", async 
   assert.equal(r.meshbench.requestedQps, 0);
   assert.ok(r.actualDurationNs > 0);
   assert.equal(Object.values(r.ipCountMap)[0], 2);
+  assert.deepEqual(new Set(s.hosts), new Set([`127.0.0.1:${s.port}`]), 'Host is the URL authority');
+});
+
+test('a run stopped before its timed part makes no timed call and reports an interrupted empty run', async () => {
+  const s = await server();
+  const ac = new AbortController();
+  ac.abort();
+  const r = await runLoad(opts(`-c 3 -qps 0 -t 5s ${s.url}/`), { signal: ac.signal });
+  assert.equal(r.interrupted, true);
+  assert.equal(r.calls, 0);
+  assert.equal(r.duration.count, 0);
+  assert.equal(r.actualDurationNs, 0);
+  assert.ok(s.requests <= 3, `at most the warm-up calls reached the server (${s.requests})`);
 });
 
 test('fixed qps: 200 qps for 1.5 s achieves the rate, keeps the schedule, records corrected latency', async () => {

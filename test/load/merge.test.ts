@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHdr, recordMs, encodeHdr, addEncoded, summarize, decodeHdr } from '../../src/load/latency.js';
-import { FortioHistogram } from '../../src/report/fortio-histogram.js';
+import { FortioHistogram } from '../../src/load/fortio-histogram.js';
+import { createHdr, recordMs, encodeHdr, addHdr, summarize, decodeHdr } from '../../src/load/latency.js';
+import { exportFortioHistogram } from '../../src/report/fortio-histogram.js';
 
 // Deterministic samples (ms) with a long tail, split unevenly over 3 "workers".
 function samples(n: number): number[] {
@@ -25,9 +26,9 @@ test('merged per-worker HDR deltas equal one histogram of all samples (never ave
   all.forEach((v, i) => {
     const w = workers[i % 7 === 0 ? 0 : i % 2 ? 1 : 2];
     recordMs(w, v);
-    if (i % 1000 === 999) for (const h of workers) (addEncoded(merged, encodeHdr(h)), h.reset());
+    if (i % 1000 === 999) for (const h of workers) (addHdr(merged, encodeHdr(h)), h.reset());
   });
-  for (const h of workers) addEncoded(merged, encodeHdr(h));
+  for (const h of workers) addHdr(merged, encodeHdr(h));
   assert.equal(merged.totalCount, all.length);
   for (const p of [1, 50, 75, 90, 99, 99.9, 99.99, 100]) {
     assert.equal(merged.getValueAtPercentile(p), single.getValueAtPercentile(p), `p${p}`);
@@ -45,8 +46,8 @@ test('merged fortio histogram states equal one fortio histogram of all samples',
   const merged = new FortioHistogram(0, 0.001);
   for (const p of parts) merged.mergeState(structuredClone(p.toState()));
   const pcts = [50, 75, 90, 99, 99.9];
-  const a = merged.export(pcts);
-  const b = single.export(pcts);
+  const a = exportFortioHistogram(merged.toState(), pcts);
+  const b = exportFortioHistogram(single.toState(), pcts);
   assert.equal(a.Count, b.Count);
   assert.equal(a.Min, b.Min);
   assert.equal(a.Max, b.Max);

@@ -1,8 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FortioHistogram, FORTIO_BUCKET_BOUNDS, FORTIO_NUM_BUCKETS, calcPercentile } from '../../src/report/fortio-histogram.js';
+import { FortioHistogram } from '../../src/load/fortio-histogram.js';
+import {
+  calcPercentile,
+  exportFortioHistogram,
+  FORTIO_BUCKET_BOUNDS,
+  FORTIO_NUM_BUCKETS,
+  type FortioHistogramData,
+} from '../../src/report/fortio-histogram.js';
 import { goG, goGPrec, goF } from '../../src/report/go-format.js';
-import type { FortioHistogramData } from '../../src/load/types.js';
 
 /** Render rows and targets exactly as fortio's HistogramData.Print does. */
 function rows(d: FortioHistogramData): string[] {
@@ -20,29 +26,6 @@ test('bucket bounds are fortio histogramBucketValues (peers.md §2.2)', () => {
   assert.deepEqual(FORTIO_BUCKET_BOUNDS.slice(-12), [2000, 3000, 4000, 5000, 7500, 10000, 20000, 30000, 40000, 50000, 75000, 100000]);
 });
 
-test('buckets are right-closed; <= 0 goes to bucket 0; overflow bucket above 100000', () => {
-  const h = new FortioHistogram(0, 0.001);
-  assert.equal(h.bucketIndex(-5), 0);
-  assert.equal(h.bucketIndex(0), 0);
-  assert.equal(h.bucketIndex(0.0005), 1); // (0, 1]
-  assert.equal(h.bucketIndex(0.001), 1); // exactly on the bound: stays in (0, 1]
-  assert.equal(h.bucketIndex(0.0010001), 2);
-  assert.equal(h.bucketIndex(0.012), 12); // (11, 12]
-  assert.equal(h.bucketIndex(0.0125), 13); // (12, 14]
-  assert.equal(h.bucketIndex(0.014), 13);
-  assert.equal(h.bucketIndex(1.0), FORTIO_BUCKET_BOUNDS.indexOf(1000));
-  assert.equal(h.bucketIndex(1.5), FORTIO_BUCKET_BOUNDS.indexOf(2000));
-  assert.equal(h.bucketIndex(7.5), FORTIO_BUCKET_BOUNDS.indexOf(7500));
-  assert.equal(h.bucketIndex(7.6), FORTIO_BUCKET_BOUNDS.indexOf(10000));
-  assert.equal(h.bucketIndex(100), FORTIO_BUCKET_BOUNDS.indexOf(100000));
-  assert.equal(h.bucketIndex(100.1), FORTIO_NUM_BUCKETS - 1);
-  // offset shifts the scale (fortio's sleep histogram uses offset -0.001, divider 0.001)
-  const s = new FortioHistogram(-0.001, 0.001);
-  assert.equal(s.bucketIndex(-0.001), 0);
-  assert.equal(s.bucketIndex(-0.0005), 1);
-  assert.equal(s.bucketIndex(0), 1);
-});
-
 test('seed run 1 (fortio 1.11.3, -c 2 -n 20): rows and # target lines', () => {
   // A sample set with the seed's bucket counts, min and max (seed lines 399-414).
   const values = [
@@ -58,7 +41,7 @@ test('seed run 1 (fortio 1.11.3, -c 2 -n 20): rows and # target lines', () => {
   ];
   const h = new FortioHistogram(0, 0.001);
   for (const v of values) h.record(v);
-  const d = h.export([50, 75, 90, 99, 99.9]);
+  const d = exportFortioHistogram(h.toState(), [50, 75, 90, 99, 99.9]);
   assert.equal(d.Count, 20);
   assert.equal(goG(d.Min), '0.000407863');
   assert.equal(goG(d.Max), '0.015076906');
@@ -94,7 +77,7 @@ test('seed run 2 (fortio 1.11.3, -c 3 -n 30): rows and # target lines', () => {
   ];
   const h = new FortioHistogram(0, 0.001);
   for (const v of values) h.record(v);
-  const d = h.export([50, 75, 90, 99, 99.9]);
+  const d = exportFortioHistogram(h.toState(), [50, 75, 90, 99, 99.9]);
   assert.deepEqual(rows(d), [
     '>= 0.00024028 <= 0.001 , 0.00062014 , 30.00, 9',
     '> 0.001 <= 0.002 , 0.0015 , 33.33, 1',
@@ -117,7 +100,7 @@ test('peers.md §2.5 worked example: function time, error cases, header sizes', 
   const lat = [0.000412, 0.00052, 0.00061, 0.0007, 0.00081, 0.00095, 0.00118, 0.00142, 0.00171, 0.00213];
   const h = new FortioHistogram(0, 0.001);
   for (const v of lat) h.record(v);
-  const d = h.export([50, 90, 99]);
+  const d = exportFortioHistogram(h.toState(), [50, 90, 99]);
   assert.equal(
     `count ${d.Count} avg ${goGPrec(d.Avg, 8)} +/- ${goGPrec(d.StdDev, 4)} min ${goG(d.Min)} max ${goG(d.Max)} sum ${goGPrec(d.Sum, 9)}`,
     'count 10 avg 0.0010442 +/- 0.0005317 min 0.000412 max 0.00213 sum 0.010442',
@@ -133,14 +116,14 @@ test('peers.md §2.5 worked example: function time, error cases, header sizes', 
   const e = new FortioHistogram(0, 0.001);
   e.record(0.000412);
   e.record(0.00052);
-  const ed = e.export([50, 90, 99]);
+  const ed = exportFortioHistogram(e.toState(), [50, 90, 99]);
   assert.equal(`avg ${goGPrec(ed.Avg, 8)} +/- ${goGPrec(ed.StdDev, 4)}`, 'avg 0.000466 +/- 5.4e-05');
   assert.deepEqual(rows(ed).slice(1), ['# target 50% 0.000412', '# target 90% 0.0004984', '# target 99% 0.00051784']);
   // Header sizes: divider 5, error replies count 0 bytes.
   const hs = new FortioHistogram(0, 5);
   for (let i = 0; i < 2; i++) hs.record(0);
   for (let i = 0; i < 8; i++) hs.record(120);
-  const hd = hs.export([]);
+  const hd = exportFortioHistogram(hs.toState(), []);
   assert.equal(hd.Percentiles, undefined);
   assert.deepEqual(hd.Data, [
     { Start: 0, End: 0, Percent: 20, Count: 2 },
@@ -153,7 +136,7 @@ test('percentile edge rules: <= 100/n gives min, >= 100 gives max, overflow buck
   const h = new FortioHistogram(0, 0.001);
   h.record(150); // above 100000 units
   h.record(0.0005);
-  const d = h.export([10, 50, 100]);
+  const d = exportFortioHistogram(h.toState(), [10, 50, 100]);
   assert.equal(d.Data.length, 2);
   assert.deepEqual(d.Data[1], { Start: 100, End: 150, Percent: 100, Count: 1 });
   assert.deepEqual(d.Percentiles, [
@@ -165,38 +148,7 @@ test('percentile edge rules: <= 100/n gives min, >= 100 gives max, overflow buck
 });
 
 test('empty histogram exports no rows and no percentiles', () => {
-  const d = new FortioHistogram(0, 0.001).export([50]);
+  const d = exportFortioHistogram(new FortioHistogram(0, 0.001).toState(), [50]);
   assert.deepEqual(d, { Count: 0, Min: 0, Max: 0, Sum: 0, Avg: 0, StdDev: 0, Data: [] });
 });
 
-test('mergeState of per-thread states equals recording everything in one histogram', () => {
-  const all = new FortioHistogram(0, 0.001);
-  const parts = [new FortioHistogram(0, 0.001), new FortioHistogram(0, 0.001), new FortioHistogram(0, 0.001)];
-  let x = 12345;
-  for (let i = 0; i < 3000; i++) {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    const v = (x / 2147483648) * 0.2;
-    all.record(v);
-    parts[i % 3]!.record(v);
-  }
-  const merged = new FortioHistogram(0, 0.001);
-  merged.mergeState(new FortioHistogram(0, 0.001).toState()); // empty merge is a no-op
-  for (const p of parts) merged.mergeState(structuredClone(p.toState()));
-  const a = all.export([50, 99]);
-  const m = merged.export([50, 99]);
-  assert.deepEqual(m.Data, a.Data);
-  assert.equal(m.Count, 3000);
-  assert.equal(m.Min, a.Min);
-  assert.equal(m.Max, a.Max);
-  assert.ok(Math.abs(m.Sum - a.Sum) < 1e-9);
-  assert.ok(Math.abs(m.StdDev - a.StdDev) < 1e-12);
-  const round = FortioHistogram.fromState(merged.toState(), 0, 0.001);
-  assert.deepEqual(round.toState(), merged.toState());
-  round.reset();
-  assert.equal(round.export([50]).Data.length, 0);
-  assert.equal(round.toState().buckets.reduce((s, c) => s + c, 0), 0);
-});
-
-test('divider must be positive', () => {
-  assert.throws(() => new FortioHistogram(0, 0), RangeError);
-});

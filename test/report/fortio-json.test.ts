@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { defaultLoadOptions } from '../../src/load/flags.js';
 import type { LoadOptions } from '../../src/load/types.js';
 import { buildFortioJson, goJsonString, goTimeJson, serializeJson } from '../../src/report/fortio-json.js';
-import { type FortioRunData, FortioRunHistograms, fortioRunId, fortioLabels } from '../../src/report/fortio-run.js';
+import { FortioRunHistograms } from '../../src/load/fortio-histogram.js';
+import { type FortioRunData, fortioRunId, fortioLabels } from '../../src/report/fortio-run.js';
 
 process.env.TZ = 'UTC';
 
@@ -148,4 +149,16 @@ test('fortio run ID and default labels', () => {
   assert.equal(fortioRunId(d, 0, 'x'.repeat(200)).length, 96);
   assert.equal(fortioLabels('http://httpbin:8000/get', '', 'fortio-deploy.ns.svc'), 'httpbin:8000/get , fortio-deploy');
   assert.equal(fortioLabels('http://h/', 'mine'), 'mine');
+});
+
+test('RequestedQPS and RequestedDuration as fortio fills them', () => {
+  const req = (o: Partial<LoadOptions>) => {
+    const j = buildFortioJson(exampleRun({ ...defaultLoadOptions('http://x/'), ...o }, LAT, CODES));
+    return [j.RequestedQPS, j.RequestedDuration];
+  };
+  assert.deepEqual(req({ qps: 2, exactly: 0, durationMs: 5000 }), ['2', '5s']);
+  assert.deepEqual(req({ qps: 1 / 3, exactly: 0, durationMs: 90_000 }), ['0.333333333', '1m30s']);
+  assert.deepEqual(req({ qps: 0, exactly: 10 }), ['max', 'exactly 10 calls']);
+  assert.deepEqual(req({ qps: 8, exactly: 0, durationMs: 0 }), ['8', 'until stop']);
+  assert.deepEqual(req({ qps: 0, exactly: 0, durationMs: 0 }), ['max', '']);
 });

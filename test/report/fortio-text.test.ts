@@ -2,8 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultLoadOptions } from '../../src/load/flags.js';
 import type { LoadOptions } from '../../src/load/types.js';
-import { formatFortioHeader, formatFortioReport } from '../../src/report/fortio-text.js';
-import { type FortioRunData, FortioRunHistograms, fortioCallPlan } from '../../src/report/fortio-run.js';
+import { formatFortioHeader } from '../../src/load/call-plan.js';
+import { FortioRunHistograms } from '../../src/load/fortio-histogram.js';
+import { formatFortioReport } from '../../src/report/fortio-text.js';
+import type { FortioRunData } from '../../src/report/fortio-run.js';
 
 /** Build run data the way the load engine does: record each call into fortio histograms. */
 function makeRun(
@@ -242,20 +244,4 @@ test('falling behind: more than 5% negative sleeps print the sleep histogram and
   assert.equal(lines[6], 'WARNING 50.00% of sleep were falling behind');
   assert.ok(lines.includes('Code  -1 : 10 (100.0 %)'), 'transport errors right-aligned in 3 columns');
   assert.ok(lines.includes('All done 10 calls (plus 1 warmup) 2.000 ms avg, 500.0 qps'));
-});
-
-test('call plan follows fortio: qps mode lowers threads when 2c > calls; durations print Go style', () => {
-  const base = defaultLoadOptions('http://x/');
-  const p = fortioCallPlan({ ...base, connections: 8, qps: 2, durationMs: 5000 }, 2);
-  assert.equal(p.numThreads, 5);
-  assert.equal(p.startLine, 'Starting at 2 qps with 5 thread(s) [gomax 2] for 5s : 2 calls each (total 10)');
-  assert.equal(p.requestedQps, '2');
-  assert.equal(p.requestedDuration, '5s');
-  const m = fortioCallPlan({ ...base, connections: 3, qps: 0, exactly: 10 }, 2);
-  assert.deepEqual([m.perThread, m.leftOver, m.requestedQps, m.requestedDuration], [3, 1, 'max', 'exactly 10 calls']);
-  const u = fortioCallPlan({ ...base, qps: 0, durationMs: 0 }, 2);
-  assert.equal(u.requestedDuration, '');
-  assert.equal(u.startLineNeedsWarning, false);
-  assert.equal(fortioCallPlan({ ...base, qps: 8, durationMs: 0 }, 2).requestedDuration, 'until stop');
-  assert.equal(fortioCallPlan({ ...base, qps: 1 / 3, durationMs: 90_000 }, 2).requestedQps, '0.333333333');
 });

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppContext, RunningApp } from './app.js';
+import { FORTIO_VERSION as VERSION } from '../../report/fortio-version.js';
 import { goDurationMs } from '../config/duration.js';
 import { AppServer, type HeaderList, peerAddress, readBody, serve, splitTarget } from './server.js';
 import { formatAuthority } from '../authority.js';
@@ -16,7 +17,6 @@ import { formatAuthority } from '../authority.js';
 export const MAX_ECHO_DELAY_MS = 1500;
 /** fortio -maxpayloadsizekb default (256 KiB). */
 export const MAX_PAYLOAD = 256 * 1024;
-const VERSION = '1.11.3';
 
 // fnet.Payload: one random buffer generated at start, sliced for size= replies.
 let payload: Buffer | undefined;

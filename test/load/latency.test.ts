@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import { addHdr, createHdr, decodeHdr, encodeHdr, percentileMs, recordMs, summarize } from '../../src/report/hdr.js';
+import { addHdr, createHdr, decodeHdr, encodeHdr, percentileMs, recordMs, summarize } from '../../src/load/latency.js';
 
 function near(actual: number, want: number, rel = 0.001): void {
   assert.ok(Math.abs(actual - want) <= Math.abs(want) * rel + 1e-9, `${actual} not within ${rel * 100}% of ${want}`);
@@ -54,7 +54,7 @@ test('encode/decode round trip and exact merges (histogram or encoded string)', 
 });
 
 test('a histogram encoded in a worker thread merges exactly in the main thread', async () => {
-  const hdrModule = fileURLToPath(new URL('../../src/report/hdr.js', import.meta.url));
+  const hdrModule = fileURLToPath(new URL('../../src/load/latency.js', import.meta.url));
   const src = `
     const { parentPort } = require('node:worker_threads');
     import(${JSON.stringify(hdrModule)}).then((m) => {
