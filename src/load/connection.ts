@@ -9,6 +9,7 @@ import { Client, type Dispatcher, type buildConnector } from 'undici';
 import { FORTIO_VERSION } from '../report/fortio-version.js';
 import { FortioHistogram, fortioCodeIsOk, fortioHistogramScales } from './fortio-histogram.js';
 import { nsSeconds } from './recorder.js';
+import type { Target } from './protocol.js';
 import type { LoadOptions } from './types.js';
 
 export const FORTIO_USER_AGENT = `fortio.org/fortio-${FORTIO_VERSION}-meshbench`;
@@ -19,14 +20,6 @@ export interface ConnectionEvents {
   ended(c: Connection, code: number, now: number, err?: Error): void;
   /** A socket opened to "ip:port" in `connectSec`. */
   socket(key: string, connectSec: number): void;
-}
-
-export interface Target {
-  /** Address to open sockets to (resolved once, like fortio). */
-  host: string;
-  port: number;
-  /** Value of the Host header (the URL's authority, or the user's -H Host). */
-  hostHeader: string;
 }
 
 export class Connection {

@@ -15,7 +15,7 @@ import type { FortioRunData } from '../report/fortio-run.js';
 import { MESHBENCH_FORTIO_VERSION } from '../report/fortio-version.js';
 import { Aggregate } from './aggregate.js';
 import { fortioCallPlan, splitConnections } from './call-plan.js';
-import type { Target } from './connection.js';
+import type { Target } from './protocol.js';
 import { encodeHdr, summarize } from './latency.js';
 import type { ToCoordinator, ToWorker, WorkerFinal, WorkerTask } from './protocol.js';
 import type { LoadOptions, LoadResult, LoadSnapshot } from './types.js';

@@ -3,7 +3,6 @@
 
 import type { MessagePort } from 'node:worker_threads';
 import type { FortioHistogramState } from '../report/fortio-histogram.js';
-import type { Target } from './connection.js';
 import type { FortioRunHistogramStates } from './fortio-histogram.js';
 import type { LoadOptions } from './types.js';
 
@@ -66,3 +65,11 @@ export type ToCoordinator =
   | { type: 'final'; final: WorkerFinal };
 
 export type ToWorker = { type: 'start'; t0: number } | { type: 'stop' };
+
+export interface Target {
+  /** Address to open sockets to (resolved once, like fortio). */
+  host: string;
+  port: number;
+  /** Value of the Host header (the URL's authority, or the user's -H Host). */
+  hostHeader: string;
+}
