@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CLIENT, destinationRule, type Handler, meshOf, request, service, startSidecar, Upstreams, virtualService, withProxy, workload } from './harness.js';
+import { CLIENT, destinationRule, type Handler, meshOf, request, service, sleep, startSidecar, Upstreams, virtualService, withProxy, workload } from './harness.js';
 import { RetryState } from '../../../src/mesh/router/retry-state.js';
 import type { Cluster } from '../../../src/mesh/cluster/cluster.js';
 import { DEFAULT_RETRY_POLICY } from '../../../src/mesh/config/policy.js';
@@ -140,22 +140,68 @@ test('connect failure (pod not running): retried by the default policy, then 503
   }
 });
 
-test('max_retries breaker: a second concurrent retry overflows (spec §4.4)', async () => {
-  const dr = destinationRule(`  trafficPolicy:
+// spec §4.4 / §3.3: Istio's `maxRetries` is Envoy's max_retries threshold, counted
+// per cluster over every worker; a scheduled retry holds one until its attempt is
+// decided. Request A's retry is held open upstream while B (another connection,
+// so the other worker) fails its first try: B may retry only if A's retry leaves room.
+for (const [maxRetries, overflow] of [
+  [1, 1],
+  [2, 0],
+] as const) {
+  test(`max_retries breaker: maxRetries ${maxRetries}, a second concurrent retry ${overflow ? 'overflows' : 'fits'} (spec §4.4)`, async () => {
+    const dr = destinationRule(`  trafficPolicy:
     connectionPool:
-      http: {maxRetries: 1}`);
-  await withProxy(mesh('    retries: {attempts: 1, retryOn: 5xx}', dr), async (px, up) => {
-    const rs = await Promise.all([request(px.port, { path: '/status/503' }), request(px.port, { path: '/status/503' })]);
-    assert.deepEqual(
-      rs.map((r) => r.status),
-      [503, 503],
+      http: {maxRetries: ${maxRetries}}`);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    // Opens anyway after 3 s, so a broken breaker fails the asserts instead of hanging.
+    const safety = setTimeout(() => release(), 3000);
+    // First tries fail with 503; every retry waits for the gate, then succeeds.
+    const handler: Handler = (req, res) => {
+      const reply = (code: number): void => {
+        res.writeHead(code, { 'content-length': '0' });
+        res.end();
+      };
+      if (req.headers['x-envoy-attempt-count'] === '1') reply(503);
+      else void gate.then(() => reply(200));
+    };
+    await withProxy(
+      mesh('    retries: {attempts: 3, retryOn: 5xx}', dr),
+      async (px, up) => {
+        const retriesSeen = (): number => up.seen.filter((s) => s.headers['x-envoy-attempt-count'] !== '1').length;
+        const a = request(px.port);
+        while (retriesSeen() < 1) await sleep(5);
+        assert.equal(px.gauge(`${C}.circuit_breakers.default.remaining_retries`), maxRetries - 1);
+        assert.equal(px.gauge(`${C}.circuit_breakers.default.rq_retry_open`), maxRetries === 1 ? 1 : 0);
+        const b = request(px.port);
+        if (overflow) {
+          // B's 503 is not retried: the upstream's own answer passes through.
+          const rb = await b;
+          assert.equal(rb.status, 503);
+          assert.equal(rb.body, '');
+          assert.equal(px.counter(`${C}.upstream_rq_retry_overflow`), 1);
+          release();
+          assert.equal((await a).status, 200);
+          assert.equal(px.counter(`${C}.upstream_rq_retry`), 1);
+          assert.equal(up.seen.length, 3);
+        } else {
+          while (retriesSeen() < 2) await sleep(5);
+          release();
+          assert.deepEqual([(await a).status, (await b).status], [200, 200]);
+          assert.equal(px.counter(`${C}.upstream_rq_retry_overflow`), 0);
+          assert.equal(px.counter(`${C}.upstream_rq_retry`), 2);
+          assert.equal(px.counter(`${C}.upstream_rq_retry_success`), 2);
+          assert.equal(up.seen.length, 4);
+        }
+        // Every retry decided: the breaker is free again.
+        assert.equal(px.gauge(`${C}.circuit_breakers.default.remaining_retries`), maxRetries);
+        assert.equal(px.gauge(`${C}.circuit_breakers.default.rq_retry_open`), 0);
+        clearTimeout(safety);
+      },
+      { handler },
     );
-    assert.equal(px.counter(`${C}.upstream_rq_retry`) + px.counter(`${C}.upstream_rq_retry_overflow`), 2);
-    assert.ok(px.counter(`${C}.upstream_rq_retry_overflow`) <= 1);
-    assert.equal(up.seen.length, 2 + px.counter(`${C}.upstream_rq_retry`));
-    assert.equal(px.gauge(`${C}.circuit_breakers.default.rq_retry_open`), 0);
   });
-});
+}
 
 test('backoff: fully jittered exponential, base 25 ms, capped at 10x (spec §5.3)', () => {
   const stats = { upstream_rq_retry: { inc() {} }, upstream_rq_retry_success: { inc() {} } };
