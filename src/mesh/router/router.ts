@@ -170,11 +170,7 @@ export class Router implements UpstreamRequestOwner {
     this.#hashKey = this.#computeHashKey();
     this.#buildHead();
 
-    if (policy) {
-      const hc = rq.headers['x-envoy-retriable-status-codes'];
-      const codes = typeof hc === 'string' ? hc.split(',').map((s) => Number(s.trim())).filter((n) => n > 0) : undefined;
-      this.#retry = new RetryState(policy, cluster, this.ctx.random, codes);
-    }
+    if (policy) this.#retry = new RetryState(policy, cluster, this.ctx.random, rq.headers);
 
     this.#start = performance.now();
     if (this.#timeoutMs > 0) this.routeTimer = setTimeout(routeTimedOut, this.#timeoutMs, this);
@@ -246,16 +242,7 @@ export class Router implements UpstreamRequestOwner {
     cluster.outlier?.putHttpResponseCode(up.host.id, status);
     const retry = this.#retry;
     if (retry) {
-      // Names arrive lower-cased from the codec: plain comparisons, one pass.
-      let grpcStatus: string | undefined;
-      let rateLimited = false;
-      for (let i = 0; i < headers.length; i += 2) {
-        const n = headers[i]!;
-        if (n === 'grpc-status') grpcStatus ??= headers[i + 1];
-        else if (n === 'x-envoy-ratelimited') rateLimited = true;
-      }
-      const would = retry.wouldRetryHeaders(status, grpcStatus, rateLimited);
-      if (retry.decide(would) === 'retry') {
+      if (retry.decide(retry.wouldRetryHeaders(status, headers)) === 'retry') {
         cluster.codes.charge(status, true);
         this.#upstream = undefined;
         // A response with no more body can finish on its connection; otherwise reset it.

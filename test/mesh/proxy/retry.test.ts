@@ -208,13 +208,13 @@ test('backoff: fully jittered exponential, base 25 ms, capped at 10x (spec §5.3
   const resources = { retries: { canCreate: () => true, inc() {}, dec() {} } };
   const cluster = { stats, resources } as unknown as Cluster;
   const maxes: number[] = [];
-  const rs = new RetryState({ ...DEFAULT_RETRY_POLICY, numRetries: 6 }, cluster, () => 0.9999, undefined);
+  const rs = new RetryState({ ...DEFAULT_RETRY_POLICY, numRetries: 6 }, cluster, () => 0.9999, {});
   for (let k = 0; k < 6; k++) {
     assert.equal(rs.decide(true), 'retry');
     maxes.push(rs.backoffMs());
   }
   assert.deepEqual(maxes, [24, 74, 174, 250, 250, 250]);
-  const zero = new RetryState(DEFAULT_RETRY_POLICY, cluster, () => 0, undefined);
+  const zero = new RetryState(DEFAULT_RETRY_POLICY, cluster, () => 0, {});
   zero.decide(true);
   assert.equal(zero.backoffMs(), 0);
 });
@@ -230,4 +230,52 @@ test('x-envoy-retry-on and x-envoy-max-retries request headers extend the policy
     await request(px.port, { path: '/status/503' });
     assert.equal(up.seen.length, 4);
   });
+});
+
+// spec §5.2 retriable-headers; Envoy RetryStateImpl: `x-envoy-retriable-header-names`
+// adds name-only matchers (comma list, trimmed) checked against the response
+// headers under retry_on `retriable-headers`. Istio's HTTPRetry has no
+// retriable_headers field, so the request header is the only source of names.
+test('retryOn retriable-headers: a response carrying a header named in x-envoy-retriable-header-names is retried', async () => {
+  // First try answers 200 with a pushback header, later tries a plain 200.
+  const handler: Handler = (req, res) => {
+    const first = req.headers['x-envoy-attempt-count'] === '1';
+    res.writeHead(200, { 'content-length': '0', ...(first ? { 'X-Upstream-Pushback': 'true' } : {}) });
+    res.end();
+  };
+  await withProxy(
+    mesh('    retries: {attempts: 2, retryOn: retriable-headers}'),
+    async (px, up) => {
+      const r = await request(px.port, { headers: { 'x-envoy-retriable-header-names': 'x-other, X-Upstream-Pushback' } });
+      assert.equal(r.status, 200);
+      assert.equal(r.headers['x-upstream-pushback'], undefined);
+      assert.deepEqual(up.seen.map((s) => s.headers['x-envoy-attempt-count']), ['1', '2']);
+      assert.equal(up.seen[0]!.headers['x-envoy-retriable-header-names'], undefined, 'consumed by the router');
+      assert.equal(px.counter(`${C}.upstream_rq_retry`), 1);
+      assert.equal(px.counter(`${C}.upstream_rq_retry_success`), 1);
+      assert.equal(px.counter(`${C}.retry.upstream_rq_200`), 1);
+      // No names in the request: nothing can match, the pushback answer is returned.
+      const plain = await request(px.port);
+      assert.equal(plain.headers['x-upstream-pushback'], 'true');
+      assert.equal(up.seen.length, 3);
+    },
+    { handler },
+  );
+});
+
+test('x-envoy-retriable-header-names without retriable-headers in retryOn: no retry', async () => {
+  const handler: Handler = (_req, res) => {
+    res.writeHead(200, { 'content-length': '0', 'x-upstream-pushback': 'true' });
+    res.end();
+  };
+  await withProxy(
+    mesh('    retries: {attempts: 2, retryOn: 5xx}'),
+    async (px, up) => {
+      const r = await request(px.port, { headers: { 'x-envoy-retriable-header-names': 'x-upstream-pushback' } });
+      assert.equal(r.headers['x-upstream-pushback'], 'true');
+      assert.equal(up.seen.length, 1);
+      assert.equal(px.counter(`${C}.upstream_rq_retry`), 0);
+    },
+    { handler },
+  );
 });
