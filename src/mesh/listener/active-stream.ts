@@ -51,6 +51,8 @@ export class ActiveStream {
   #entry!: RouteEntry;
   #rq!: DownstreamRequest;
   #chunks: Buffer[] | undefined;
+  /** internalError() already answered this stream. */
+  #failed = false;
 
   constructor(
     private readonly ctx: ListenerContext,
@@ -162,7 +164,7 @@ export class ActiveStream {
         return;
       }
     }
-    this.#router = new Router(this.ctx, this.#entry, this.#rq, this.res, this.hcm);
+    this.#router = new Router(this.ctx, this.#entry, this.#rq, this.res, this.hcm, this);
     this.#router.start();
   }
 
@@ -179,7 +181,8 @@ export class ActiveStream {
   internalError(err: unknown): void {
     this.ctx.internalErrors.record(err);
     const res = this.res;
-    if (this.closed || res.destroyed) return;
+    if (this.#failed || this.closed || res.destroyed) return;
+    this.#failed = true;
     if (res.headersSent) {
       res.destroy();
       return;

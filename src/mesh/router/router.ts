@@ -77,14 +77,28 @@ const CONSUMED = new Set([
 // Response headers Envoy sets itself.
 const RESPONSE_SKIP = new Set([...HOP_BY_HOP, 'server', 'x-envoy-upstream-service-time']);
 
+/** The downstream stream a router serves: where a bug in the router ends up. */
+export interface RouterStream {
+  internalError(err: unknown): void;
+}
+
 function routeTimedOut(r: Router): void {
   r.routeTimer = undefined;
-  r.onRouteTimeout();
+  try {
+    r.onRouteTimeout();
+  } catch (e) {
+    r.onInternalError(e);
+  }
 }
 
 function backoffDone(r: Router): void {
   r.backoffTimer = undefined;
-  if (!r.finished) r.startAttempt();
+  if (r.finished) return;
+  try {
+    r.startAttempt();
+  } catch (e) {
+    r.onInternalError(e);
+  }
 }
 
 function num(v: string | string[] | undefined): number | undefined {
@@ -119,6 +133,7 @@ export class Router implements UpstreamRequestOwner {
     private readonly rq: DownstreamRequest,
     private readonly res: ServerResponse,
     private readonly hcm: HcmStats,
+    private readonly stream: RouterStream,
   ) {}
 
   /** Envoy Filter::decodeHeaders + onRequestComplete. */
@@ -325,6 +340,15 @@ export class Router implements UpstreamRequestOwner {
     }
     cluster.codes.charge(504, false);
     this.#local(504, BODY_TIMEOUT);
+  }
+
+  /** A bug in a callback: drop the attempt, stop the timers, let the stream answer 500. */
+  onInternalError(err: unknown): void {
+    const up = this.#upstream;
+    this.#upstream = undefined;
+    up?.reset();
+    this.#finish();
+    this.stream.internalError(err);
   }
 
   // -- timers and downstream events ------------------------------------------

@@ -13,6 +13,7 @@ import type { MeshConfig } from '../../../src/mesh/config/model.js';
 
 const H = 'http.outbound_0.0.0.0_8000';
 const ERRORS = 'meshbench.internal_errors';
+const C = 'cluster.outbound|8000|v1|httpbin.default.svc.cluster.local';
 
 /** Lines written to process.stderr while `fn` runs (the mesh logs there). */
 async function stderrOf(fn: () => Promise<void>): Promise<string> {
@@ -89,3 +90,28 @@ test('an exception after a fault delay (timer callback): 500 as well, not an unc
   });
 });
 
+
+test('an exception on the upstream response path (socket callback): 500, counted, not an upstream protocol error', async () => {
+  const cfg = meshOf(
+    HTTPBIN_V1_V2 +
+      virtualService(`  - route: [{destination: {host: httpbin, subset: v1}}]
+    headers: {response: {set: {x-a: b}}}`),
+  );
+  // Header ops a buggy compiler left without their remove list.
+  (cfg.virtualServices[0]!.http[0]!.headers!.response as { remove: unknown }).remove = null;
+  await withProxy(cfg, async (px, up) => {
+    const logged = await stderrOf(async () => {
+      const r = await request(px.port);
+      assert.equal(r.status, 500);
+      assert.equal(r.body, '');
+    });
+    assert.match(logged, /at applyResponseOps .*header-ops\.js/);
+    assert.match(logged, /at Router\.onUpstreamHeaders /);
+    assert.equal(up.seen.length, 1, 'not retried');
+    assert.equal(px.counter(ERRORS), 1);
+    // The upstream answered fine: no reset, no protocol error, no 502.
+    assert.equal(px.counter(`${C}.upstream_rq_rx_reset`), 0);
+    assert.equal(px.counter(`${C}.upstream_rq_200`), 1);
+    assert.equal(px.maybeCounter(`${C}.upstream_rq_502`), undefined);
+  });
+});
