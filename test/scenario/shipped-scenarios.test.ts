@@ -8,7 +8,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { runCommand } from '../../src/cli/run.js';
 import { capture, repo } from '../helpers/io.js';
 
@@ -34,7 +34,7 @@ async function reduced(name: string, edits: Array<[from: string, to: string, tim
 }
 
 async function run(file: string): Promise<{ code: number; out: string; doc: { variants: Array<{ name: string; steps: Array<{ step: string; perVersion: Record<string, number> }> }> } }> {
-  const json = `${file}.json`;
+  const json = join(dir, `${basename(file)}.json`);
   const c = capture();
   const code = await runCommand([file, '--no-tui', '--json', json, '--seed', '3'], c.io);
   assert.equal(code, 0, c.out() + c.err());
