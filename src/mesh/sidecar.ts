@@ -56,6 +56,8 @@ export class Sidecar {
       this.#listeners.push(l);
       return bound;
     } catch (e) {
+      // Only a failed system call (EADDRINUSE, EACCES…) is a runtime failure; a bug keeps its stack.
+      if (typeof (e as NodeJS.ErrnoException)?.syscall !== 'string') throw e;
       const code = (e as NodeJS.ErrnoException).code;
       throw new RuntimeError(
         'MB_ERR_LISTEN',
