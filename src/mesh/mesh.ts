@@ -154,8 +154,10 @@ export async function startMesh(config: MeshConfig, opts: MeshBootOptions = {}):
     for (const i of instances) instancePorts.set(i.spec.pod, i.app.port);
   } catch (e) {
     await closeAll();
-    if (e instanceof UserError) throw e;
-    throw new RuntimeError('MB_ERR_MESH_BOOT', `mesh failed to boot: ${(e as Error)?.message ?? String(e)}`);
+    // A system call that failed (EMFILE, ENOMEM…) is a runtime failure (exit 3);
+    // anything else is a bug and keeps its stack (exit 70).
+    if (e instanceof UserError || typeof (e as NodeJS.ErrnoException)?.syscall !== 'string') throw e;
+    throw new RuntimeError('MB_ERR_MESH_BOOT', `mesh failed to boot: ${(e as Error).message}`);
   }
 
   let closed: Promise<void> | undefined;

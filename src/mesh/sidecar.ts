@@ -8,6 +8,7 @@ import { ClusterManager } from './cluster/cluster-manager.js';
 import { RouteTable } from './route/route-table.js';
 import { HcmStatsByPort } from './listener/hcm-stats.js';
 import { Listener } from './listener/listener.js';
+import { InternalErrors } from './listener/internal-errors.js';
 
 export interface SidecarOptions {
   workload: string;
@@ -28,6 +29,7 @@ export class Sidecar {
   readonly #listeners: Listener[] = [];
   readonly #opts: SidecarOptions;
   readonly #hcm: HcmStatsByPort;
+  readonly #internalErrors: InternalErrors;
 
   constructor(opts: SidecarOptions) {
     this.#opts = opts;
@@ -36,6 +38,7 @@ export class Sidecar {
     this.clusters.warmAll();
     this.routes = new RouteTable(opts.config, { labels: opts.labels, namespace: opts.namespace });
     this.#hcm = new HcmStatsByPort(opts.stats);
+    this.#internalErrors = new InternalErrors(opts.stats, opts.workload);
   }
 
   /** Starts an outbound listener; returns the bound port. May be called more than once. */
@@ -44,6 +47,7 @@ export class Sidecar {
       routes: this.routes,
       clusters: this.clusters,
       hcm: this.#hcm,
+      internalErrors: this.#internalErrors,
       random: this.#opts.random,
       shadowHostSuffix: this.#opts.shadowHostSuffix,
     });
@@ -52,6 +56,8 @@ export class Sidecar {
       this.#listeners.push(l);
       return bound;
     } catch (e) {
+      // Only a failed system call (EADDRINUSE, EACCES…) is a runtime failure; a bug keeps its stack.
+      if (typeof (e as NodeJS.ErrnoException)?.syscall !== 'string') throw e;
       const code = (e as NodeJS.ErrnoException).code;
       throw new RuntimeError(
         'MB_ERR_LISTEN',

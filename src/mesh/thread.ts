@@ -73,6 +73,19 @@ export function deserializeError(s: SerializedError): Error {
   }
 }
 
+/**
+ * An exception that escaped the mesh thread is a bug: a plain Error (the CLI exits
+ * 70 and prints the stack), carrying the mesh thread's own stack under a line that
+ * says when it happened. Real runtime failures (port in use) arrive as UserErrors
+ * over the boot-error message instead.
+ */
+export function meshThreadCrash(e: unknown, when: string): Error {
+  const cause = e instanceof Error ? e : new Error(String(e));
+  const out = new Error(`mesh thread crashed ${when}: ${cause.message}`, { cause });
+  out.stack = `Error: ${out.message}\n${cause.stack ?? ''}`;
+  return out;
+}
+
 /** A mesh on its thread; `crashed` settles if the thread dies before close() (a proxy bug). */
 export interface MeshThreadHandle extends MeshHandle {
   readonly crashed: Promise<Error>;
@@ -104,16 +117,17 @@ export async function startMeshThread(config: MeshConfig, opts: MeshBootOptions 
       } else if (m.type === 'boot-error') {
         cleanup();
         void worker.terminate();
-        reject(deserializeError(m.error));
+        const e = deserializeError(m.error);
+        reject(e instanceof UserError ? e : meshThreadCrash(e, 'during boot'));
       }
     };
     const onError = (e: Error) => {
       cleanup();
-      reject(new RuntimeError('MB_ERR_MESH_BOOT', `mesh thread failed to boot: ${e.message}`));
+      reject(meshThreadCrash(e, 'during boot'));
     };
     const onExit = (code: number) => {
       cleanup();
-      reject(new RuntimeError('MB_ERR_MESH_BOOT', `mesh thread exited during boot (code ${code})`));
+      reject(meshThreadCrash(new Error(`exited with code ${code} before it was ready`), 'during boot'));
     };
     const cleanup = () => {
       worker.off('message', onMessage);
@@ -134,8 +148,14 @@ export async function startMeshThread(config: MeshConfig, opts: MeshBootOptions 
       else p.resolve(m.type === 'snapshot' ? m.snapshot : undefined);
     }
   });
-  worker.on('error', (e) => failAll(new RuntimeError('MB_ERR_MESH_THREAD', `mesh thread crashed: ${e.message}`)));
-  worker.on('exit', (code) => failAll(new RuntimeError('MB_ERR_MESH_THREAD', `mesh thread exited (code ${code})`)));
+  worker.on('error', (e) => failAll(meshThreadCrash(e, 'while running')));
+  worker.on('exit', (code) =>
+    failAll(
+      closingStarted
+        ? new RuntimeError('MB_ERR_MESH_CLOSED', 'the mesh is closed')
+        : meshThreadCrash(new Error(`exited with code ${code}`), 'while running'),
+    ),
+  );
 
   const call = <T>(type: MainToWorker['type']): Promise<T> => {
     if (dead) return Promise.reject(dead);

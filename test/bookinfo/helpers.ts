@@ -129,8 +129,16 @@ spec:
 /** Sum of a sidecar's counters whose full Envoy name matches. */
 export function counter(snap: MeshSnapshot, workload: string, match: (name: string) => boolean): number {
   const s = snap.sidecars.find((x) => x.workload === workload);
+  if (!s) throw new Error(`no sidecar of workload ${workload}`);
   let n = 0;
-  for (const [k, v] of Object.entries(s?.counters ?? {})) if (match(k)) n += v;
+  let matched = false;
+  for (const [k, v] of Object.entries(s.counters)) {
+    if (!match(k)) continue;
+    matched = true;
+    n += v;
+  }
+  // A misspelled name must fail, never read as 0.
+  if (!matched) throw new Error(`no counter of ${workload}'s sidecar matches ${match.toString()}`);
   return n;
 }
 

@@ -2,7 +2,7 @@
 // one stream at a time, states moved only by its pool's transition().
 
 import * as net from 'node:net';
-import { ResponseParser, type ResponseSink } from './http1-codec.js';
+import { ParseError, ResponseParser, type ResponseSink } from './http1-codec.js';
 import type { ConnPool } from './conn-pool.js';
 
 export const enum CxState {
@@ -147,7 +147,9 @@ export class UpstreamConnection {
     }
     try {
       this.#parser.execute(data);
-    } catch {
+    } catch (e) {
+      // Only the codec's own verdict is an upstream protocol error; anything else is a bug.
+      if (!(e instanceof ParseError)) throw e;
       const s = this.#stream;
       this.socket.destroy();
       this.#closed(false, false);

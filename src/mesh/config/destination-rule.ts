@@ -70,8 +70,7 @@ function compileTrafficPolicy(f: Fields, topLevel: boolean): TrafficPolicy {
   if (cp) out.connectionPool = compileConnectionPool(cp);
   const od = f.obj('outlierDetection');
   if (od) out.outlierDetection = compileOutlierDetection(od);
-  // tls is accepted (mTLS is implicit between sidecars here) and has no effect.
-  f.obj('tls');
+  if (f.obj('tls')) f.warn('tls', 'tls is not emulated: sidecars talk plain HTTP/1.1 on loopback');
   if (topLevel && f.has('portLevelSettings')) {
     const seen = new Set<number>();
     const pls: NonNullable<TrafficPolicy['portLevelSettings']> = [];
@@ -105,6 +104,12 @@ function compileLoadBalancer(f: Fields): LbPolicy | undefined {
       return undefined;
     }
     if (simple === 'UNSPECIFIED') return undefined;
+    if (simple === 'PASSTHROUGH') {
+      // Envoy's ORIGINAL_DST cluster needs the caller's original destination address,
+      // which loopback connections to the sidecar do not carry. Kept in the model (it
+      // still overrides an outer policy); the balancer treats it as LEAST_REQUEST.
+      f.warn('simple', 'PASSTHROUGH is not emulated: LEAST_REQUEST picks the endpoint instead');
+    }
     if (simple === 'LEAST_CONN') {
       f.warn('simple', 'LEAST_CONN is deprecated: it is an alias of LEAST_REQUEST');
       return { simple: 'LEAST_REQUEST' };
@@ -185,6 +190,7 @@ function compileConnectionPool(f: Fields): Partial<ConnectionPool> {
       ka.int('probes', { min: 0 });
       ka.duration('time');
       ka.duration('interval');
+      tcp.warn('tcpKeepalive', 'tcpKeepalive is not emulated: upstream sockets keep the OS keepalive defaults');
     }
     if (tcp.has('maxConnectionDuration')) {
       tcp.duration('maxConnectionDuration');
@@ -214,7 +220,9 @@ function compileConnectionPool(f: Fields): Partial<ConnectionPool> {
       else if (h2 === 'UPGRADE') http.warn('h2UpgradePolicy', 'UPGRADE is ignored: upstream connections stay HTTP/1.1');
     }
     http.bool('useClientProtocol');
-    threshold(http, 'maxConcurrentStreams');
+    if (threshold(http, 'maxConcurrentStreams') !== undefined) {
+      http.warn('maxConcurrentStreams', 'maxConcurrentStreams is not emulated: it limits HTTP/2 streams and upstream connections are HTTP/1.1');
+    }
   }
   // spec §3.3: tcp.idleTimeout is the HTTP idle timeout when http.idleTimeout is unset.
   const idle = httpIdle ?? tcpIdle;

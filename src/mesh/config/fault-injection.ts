@@ -45,7 +45,9 @@ export function compileFault(f: Fields): { delay?: FaultDelay; abort?: FaultAbor
     a.allow(['httpStatus', 'grpcStatus', 'http2Error', 'percentage']);
     if (a.has('http2Error')) a.error('http2Error', 'HTTP/2 abort fault injection not supported yet (Istio rejects it)');
     const httpStatus = a.int('httpStatus');
-    if (httpStatus !== undefined && (httpStatus < 200 || httpStatus > 600)) {
+    // Istio's validator lets 600 through, but Envoy rejects the route (fault.proto:
+    // http_status in [200, 600)), so the config would never reach the sidecar.
+    if (httpStatus !== undefined && (httpStatus < 200 || httpStatus > 599)) {
       a.error('httpStatus', `invalid abort http status ${httpStatus}: must be in range 200..599`);
     }
     const grpcStatus = a.str('grpcStatus');

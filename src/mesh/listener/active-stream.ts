@@ -11,10 +11,12 @@ import { drawAbort, drawDelay, FAULT_ABORT_BODY } from '../fault/fault-filter.js
 import { Router, type DownstreamRequest, type RouterContext } from '../router/router.js';
 import { sendLocalReply } from '../router/local-reply.js';
 import { chargeDownstream, type HcmStats, type HcmStatsByPort } from './hcm-stats.js';
+import type { InternalErrors } from './internal-errors.js';
 
 export interface ListenerContext extends RouterContext {
   routes: RouteTable;
   hcm: HcmStatsByPort;
+  internalErrors: InternalErrors;
 }
 
 const STREAM = Symbol('activeStream');
@@ -22,13 +24,23 @@ type StreamResponse = ServerResponse & { [STREAM]?: ActiveStream };
 
 /** One shared listener for every response's 'close' (no per-request closure). */
 function onResponseClose(this: StreamResponse): void {
-  this[STREAM]?.onClose();
+  const s = this[STREAM];
+  if (!s) return;
+  try {
+    s.onClose();
+  } catch (e) {
+    s.internalError(e);
+  }
 }
 
 function delayDone(s: ActiveStream): void {
-  s.delayTimer = undefined;
-  s.hcm['fault.active_faults'].dec();
-  if (!s.closed) s.afterDelay();
+  try {
+    s.delayTimer = undefined;
+    s.hcm['fault.active_faults'].dec();
+    if (!s.closed) s.afterDelay();
+  } catch (e) {
+    s.internalError(e);
+  }
 }
 
 
@@ -40,6 +52,8 @@ export class ActiveStream {
   #entry!: RouteEntry;
   #rq!: DownstreamRequest;
   #chunks: Buffer[] | undefined;
+  /** internalError() already answered this stream. */
+  #failed = false;
 
   constructor(
     private readonly ctx: ListenerContext,
@@ -106,10 +120,14 @@ export class ActiveStream {
 
   readonly #onEnd = (): void => {
     if (this.closed) return;
-    const c = this.#chunks!;
-    this.#rq.body = c.length === 1 ? c[0] : Buffer.concat(c);
-    this.#chunks = undefined;
-    this.#decodeFault();
+    try {
+      const c = this.#chunks!;
+      this.#rq.body = c.length === 1 ? c[0] : Buffer.concat(c);
+      this.#chunks = undefined;
+      this.#decodeFault();
+    } catch (e) {
+      this.internalError(e);
+    }
   };
 
   /** Fault filter: delay first, then an independent abort draw (spec §2.7). */
@@ -137,13 +155,36 @@ export class ActiveStream {
         return;
       }
     }
-    this.#router = new Router(this.ctx, this.#entry, this.#rq, this.res, this.hcm);
+    this.#router = new Router(this.ctx, this.#entry, this.#rq, this.res, this.hcm, this);
     this.#router.start();
   }
 
   #reply(status: number, body: string): void {
     chargeDownstream(this.hcm, status);
     sendLocalReply(this.res, status, body);
+  }
+
+  /**
+   * An exception out of this stream's filters (a bug): counted and logged by the
+   * sidecar, answered with an empty 500 local reply, or a reset once the response
+   * has started (as a late local reply is in Envoy).
+   */
+  internalError(err: unknown): void {
+    this.ctx.internalErrors.record(err);
+    const res = this.res;
+    if (this.#failed || this.closed || res.destroyed) return;
+    this.#failed = true;
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    try {
+      if (this.hcm) chargeDownstream(this.hcm, 500);
+      sendLocalReply(res, 500, '');
+    } catch (e) {
+      this.ctx.internalErrors.record(e);
+      res.destroy();
+    }
   }
 
   /** Response finished or the client went away; a pending delay is cancelled. */

@@ -55,11 +55,12 @@ export class Listener {
 
   readonly #onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const socket = req.socket as WorkerSocket;
+    const stream = new ActiveStream(this.ctx, req, res, socket[WORKER] ?? 0, socket[SOURCE_IP] ?? '127.0.0.1');
     try {
-      new ActiveStream(this.ctx, req, res, socket[WORKER] ?? 0, socket[SOURCE_IP] ?? '127.0.0.1').start();
-    } catch {
-      // A bug or an unencodable header must not take the mesh down: drop this stream.
-      res.destroy();
+      stream.start();
+    } catch (e) {
+      // A bug must not take the mesh down, nor vanish: counted, logged once, 500.
+      stream.internalError(e);
     }
   };
 }

@@ -16,6 +16,7 @@ const enum On {
   RefusedStream = 64,
   EnvoyRateLimited = 128,
   ResetBeforeRequest = 256,
+  RetriableHeaders = 512,
 }
 
 const GRPC_TOKENS: Record<string, string> = {
@@ -63,6 +64,9 @@ function parseRetryOn(policy: RetryPolicy): { on: number; grpc: readonly string[
       case 'envoy-ratelimited':
         on |= On.EnvoyRateLimited;
         break;
+      case 'retriable-headers':
+        on |= On.RetriableHeaders;
+        break;
       default: {
         const g = GRPC_TOKENS[t.trim()];
         if (g) grpc.push(g);
@@ -79,9 +83,24 @@ export type RetryDecision = 'retry' | 'no' | 'limit_exceeded' | 'overflow';
 /** Failure kinds a retry decision is taken on. */
 export type ResetKind = 'connect_failure' | 'reset' | 'reset_before_request' | 'per_try_timeout';
 
+/** The request headers a retry state reads (Envoy RetryStateImpl's constructor consumes them). */
+export type RetryRequestHeaders = Record<string, string | string[] | undefined>;
+
+/** A comma list header split, trimmed, empty items dropped (Envoy StringUtil::splitToken). */
+function commaList(v: string | string[] | undefined): string[] {
+  if (typeof v !== 'string') return [];
+  return v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
 export class RetryState {
   readonly #on: number;
   readonly #codes: readonly number[];
+  /**
+   * Lower-case response header names that make a response retriable under
+   * `retriable-headers`. Istio's HTTPRetry has no retriable_headers field, so only
+   * the request's `x-envoy-retriable-header-names` (name-only matchers) fills it.
+   */
+  readonly #headerNames: readonly string[];
   readonly #grpc: readonly string[];
   readonly #baseMs: number;
   readonly #maxMs: number;
@@ -95,13 +114,15 @@ export class RetryState {
     readonly policy: RetryPolicy,
     private readonly cluster: Cluster,
     private readonly random: () => number,
-    headerCodes: readonly number[] | undefined,
+    requestHeaders: RetryRequestHeaders,
   ) {
     const parsed = parseRetryOn(policy);
     const on = parsed.on;
     const grpc = parsed.grpc;
     this.#on = on;
-    this.#codes = headerCodes && headerCodes.length ? [...policy.retriableStatusCodes, ...headerCodes] : policy.retriableStatusCodes;
+    const headerCodes = commaList(requestHeaders['x-envoy-retriable-status-codes']).map(Number).filter((n) => n > 0);
+    this.#codes = headerCodes.length ? [...policy.retriableStatusCodes, ...headerCodes] : policy.retriableStatusCodes;
+    this.#headerNames = commaList(requestHeaders['x-envoy-retriable-header-names']).map((n) => n.toLowerCase());
     this.#grpc = grpc;
     this.#baseMs = policy.backoffBaseMs > 0 ? policy.backoffBaseMs : ENVOY_RETRY_BASE_INTERVAL_MS;
     this.#maxMs = 10 * this.#baseMs;
@@ -112,8 +133,19 @@ export class RetryState {
     return this.#scheduled > 0;
   }
 
-  /** Envoy wouldRetryFromHeaders. */
-  wouldRetryHeaders(status: number, grpcStatus: string | undefined, rateLimited: boolean): boolean {
+  /** Envoy wouldRetryFromHeaders; `headers` is the flat lower-case name/value list of the response. */
+  wouldRetryHeaders(status: number, headers: readonly string[]): boolean {
+    // Names arrive lower-cased from the codec: plain comparisons, one pass.
+    let grpcStatus: string | undefined;
+    let rateLimited = false;
+    let named = false;
+    const names = this.#headerNames;
+    for (let i = 0; i < headers.length; i += 2) {
+      const n = headers[i]!;
+      if (n === 'grpc-status') grpcStatus ??= headers[i + 1];
+      else if (n === 'x-envoy-ratelimited') rateLimited = true;
+      if (names.length > 0 && names.includes(n)) named = true;
+    }
     const on = this.#on;
     // Rate-limited responses are only retried under envoy-ratelimited.
     if (rateLimited) return (on & On.EnvoyRateLimited) !== 0;
@@ -121,6 +153,7 @@ export class RetryState {
     if (on & On.GatewayError && (status === 502 || status === 503 || status === 504)) return true;
     if (on & On.Retriable4xx && status === 409) return true;
     if (on & On.RetriableStatusCodes && this.#codes.includes(status)) return true;
+    if (on & On.RetriableHeaders && named) return true;
     if (grpcStatus !== undefined && this.#grpc.includes(grpcStatus)) return true;
     return false;
   }

@@ -79,14 +79,28 @@ const CONSUMED = new Set([
 // Response headers Envoy sets itself.
 const RESPONSE_SKIP = new Set([...HOP_BY_HOP, 'server', 'x-envoy-upstream-service-time']);
 
+/** The downstream stream a router serves: where a bug in the router ends up. */
+export interface RouterStream {
+  internalError(err: unknown): void;
+}
+
 function routeTimedOut(r: Router): void {
   r.routeTimer = undefined;
-  r.onRouteTimeout();
+  try {
+    r.onRouteTimeout();
+  } catch (e) {
+    r.onInternalError(e);
+  }
 }
 
 function backoffDone(r: Router): void {
   r.backoffTimer = undefined;
-  if (!r.finished) r.startAttempt();
+  if (r.finished) return;
+  try {
+    r.startAttempt();
+  } catch (e) {
+    r.onInternalError(e);
+  }
 }
 
 function num(v: string | string[] | undefined): number | undefined {
@@ -121,6 +135,7 @@ export class Router implements UpstreamRequestOwner {
     private readonly rq: DownstreamRequest,
     private readonly res: ServerResponse,
     private readonly hcm: HcmStats,
+    private readonly stream: RouterStream,
   ) {}
 
   /** Envoy Filter::decodeHeaders + onRequestComplete. */
@@ -172,11 +187,7 @@ export class Router implements UpstreamRequestOwner {
     this.#hashKey = this.#computeHashKey();
     this.#buildHead();
 
-    if (policy) {
-      const hc = rq.headers['x-envoy-retriable-status-codes'];
-      const codes = typeof hc === 'string' ? hc.split(',').map((s) => Number(s.trim())).filter((n) => n > 0) : undefined;
-      this.#retry = new RetryState(policy, cluster, this.ctx.random, codes);
-    }
+    if (policy) this.#retry = new RetryState(policy, cluster, this.ctx.random, rq.headers);
 
     this.#start = performance.now();
     if (this.#timeoutMs > 0) this.routeTimer = setTimeout(routeTimedOut, this.#timeoutMs, this);
@@ -249,16 +260,7 @@ export class Router implements UpstreamRequestOwner {
     up.host.stats.chargeResponse(status);
     const retry = this.#retry;
     if (retry) {
-      // Names arrive lower-cased from the codec: plain comparisons, one pass.
-      let grpcStatus: string | undefined;
-      let rateLimited = false;
-      for (let i = 0; i < headers.length; i += 2) {
-        const n = headers[i]!;
-        if (n === 'grpc-status') grpcStatus ??= headers[i + 1];
-        else if (n === 'x-envoy-ratelimited') rateLimited = true;
-      }
-      const would = retry.wouldRetryHeaders(status, grpcStatus, rateLimited);
-      if (retry.decide(would) === 'retry') {
+      if (retry.decide(retry.wouldRetryHeaders(status, headers)) === 'retry') {
         cluster.codes.charge(status, true);
         this.#upstream = undefined;
         // A response with no more body can finish on its connection; otherwise reset it.
@@ -356,6 +358,15 @@ export class Router implements UpstreamRequestOwner {
     }
     cluster.codes.charge(504, false);
     this.#local(504, BODY_TIMEOUT);
+  }
+
+  /** A bug in a callback: drop the attempt, stop the timers, let the stream answer 500. */
+  onInternalError(err: unknown): void {
+    const up = this.#upstream;
+    this.#upstream = undefined;
+    up?.reset();
+    this.#finish();
+    this.stream.internalError(err);
   }
 
   // -- timers and downstream events ------------------------------------------

@@ -15,11 +15,22 @@ export interface UpstreamRequestOwner {
   onUpstreamComplete(up: UpstreamRequest): void;
   onUpstreamReset(up: UpstreamRequest, reason: StreamResetReason): void;
   onPerTryTimeout(up: UpstreamRequest): void;
+  /** A callback above threw (a bug): the owner ends its stream with an internal error. */
+  onInternalError(err: unknown): void;
 }
+
+// Every callback into the owner runs from a socket or timer event, where a throw
+// would escape to the mesh thread (or be taken for an upstream protocol error):
+// each one hands a bug to onInternalError instead.
 
 function perTryFired(up: UpstreamRequest): void {
   up.perTryTimer = undefined;
-  if (!up.done) up.owner.onPerTryTimeout(up);
+  if (up.done) return;
+  try {
+    up.owner.onPerTryTimeout(up);
+  } catch (e) {
+    up.owner.onInternalError(e);
+  }
 }
 
 export class UpstreamRequest implements PoolCallbacks, StreamCallbacks {
@@ -56,30 +67,52 @@ export class UpstreamRequest implements PoolCallbacks, StreamCallbacks {
   onPoolReady(cx: UpstreamConnection): void {
     this.pending = false;
     this.cx = cx;
-    this.owner.onPoolReady(this, cx);
+    try {
+      this.owner.onPoolReady(this, cx);
+    } catch (e) {
+      this.owner.onInternalError(e);
+    }
   }
 
   onPoolFailure(reason: PoolFailureReason): void {
     this.pending = false;
-    if (!this.done) this.owner.onPoolFailure(this, reason);
+    if (this.done) return;
+    try {
+      this.owner.onPoolFailure(this, reason);
+    } catch (e) {
+      this.owner.onInternalError(e);
+    }
   }
 
   onResponseHeaders(status: number, headers: string[], contentLength: number): void {
     if (this.done) return;
     this.headersReceived = true;
     this.clearPerTry();
-    this.owner.onUpstreamHeaders(this, status, headers, contentLength);
+    try {
+      this.owner.onUpstreamHeaders(this, status, headers, contentLength);
+    } catch (e) {
+      this.owner.onInternalError(e);
+    }
   }
 
   onResponseData(chunk: Buffer): void {
-    if (!this.done) this.owner.onUpstreamData(this, chunk);
+    if (this.done) return;
+    try {
+      this.owner.onUpstreamData(this, chunk);
+    } catch (e) {
+      this.owner.onInternalError(e);
+    }
   }
 
   onResponseComplete(): void {
     this.cx = undefined;
     if (this.done) return;
     this.done = true;
-    this.owner.onUpstreamComplete(this);
+    try {
+      this.owner.onUpstreamComplete(this);
+    } catch (e) {
+      this.owner.onInternalError(e);
+    }
   }
 
   onStreamReset(reason: StreamResetReason): void {
@@ -87,7 +120,11 @@ export class UpstreamRequest implements PoolCallbacks, StreamCallbacks {
     this.clearPerTry();
     if (this.done) return;
     this.done = true;
-    this.owner.onUpstreamReset(this, reason);
+    try {
+      this.owner.onUpstreamReset(this, reason);
+    } catch (e) {
+      this.owner.onInternalError(e);
+    }
   }
 
   /**

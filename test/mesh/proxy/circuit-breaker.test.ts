@@ -63,7 +63,7 @@ test('closed-loop clients 1, 2, 3 -> 0, some, more 503s; pending_overflow == 503
         const e503 = codes.get(503) ?? 0;
         assert.equal((codes.get(200) ?? 0) + e503, n);
         assert.equal(px.counter(`${C}.upstream_rq_pending_overflow`), e503);
-        assert.equal(px.counter(`${C}.upstream_rq_pending_active`), 0);
+        assert.equal(px.gauge(`${C}.upstream_rq_pending_active`), 0);
         rates.push(e503 / n);
       } finally {
         await px.close();

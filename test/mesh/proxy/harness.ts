@@ -173,8 +173,12 @@ export interface Proxy {
   sidecar: Sidecar;
   port: number;
   stats: StatsStore;
+  /** A counter's value; fails the test when no counter has that name (a typo never reads as 0). */
   counter(name: string): number;
+  /** A gauge's value; fails the test when no gauge has that name. */
   gauge(name: string): number;
+  /** A counter's value, or undefined when it was never created (Envoy creates per-code stats on first use). */
+  maybeCounter(name: string): number | undefined;
   close(): Promise<void>;
 }
 
@@ -183,6 +187,11 @@ export interface SidecarOptions {
   labels?: Record<string, string>;
   namespace?: string;
   shadowHostSuffix?: boolean;
+}
+
+function present(kind: string, name: string, v: number | undefined): number {
+  if (v === undefined) throw new Error(`no ${kind} named ${name}`);
+  return v;
 }
 
 export async function startSidecar(config: MeshConfig, upstreams: Upstreams, opts: SidecarOptions = {}): Promise<Proxy> {
@@ -202,8 +211,9 @@ export async function startSidecar(config: MeshConfig, upstreams: Upstreams, opt
     sidecar,
     port,
     stats,
-    counter: (n) => stats.snapshot().counters[n] ?? 0,
-    gauge: (n) => stats.snapshot().gauges[n] ?? 0,
+    counter: (n) => present('counter', n, stats.snapshot().counters[n]),
+    gauge: (n) => present('gauge', n, stats.snapshot().gauges[n]),
+    maybeCounter: (n) => stats.snapshot().counters[n],
     close: () => sidecar.close(),
   };
 }

@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CLIENT, destinationRule, type Handler, meshOf, request, service, startSidecar, Upstreams, virtualService, withProxy, workload } from './harness.js';
+import { CLIENT, destinationRule, type Handler, meshOf, request, service, sleep, startSidecar, Upstreams, virtualService, withProxy, workload } from './harness.js';
 import { RetryState } from '../../../src/mesh/router/retry-state.js';
 import type { Cluster } from '../../../src/mesh/cluster/cluster.js';
 import { DEFAULT_RETRY_POLICY } from '../../../src/mesh/config/policy.js';
@@ -140,35 +140,81 @@ test('connect failure (pod not running): retried by the default policy, then 503
   }
 });
 
-test('max_retries breaker: a second concurrent retry overflows (spec §4.4)', async () => {
-  const dr = destinationRule(`  trafficPolicy:
+// spec §4.4 / §3.3: Istio's `maxRetries` is Envoy's max_retries threshold, counted
+// per cluster over every worker; a scheduled retry holds one until its attempt is
+// decided. Request A's retry is held open upstream while B (another connection,
+// so the other worker) fails its first try: B may retry only if A's retry leaves room.
+for (const [maxRetries, overflow] of [
+  [1, 1],
+  [2, 0],
+] as const) {
+  test(`max_retries breaker: maxRetries ${maxRetries}, a second concurrent retry ${overflow ? 'overflows' : 'fits'} (spec §4.4)`, async () => {
+    const dr = destinationRule(`  trafficPolicy:
     connectionPool:
-      http: {maxRetries: 1}`);
-  await withProxy(mesh('    retries: {attempts: 1, retryOn: 5xx}', dr), async (px, up) => {
-    const rs = await Promise.all([request(px.port, { path: '/status/503' }), request(px.port, { path: '/status/503' })]);
-    assert.deepEqual(
-      rs.map((r) => r.status),
-      [503, 503],
+      http: {maxRetries: ${maxRetries}}`);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    // Opens anyway after 3 s, so a broken breaker fails the asserts instead of hanging.
+    const safety = setTimeout(() => release(), 3000);
+    // First tries fail with 503; every retry waits for the gate, then succeeds.
+    const handler: Handler = (req, res) => {
+      const reply = (code: number): void => {
+        res.writeHead(code, { 'content-length': '0' });
+        res.end();
+      };
+      if (req.headers['x-envoy-attempt-count'] === '1') reply(503);
+      else void gate.then(() => reply(200));
+    };
+    await withProxy(
+      mesh('    retries: {attempts: 3, retryOn: 5xx}', dr),
+      async (px, up) => {
+        const retriesSeen = (): number => up.seen.filter((s) => s.headers['x-envoy-attempt-count'] !== '1').length;
+        const a = request(px.port);
+        while (retriesSeen() < 1) await sleep(5);
+        assert.equal(px.gauge(`${C}.circuit_breakers.default.remaining_retries`), maxRetries - 1);
+        assert.equal(px.gauge(`${C}.circuit_breakers.default.rq_retry_open`), maxRetries === 1 ? 1 : 0);
+        const b = request(px.port);
+        if (overflow) {
+          // B's 503 is not retried: the upstream's own answer passes through.
+          const rb = await b;
+          assert.equal(rb.status, 503);
+          assert.equal(rb.body, '');
+          assert.equal(px.counter(`${C}.upstream_rq_retry_overflow`), 1);
+          release();
+          assert.equal((await a).status, 200);
+          assert.equal(px.counter(`${C}.upstream_rq_retry`), 1);
+          assert.equal(up.seen.length, 3);
+        } else {
+          while (retriesSeen() < 2) await sleep(5);
+          release();
+          assert.deepEqual([(await a).status, (await b).status], [200, 200]);
+          assert.equal(px.counter(`${C}.upstream_rq_retry_overflow`), 0);
+          assert.equal(px.counter(`${C}.upstream_rq_retry`), 2);
+          assert.equal(px.counter(`${C}.upstream_rq_retry_success`), 2);
+          assert.equal(up.seen.length, 4);
+        }
+        // Every retry decided: the breaker is free again.
+        assert.equal(px.gauge(`${C}.circuit_breakers.default.remaining_retries`), maxRetries);
+        assert.equal(px.gauge(`${C}.circuit_breakers.default.rq_retry_open`), 0);
+        clearTimeout(safety);
+      },
+      { handler },
     );
-    assert.equal(px.counter(`${C}.upstream_rq_retry`) + px.counter(`${C}.upstream_rq_retry_overflow`), 2);
-    assert.ok(px.counter(`${C}.upstream_rq_retry_overflow`) <= 1);
-    assert.equal(up.seen.length, 2 + px.counter(`${C}.upstream_rq_retry`));
-    assert.equal(px.gauge(`${C}.circuit_breakers.default.rq_retry_open`), 0);
   });
-});
+}
 
 test('backoff: fully jittered exponential, base 25 ms, capped at 10x (spec §5.3)', () => {
   const stats = { upstream_rq_retry: { inc() {} }, upstream_rq_retry_success: { inc() {} } };
   const resources = { retries: { canCreate: () => true, inc() {}, dec() {} } };
   const cluster = { stats, resources } as unknown as Cluster;
   const maxes: number[] = [];
-  const rs = new RetryState({ ...DEFAULT_RETRY_POLICY, numRetries: 6 }, cluster, () => 0.9999, undefined);
+  const rs = new RetryState({ ...DEFAULT_RETRY_POLICY, numRetries: 6 }, cluster, () => 0.9999, {});
   for (let k = 0; k < 6; k++) {
     assert.equal(rs.decide(true), 'retry');
     maxes.push(rs.backoffMs());
   }
   assert.deepEqual(maxes, [24, 74, 174, 250, 250, 250]);
-  const zero = new RetryState(DEFAULT_RETRY_POLICY, cluster, () => 0, undefined);
+  const zero = new RetryState(DEFAULT_RETRY_POLICY, cluster, () => 0, {});
   zero.decide(true);
   assert.equal(zero.backoffMs(), 0);
 });
@@ -184,4 +230,52 @@ test('x-envoy-retry-on and x-envoy-max-retries request headers extend the policy
     await request(px.port, { path: '/status/503' });
     assert.equal(up.seen.length, 4);
   });
+});
+
+// spec §5.2 retriable-headers; Envoy RetryStateImpl: `x-envoy-retriable-header-names`
+// adds name-only matchers (comma list, trimmed) checked against the response
+// headers under retry_on `retriable-headers`. Istio's HTTPRetry has no
+// retriable_headers field, so the request header is the only source of names.
+test('retryOn retriable-headers: a response carrying a header named in x-envoy-retriable-header-names is retried', async () => {
+  // First try answers 200 with a pushback header, later tries a plain 200.
+  const handler: Handler = (req, res) => {
+    const first = req.headers['x-envoy-attempt-count'] === '1';
+    res.writeHead(200, { 'content-length': '0', ...(first ? { 'X-Upstream-Pushback': 'true' } : {}) });
+    res.end();
+  };
+  await withProxy(
+    mesh('    retries: {attempts: 2, retryOn: retriable-headers}'),
+    async (px, up) => {
+      const r = await request(px.port, { headers: { 'x-envoy-retriable-header-names': 'x-other, X-Upstream-Pushback' } });
+      assert.equal(r.status, 200);
+      assert.equal(r.headers['x-upstream-pushback'], undefined);
+      assert.deepEqual(up.seen.map((s) => s.headers['x-envoy-attempt-count']), ['1', '2']);
+      assert.equal(up.seen[0]!.headers['x-envoy-retriable-header-names'], undefined, 'consumed by the router');
+      assert.equal(px.counter(`${C}.upstream_rq_retry`), 1);
+      assert.equal(px.counter(`${C}.upstream_rq_retry_success`), 1);
+      assert.equal(px.counter(`${C}.retry.upstream_rq_200`), 1);
+      // No names in the request: nothing can match, the pushback answer is returned.
+      const plain = await request(px.port);
+      assert.equal(plain.headers['x-upstream-pushback'], 'true');
+      assert.equal(up.seen.length, 3);
+    },
+    { handler },
+  );
+});
+
+test('x-envoy-retriable-header-names without retriable-headers in retryOn: no retry', async () => {
+  const handler: Handler = (_req, res) => {
+    res.writeHead(200, { 'content-length': '0', 'x-upstream-pushback': 'true' });
+    res.end();
+  };
+  await withProxy(
+    mesh('    retries: {attempts: 2, retryOn: 5xx}'),
+    async (px, up) => {
+      const r = await request(px.port, { headers: { 'x-envoy-retriable-header-names': 'x-upstream-pushback' } });
+      assert.equal(r.headers['x-upstream-pushback'], 'true');
+      assert.equal(up.seen.length, 1);
+      assert.equal(px.counter(`${C}.upstream_rq_retry`), 0);
+    },
+    { handler },
+  );
 });
