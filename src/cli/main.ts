@@ -69,7 +69,7 @@ async function dispatch(argv: string[], io: CommandIO): Promise<number> {
 }
 
 /** User errors: one line each, no stack, their declared exit code. Anything else is a bug: stack and exit 70. */
-function reportError(err: unknown, io: CommandIO): number {
+export function reportError(err: unknown, io: CommandIO): number {
   if (err instanceof ConfigErrors) {
     for (const e of err.errors) io.stderr.write(`bench: ${e.message}\n`);
     return err.exitCode;
