@@ -169,6 +169,7 @@ export async function startMesh(config: MeshConfig, opts: MeshBootOptions = {}, 
         port: 0,
         outbound: { host: '127.0.0.1', port: sidecarPort.get(spec.workload) ?? sidecarPort.get(IMPLICIT_SOURCE)! },
         counter,
+        ...(opts.seed !== undefined ? { random: createRandom(sidecarSeed(opts.seed, `pod/${spec.namespace}/${spec.pod}`)) } : {}),
         ...(accessLog ? { accessLog } : {}),
       });
       instances.push({ spec, counter, app });

@@ -6,6 +6,8 @@ import type { SourceDoc } from './source.js';
 
 export const SCENARIO_API_VERSION = 'meshbench/v1';
 export const SCENARIO_KIND = 'Scenario';
+/** meshbench's other document kind: a mesh document (service-model.ts), not a Scenario. */
+export const SERVICE_MODEL_KIND = 'ServiceModel';
 
 /**
  * Either marker makes a Scenario document, so a typo in the other one is reported
@@ -13,5 +15,5 @@ export const SCENARIO_KIND = 'Scenario';
  * Kubernetes kind, and the document never reaches the mesh compiler.
  */
 export function isScenarioDoc(d: Pick<SourceDoc, 'apiVersion' | 'kind'>): boolean {
-  return d.apiVersion === SCENARIO_API_VERSION || d.kind === SCENARIO_KIND;
+  return (d.apiVersion === SCENARIO_API_VERSION && d.kind !== SERVICE_MODEL_KIND) || d.kind === SCENARIO_KIND;
 }
