@@ -87,7 +87,7 @@ export type ErrorStatus = number | 'reset';
 
 export interface ErrorRule {
   status: ErrorStatus;
-  /** Random share of requests in (0, 1] … */
+  /** Random share of requests, 0..1 … */
   share?: number;
   /** … or isotope's deterministic counter: every N-th request of a replica. */
   every?: number;

@@ -117,7 +117,10 @@ function readErrorRule(f: Fields): ErrorRule | undefined {
 
 function readStatus(f: Fields): ErrorRule['status'] | undefined {
   const v = f.raw('status');
-  if (v === undefined) return f.error(null, 'missing required field "status" (an HTTP status 400..599, or "reset")'), undefined;
+  if (v === undefined) {
+    f.error(null, 'missing required field "status" (an HTTP status 400..599, or "reset")');
+    return undefined;
+  }
   if (v === 'reset') return 'reset';
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 400 || v > 599) {
     f.error('status', `expected an HTTP status 400..599 or "reset" (close the connection), got ${describe(v)}`);
@@ -141,9 +144,12 @@ function readResponse(f: Fields | undefined): ServiceModel['response'] {
 function readTimeout(f: Fields, name: string): number | undefined {
   if (!f.has(name)) return undefined;
   const ms = DURATION.parse(f.raw(name));
-  if (typeof ms === 'string') return f.error(name, ms), undefined;
-  if (ms <= 0) return f.error(name, 'must be greater than 0'), undefined;
-  return ms;
+  const problem = typeof ms === 'string' ? ms : ms <= 0 ? 'must be greater than 0' : undefined;
+  if (problem !== undefined) {
+    f.error(name, problem);
+    return undefined;
+  }
+  return ms as number;
 }
 
 function readScript(spec: Fields): ScriptStep[] {
