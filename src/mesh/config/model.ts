@@ -126,8 +126,8 @@ export interface ServiceModel {
   /** Per replica; absent = unlimited concurrency. */
   capacity?: { workers: number; queue: number; queueTimeoutMs: number | null };
   script: ScriptStep[];
-  /** Request headers copied onto every call. */
-  propagate: string[];
+  /** Request headers copied onto every call; absent = tracing headers + end-user (the app's default). */
+  propagate?: string[];
 }
 
 // ---------------------------------------------------------------------------

@@ -15,28 +15,6 @@ import { BYTES, DURATION, readDistribution } from './distribution.js';
 /** Pod (or Deployment) annotation naming the ServiceModel its pods play. */
 export const MODEL_ANNOTATION = 'meshbench.io/service-model';
 
-/**
- * Headers a modeled service copies from its request onto every call: isotope's
- * tracing list, plus `end-user` so header-based routing works on inner hops.
- */
-export const DEFAULT_PROPAGATE = [
-  'x-request-id',
-  'x-b3-traceid',
-  'x-b3-spanid',
-  'x-b3-parentspanid',
-  'x-b3-sampled',
-  'x-b3-flags',
-  'x-ot-span-context',
-  'x-datadog-trace-id',
-  'x-datadog-parent-id',
-  'x-datadog-sampling-priority',
-  'traceparent',
-  'tracestate',
-  'x-cloud-trace-context',
-  'grpc-trace-bin',
-  'end-user',
-];
-
 /** What an unknown image without a model does: 200, a small body, at once. */
 export function defaultModel(): ServiceModel {
   return {
@@ -44,7 +22,6 @@ export function defaultModel(): ServiceModel {
     errors: [],
     response: { status: 200, size: { kind: 'fixed', value: 2 }, headers: {} },
     script: [],
-    propagate: DEFAULT_PROPAGATE,
   };
 }
 
@@ -85,8 +62,9 @@ function readModel(spec: Fields, name: string): ServiceModel {
     errors: spec.objects('errors').map(readErrorRule).filter((e): e is ErrorRule => e !== undefined),
     response: readResponse(spec.obj('response')),
     script: readScript(spec),
-    propagate: spec.strList('propagate')?.map((h) => h.toLowerCase()) ?? DEFAULT_PROPAGATE,
   };
+  const propagate = spec.strList('propagate');
+  if (propagate) model.propagate = propagate.map((h) => h.toLowerCase());
   const latency = readDistribution(spec, 'latency', DURATION);
   if (latency) model.latency = latency;
   const cap = spec.obj('capacity');

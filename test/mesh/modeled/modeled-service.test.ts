@@ -10,6 +10,7 @@ import { startMesh } from '../../../src/mesh/mesh.js';
 import type { MeshHandle } from '../../../src/mesh/api.js';
 import { httpGet, type Reply } from '../../helpers/http.js';
 import { model, service, workload } from './mesh-yaml.js';
+import { DEFAULT_PROPAGATE } from '../../../src/mesh/apps/modeled/modeled-service.js';
 
 async function boot(yaml: string, seed = 1): Promise<{ mesh: MeshHandle; get(host: string, headers?: Record<string, string>): Promise<Reply> }> {
   const mesh = await startMesh(compileMesh(parseSource(yaml, 'mesh.yaml')), { seed });
@@ -196,4 +197,13 @@ test('unknown images boot with the default model: 200, small body, at once', asy
   assert.equal(r.status, 200);
   assert.equal(r.body, 'xx');
   assert.equal((await mesh.snapshot()).instances[0].app, 'nginx', 'a modeled pod reports its app label');
+});
+
+test('default propagation: isotope\'s 14 tracing headers plus end-user', () => {
+  const isotope = [
+    'x-request-id', 'x-b3-traceid', 'x-b3-spanid', 'x-b3-parentspanid', 'x-b3-sampled', 'x-b3-flags', 'x-ot-span-context',
+    'x-datadog-trace-id', 'x-datadog-parent-id', 'x-datadog-sampling-priority', 'traceparent', 'tracestate',
+    'x-cloud-trace-context', 'grpc-trace-bin',
+  ];
+  assert.deepEqual([...DEFAULT_PROPAGATE].sort(), [...isotope, 'end-user'].sort());
 });

@@ -2,23 +2,15 @@
 // Deployment, the compiled values, and every mistake at its file:line:col.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigErrors } from '../../../src/errors.js';
 import { parseSource } from '../../../src/mesh/config/source.js';
 import { checkMesh, compileMesh } from '../../../src/mesh/config/compile.js';
 import { formatWarning } from '../../../src/mesh/config/warning.js';
 import { model, service, workload } from './mesh-yaml.js';
+import { errorsOf } from '../config/helpers.js';
 
 const compile = (yaml: string, strictImages = false) => compileMesh(parseSource(yaml, 'mesh.yaml'), { strictImages });
 
-function errors(yaml: string): string[] {
-  try {
-    compile(yaml);
-  } catch (e) {
-    if (e instanceof ConfigErrors) return e.errors.map((x) => x.message);
-    throw e;
-  }
-  throw new Error('expected errors, but it compiled');
-}
+const errors = (yaml: string) => errorsOf(() => compile(yaml));
 
 test('a full model compiles to ms, bytes and fractions; every replica carries it', () => {
   const cfg = compile(

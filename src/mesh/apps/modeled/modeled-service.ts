@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppContext, RunningApp } from '../app.js';
 import type { Distribution, ErrorStatus, ModelCall, ServiceModel } from '../../config/model.js';
 import { defaultModel } from '../../config/service-model.js';
-import { copyHeaders, send } from '../outbound.js';
+import { copyHeaders, PROPAGATED_HEADERS, send } from '../outbound.js';
 import { readBody, serve, type AppServer } from '../server.js';
 import { Capacity, type Refusal, type Timers } from './capacity.js';
 import { ErrorRules } from './errors.js';
@@ -17,9 +17,14 @@ import { sample } from './distribution.js';
 
 const TEXT = ['Content-Type', 'text/plain'];
 
+/** Default `propagate`: isotope's tracing headers plus end-user (bookinfo's list without its app-specific ones). */
+const BOOKINFO_ONLY = new Set(['sw8', 'user-agent', 'cookie', 'authorization', 'jwt']);
+export const DEFAULT_PROPAGATE: readonly string[] = PROPAGATED_HEADERS.filter((h) => !BOOKINFO_ONLY.has(h));
+
 export async function startModeled(ctx: AppContext): Promise<RunningApp> {
   const model: ServiceModel = ctx.instance.model ?? defaultModel();
   const random = ctx.random ?? Math.random;
+  const propagate = model.propagate ?? DEFAULT_PROPAGATE;
   const errors = new ErrorRules(model.errors, random);
   const timers = new Set<NodeJS.Timeout>();
   const capacityTimers: Timers = {
@@ -91,7 +96,7 @@ export async function startModeled(ctx: AppContext): Promise<RunningApp> {
     new Promise((resolve) => app.later(sample(d, random), req, res, resolve));
 
   const callOut = (app: AppServer, req: IncomingMessage, c: ModelCall) => {
-    const headers = copyHeaders(req, model.propagate, { ...c.headers });
+    const headers = copyHeaders(req, propagate, { ...c.headers });
     return send(ctx.outbound, { host: c.host, method: c.method, path: c.path, headers, body: body(c.size) }, c.timeoutMs ?? 0, agent, app.outbound);
   };
 
