@@ -207,3 +207,26 @@ test('default propagation: isotope\'s 14 tracing headers plus end-user', () => {
   ];
   assert.deepEqual([...DEFAULT_PROPAGATE].sort(), [...isotope, 'end-user'].sort());
 });
+
+test('response size and distribution; a call timeout fails the caller and app retries repeat it', async (t) => {
+  const { mesh, get } = await boot(
+    workload('kb') + service('kb') + workload('var') + service('var') + workload('impatient') + service('impatient') + workload('slow') + service('slow') +
+      model('kb', 'target: { deployment: kb }\nresponse: { size: 1KiB, headers: { x-model: kb } }') +
+      model('var', 'target: { deployment: var }\nresponse: { size: { uniform: { min: 100, max: 200 } } }') +
+      model('impatient', 'target: { deployment: impatient }\nscript:\n- call: { host: slow:8080, timeout: 50ms, retries: 2 }') +
+      model('slow', 'target: { deployment: slow }\nlatency: 300ms'),
+  );
+  t.after(() => mesh.close());
+  const kb = await get('kb:8080');
+  assert.equal(kb.body.length, 1024);
+  assert.equal(kb.headers['x-model'], 'kb');
+  const sizes = new Set<number>();
+  for (let i = 0; i < 10; i++) sizes.add((await get('var:8080')).body.length);
+  assert.ok([...sizes].every((n) => n >= 100 && n <= 200) && sizes.size > 3, `sizes ${[...sizes]}`);
+  const r = await get('impatient:8080');
+  assert.equal(r.status, 500);
+  assert.equal(r.body, 'service slow:8080 did not answer within 50ms (connection failure or timeout)\n');
+  // Three attempts reached the slow service (the app's retries multiply load); let them finish.
+  await new Promise((res) => setTimeout(res, 400));
+  assert.equal((await mesh.snapshot()).instances.find((i) => i.workload === 'slow')!.requests, 3);
+});
