@@ -14,7 +14,7 @@ import { compileService } from './service.js';
 import { compileServiceEntry } from './service-entry.js';
 import { compileVirtualService, routeIndex } from './virtual-service.js';
 import { compileDestinationRule } from './destination-rule.js';
-import { isScenarioDoc, SCENARIO_API_VERSION, SCENARIO_KIND, SERVICE_MODEL_KIND } from './scenario-doc.js';
+import { isModelKind, isScenarioDoc, SCENARIO_API_VERSION, SCENARIO_KIND, SERVICE_MODEL_KIND } from './scenario-doc.js';
 import { attachModels, compileServiceModel, type AttachOptions, type CompiledModel } from './service-model.js';
 
 export const ISTIO_NETWORKING_VERSIONS = ['networking.istio.io/v1alpha3', 'networking.istio.io/v1beta1', 'networking.istio.io/v1'];
@@ -35,7 +35,10 @@ export type CompileOptions = AttachOptions;
 export function classify(doc: SourceDoc): { role: DocRole; warning?: string } | { error: string; path: string } {
   const { apiVersion, kind } = doc;
   if (isScenarioDoc(doc)) return { role: 'Scenario' };
-  if (kind === SERVICE_MODEL_KIND && apiVersion === SCENARIO_API_VERSION) return { role: 'ServiceModel' };
+  if (apiVersion === SCENARIO_API_VERSION && isModelKind(kind)) {
+    if (kind === SERVICE_MODEL_KIND) return { role: 'ServiceModel' };
+    return { error: `unknown kind "${kind}" (apiVersion ${apiVersion}; did you mean "${SERVICE_MODEL_KIND}"?)`, path: 'kind' };
+  }
   if (kind === 'Deployment') {
     return apiVersion === 'apps/v1' ? { role: 'Deployment' } : { error: `apiVersion "${apiVersion}" is not supported for Deployment (use apps/v1)`, path: 'apiVersion' };
   }

@@ -18,6 +18,8 @@ test('either marker makes a Scenario document; Kubernetes and Istio kinds are no
     ['apps/v1', 'Deployment', false],
     ['networking.istio.io/v1', 'VirtualService', false],
     ['meshbench.io/v1', 'scenario', false],
+    ['meshbench/v1', 'ServiceModel', false], // meshbench's mesh document
+    ['meshbench/v1', 'ServiceModle', false], // its typo: the compiler names it
   ];
   for (const [apiVersion, kind, want] of table) assert.equal(isScenarioDoc({ apiVersion, kind }), want, `${apiVersion} ${kind}`);
 });

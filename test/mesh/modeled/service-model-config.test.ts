@@ -131,3 +131,9 @@ test('a model nobody uses is a warning, not silence', () => {
     'mesh.yaml:29:13: warning: metadata.name: no target and no pod annotation meshbench.io/service-model: "c" is not used',
   ]);
 });
+
+test('a misspelt ServiceModel kind is named, not taken for a Scenario', () => {
+  assert.deepEqual(errors('apiVersion: meshbench/v1\nkind: ServiceModle\nmetadata: { name: a }\nspec: {}\n'), [
+    'mesh.yaml:2:1: kind: unknown kind "ServiceModle" (apiVersion meshbench/v1; did you mean "ServiceModel"?)',
+  ]);
+});
