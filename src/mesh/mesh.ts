@@ -147,6 +147,7 @@ export async function startMesh(config: MeshConfig, opts: MeshBootOptions = {}):
         port: 0,
         outbound: { host: '127.0.0.1', port: sidecarPort.get(spec.workload) ?? sidecarPort.get(IMPLICIT_SOURCE)! },
         counter,
+        ...(opts.seed !== undefined ? { random: createRandom(sidecarSeed(opts.seed, `pod/${spec.namespace}/${spec.pod}`)) } : {}),
         ...(accessLog ? { accessLog } : {}),
       });
       instances.push({ spec, counter, app });
@@ -176,7 +177,8 @@ export async function startMesh(config: MeshConfig, opts: MeshBootOptions = {}):
           pod: i.spec.pod,
           workload: i.spec.workload,
           version: i.spec.labels.version ?? '',
-          app: i.spec.app,
+          // A modeled pod reports the service it plays (its app label), not the generic kind.
+          app: i.spec.app === 'modeled' ? (i.spec.labels.app ?? i.spec.workload) : i.spec.app,
           requests: i.counter.requests,
           codes: { ...i.counter.codes },
           shadowRequests: i.counter.shadowRequests,

@@ -30,6 +30,8 @@ export interface AppContext {
    */
   outbound: { host: string; port: number };
   counter: InstanceCounter;
+  /** This instance's share of the run's seeded RNG (modeled services draw from it); default Math.random. */
+  random?: () => number;
   /** Access-log sink (gunicorn/combined style line), or undefined for none. */
   accessLog?: (line: string) => void;
 }

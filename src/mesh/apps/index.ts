@@ -8,6 +8,7 @@ import { startHttpbin } from './httpbin.js';
 import { startProductpage } from './productpage.js';
 import { startRatings } from './ratings.js';
 import { startReviews } from './reviews.js';
+import { startModeled } from './modeled/modeled-service.js';
 
 /** Start the app an instance runs (see InstanceSpec.app). `client` pods have no server. */
 export function startApp(ctx: AppContext): Promise<RunningApp> {
@@ -26,6 +27,8 @@ export function startApp(ctx: AppContext): Promise<RunningApp> {
       return startReviews(ctx);
     case 'productpage':
       return startProductpage(ctx);
+    case 'modeled':
+      return startModeled(ctx);
     case 'client':
       return Promise.reject(new Error(`instance ${ctx.instance.pod}: a client workload has no server to start`));
     default: {

@@ -28,8 +28,21 @@ export function get(
   agent: http.Agent | false,
   inflight?: Set<{ destroy(): unknown }>,
 ): Promise<UpstreamReply | null> {
-  headers.host = host;
-  return attempt(outbound, path, headers, timeoutMs, agent, inflight, agent !== false);
+  return send(outbound, { host, method: 'GET', path, headers }, timeoutMs, agent, inflight);
+}
+
+/** Any method, with an optional body; otherwise as get() (`timeoutMs` 0 = none). */
+export function send(
+  outbound: { host: string; port: number },
+  call: { host: string; method: string; path: string; headers: Record<string, string>; body?: Buffer },
+  timeoutMs: number,
+  agent: http.Agent | false,
+  inflight?: Set<{ destroy(): unknown }>,
+): Promise<UpstreamReply | null> {
+  const { path, headers, method, body } = call;
+  headers.host = call.host;
+  if (body && body.length > 0) headers['content-length'] = String(body.length);
+  return attempt(outbound, path, headers, timeoutMs, agent, inflight, agent !== false, method, body);
 }
 
 function attempt(
@@ -40,6 +53,8 @@ function attempt(
   agent: http.Agent | false,
   inflight: Set<{ destroy(): unknown }> | undefined,
   retryStale: boolean,
+  method: string,
+  body: Buffer | undefined,
 ): Promise<UpstreamReply | null> {
   return new Promise((resolve) => {
     let settled = false;
@@ -51,7 +66,7 @@ function attempt(
         resolve(v);
       }
     };
-    const req = http.request({ host: outbound.host, port: outbound.port, path, method: 'GET', headers, agent }, (res) => {
+    const req = http.request({ host: outbound.host, port: outbound.port, path, method, headers, agent }, (res) => {
       responded = true;
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
@@ -67,13 +82,13 @@ function attempt(
       if (retryStale && !responded && !settled && req.reusedSocket && err.code === 'ECONNRESET') {
         settled = true;
         inflight?.delete(req);
-        resolve(attempt(outbound, path, headers, timeoutMs, agent, inflight, false));
+        resolve(attempt(outbound, path, headers, timeoutMs, agent, inflight, false, method, body));
         return;
       }
       done(null);
     });
     inflight?.add(req);
-    req.end();
+    req.end(body);
   });
 }
 

@@ -14,7 +14,8 @@ import { compileService } from './service.js';
 import { compileServiceEntry } from './service-entry.js';
 import { compileVirtualService, routeIndex } from './virtual-service.js';
 import { compileDestinationRule } from './destination-rule.js';
-import { isScenarioDoc, SCENARIO_API_VERSION, SCENARIO_KIND } from './scenario-doc.js';
+import { isModelKind, isScenarioDoc, SCENARIO_API_VERSION, SCENARIO_KIND, SERVICE_MODEL_KIND } from './scenario-doc.js';
+import { attachModels, compileServiceModel, type AttachOptions, type CompiledModel } from './service-model.js';
 
 export const ISTIO_NETWORKING_VERSIONS = ['networking.istio.io/v1alpha3', 'networking.istio.io/v1beta1', 'networking.istio.io/v1'];
 
@@ -23,14 +24,21 @@ const IGNORED_CORE_KINDS = ['ServiceAccount', 'Namespace', 'ConfigMap', 'Secret'
 const ISTIO_KINDS = ['VirtualService', 'DestinationRule', 'ServiceEntry'];
 const SUPPORTED =
   'Deployment (apps/v1), Service (v1), VirtualService, DestinationRule, ServiceEntry (networking.istio.io/v1, v1beta1, v1alpha3), ' +
-  `${SCENARIO_KIND} (${SCENARIO_API_VERSION}); ServiceAccount, Namespace, ConfigMap and Secret are accepted and ignored`;
+  `${SCENARIO_KIND}, ${SERVICE_MODEL_KIND} (${SCENARIO_API_VERSION}); ServiceAccount, Namespace, ConfigMap and Secret are accepted and ignored`;
 
-export type DocRole = 'Deployment' | 'Service' | 'ServiceEntry' | 'VirtualService' | 'DestinationRule' | 'Scenario' | 'ignored';
+export type DocRole = 'Deployment' | 'ServiceModel' | 'Service' | 'ServiceEntry' | 'VirtualService' | 'DestinationRule' | 'Scenario' | 'ignored';
+
+/** How strictly documents are compiled (CLI flags map onto these). */
+export type CompileOptions = AttachOptions;
 
 /** What the compiler does with a document, or an error message for an unknown apiVersion/kind. */
 export function classify(doc: SourceDoc): { role: DocRole; warning?: string } | { error: string; path: string } {
   const { apiVersion, kind } = doc;
   if (isScenarioDoc(doc)) return { role: 'Scenario' };
+  if (apiVersion === SCENARIO_API_VERSION && isModelKind(kind)) {
+    if (kind === SERVICE_MODEL_KIND) return { role: 'ServiceModel' };
+    return { error: `unknown kind "${kind}" (apiVersion ${apiVersion}; did you mean "${SERVICE_MODEL_KIND}"?)`, path: 'kind' };
+  }
   if (kind === 'Deployment') {
     return apiVersion === 'apps/v1' ? { role: 'Deployment' } : { error: `apiVersion "${apiVersion}" is not supported for Deployment (use apps/v1)`, path: 'apiVersion' };
   }
@@ -47,8 +55,8 @@ export function classify(doc: SourceDoc): { role: DocRole; warning?: string } | 
 }
 
 /** Compile; throws ConfigErrors listing every error found (warnings are in the result). */
-export function compileMesh(docs: SourceDoc[]): MeshConfig {
-  const r = checkMesh(docs);
+export function compileMesh(docs: SourceDoc[], opts: CompileOptions = {}): MeshConfig {
+  const r = checkMesh(docs, opts);
   if (!r.config) throw new ConfigErrors(r.errors);
   return r.config;
 }
@@ -61,7 +69,7 @@ export interface MeshCheck {
 }
 
 /** Compile without throwing: errors and warnings side by side (for `bench validate`). */
-export function checkMesh(docs: SourceDoc[]): MeshCheck {
+export function checkMesh(docs: SourceDoc[], opts: CompileOptions = {}): MeshCheck {
   const diag = new Diagnostics();
   const ctx: CompileContext = { diag, workloads: [] };
   const byRole = new Map<DocRole, SourceDoc[]>();
@@ -82,6 +90,13 @@ export function checkMesh(docs: SourceDoc[]): MeshCheck {
     const w = compileDeployment(doc, ctx);
     if (w) ctx.workloads.push(w);
   }
+  // Models next: they decide what each pod plays (and unknown images fall back to the default model).
+  const models: CompiledModel[] = [];
+  for (const doc of of('ServiceModel')) {
+    const m = compileServiceModel(doc, ctx);
+    if (m) models.push(m);
+  }
+  attachModels(models, ctx, opts);
   const services: MeshService[] = [];
   for (const doc of of('Service')) {
     const s = compileService(doc, ctx);

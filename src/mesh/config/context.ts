@@ -11,6 +11,10 @@ export interface WorkloadInfo {
   workload: Workload;
   namedPorts: Map<string, number>;
   doc: SourceDoc;
+  /** The pod's `meshbench.io/service-model` annotation: a ServiceModel by name. */
+  modelRef?: { name: string; path: ReadonlyArray<string | number> };
+  /** Set when the image is not a built-in app: the error `--strict-images` reports. */
+  unknownImage?: string;
 }
 
 export interface CompileContext {

@@ -6,6 +6,7 @@ import type { CompileContext, WorkloadInfo } from './context.js';
 import { formatLabels, labelsMatch, readObject } from './context.js';
 import { Fields } from './fields.js';
 import type { SourceDoc } from './source.js';
+import { MODEL_ANNOTATION } from './service-model.js';
 
 /** Pod annotation mapping any image to a built-in app. */
 export const APP_ANNOTATION = 'meshbench.io/app';
@@ -19,6 +20,7 @@ const APP_DEFAULT_PORT: Record<AppKind, number> = {
   reviews: 9080,
   ratings: 9080,
   client: 0,
+  modeled: 8080, // isotope's port
 };
 const APP_KINDS = Object.keys(APP_DEFAULT_PORT) as readonly AppKind[];
 
@@ -149,6 +151,7 @@ export function compileDeployment(doc: SourceDoc, ctx: CompileContext): Workload
   const annotated = annotations[APP_ANNOTATION] ?? deployAnnotations[APP_ANNOTATION];
   let app: AppKind | undefined;
   let defaultPort = 0;
+  let unknownImage: string | undefined;
   if (annotated !== undefined) {
     if ((APP_KINDS as readonly string[]).includes(annotated)) {
       app = annotated as AppKind;
@@ -161,15 +164,16 @@ export function compileDeployment(doc: SourceDoc, ctx: CompileContext): Workload
   } else if (mapped) {
     app = mapped.app;
     defaultPort = mapped.defaultPort;
-  } else {
-    if (image) {
-      first.error(
-        'image',
-        `image "${image}" is not a built-in app (built in: ${BUILT_IN_IMAGES}); ` +
-          `to play any other image with a built-in app add the pod annotation "${APP_ANNOTATION}: <${APP_KINDS.join('|')}>"`,
-      );
-    }
+  } else if (!image) {
     return undefined;
+  } else {
+    // Any other image plays a ServiceModel, or the default one (service-model.ts decides, after every model is read).
+    app = 'modeled';
+    defaultPort = APP_DEFAULT_PORT.modeled;
+    unknownImage =
+      `image "${image}" is not a built-in app (built in: ${BUILT_IN_IMAGES}); ` +
+      `to play any other image with a built-in app add the pod annotation "${APP_ANNOTATION}: <${APP_KINDS.join('|')}>", ` +
+      `or give it a ServiceModel (docs/service-model.md)`;
   }
   if (app === 'reviews') {
     const version = mapped?.app === 'reviews' ? mapped.version : labels.version;
@@ -189,7 +193,14 @@ export function compileDeployment(doc: SourceDoc, ctx: CompileContext): Workload
     serviceAccount,
     origin: { kind: doc.kind, name: doc.name, namespace: doc.namespace, loc: doc.locate([]) },
   };
-  return { workload, namedPorts, doc };
+  const info: WorkloadInfo = { workload, namedPorts, doc };
+  if (unknownImage) info.unknownImage = unknownImage;
+  const modelName = annotations[MODEL_ANNOTATION] ?? deployAnnotations[MODEL_ANNOTATION];
+  if (modelName !== undefined) {
+    const onPod = annotations[MODEL_ANNOTATION] !== undefined;
+    info.modelRef = { name: modelName, path: [...(onPod ? ['spec', 'template'] : []), 'metadata', 'annotations', MODEL_ANNOTATION] };
+  }
+  return info;
 }
 
 export function instancesOf(w: Workload): InstanceSpec[] {
@@ -204,6 +215,7 @@ export function instancesOf(w: Workload): InstanceSpec[] {
       containerPort: w.containerPort,
       env: { ...w.env },
       image: w.image,
+      ...(w.model ? { model: w.model } : {}),
     });
   }
   return out;

@@ -28,7 +28,8 @@ export type AppKind =
   | 'details'
   | 'reviews'
   | 'ratings'
-  | 'client'; // sleep / curl images: no server, only a source of calls
+  | 'client' // sleep / curl images: no server, only a source of calls
+  | 'modeled'; // any image run by a ServiceModel (or the default model): behaviour is data
 
 export interface Workload {
   name: string;
@@ -44,6 +45,8 @@ export interface Workload {
   env: Record<string, string>;
   serviceAccount: string;
   origin: Origin;
+  /** What a `modeled` workload does (docs/service-model.md). */
+  model?: ServiceModel;
 }
 
 /** One pod. Its real loopback port is assigned when the mesh boots. */
@@ -62,6 +65,69 @@ export interface InstanceSpec {
    * instead of kennethreitz/httpbin's (spec §12). Absent = the default flavour.
    */
   image?: string;
+  /** The behaviour of a `modeled` instance (same object for every replica). */
+  model?: ServiceModel;
+}
+
+// ---------------------------------------------------------------------------
+// Modeled services (docs/service-model.md): behaviour as data, times in ms, sizes in bytes
+
+/** A value drawn per request from the run's seeded RNG. */
+export type Distribution =
+  | { kind: 'fixed'; value: number }
+  | { kind: 'uniform'; min: number; max: number }
+  | { kind: 'normal'; mean: number; sd: number }
+  | { kind: 'lognormal'; median: number; p99: number }
+  | { kind: 'exponential'; mean: number }
+  /** Empirical inverse CDF: points sorted by p (0..100), values non-decreasing, linear in between. */
+  | { kind: 'percentiles'; points: Array<{ p: number; value: number }> };
+
+/** `status: reset` closes the connection without an answer. */
+export type ErrorStatus = number | 'reset';
+
+export interface ErrorRule {
+  status: ErrorStatus;
+  /** Random share of requests, 0..1 … */
+  share?: number;
+  /** … or isotope's deterministic counter: every N-th request of a replica. */
+  every?: number;
+  /** Before the work (no latency, no calls) or after it. */
+  when: 'before' | 'after';
+}
+
+export interface ModelCall {
+  /** Authority called through the pod's own sidecar (`backend:8080`). */
+  host: string;
+  method: string;
+  path: string;
+  /** Request body bytes. */
+  size: number;
+  /** Chance the call is made at all (0..1); a skipped call counts as success. */
+  probability: number;
+  /** Per attempt; null = wait forever. */
+  timeoutMs: number | null;
+  /** App-level retries after a 5xx or a connection failure/timeout. */
+  retries: number;
+  headers: Record<string, string>;
+}
+
+export type ScriptCommand = { sleep: Distribution } | { call: ModelCall };
+
+/** One step: a command, or a group run concurrently (the step waits for all). */
+export type ScriptStep = ScriptCommand | ScriptCommand[];
+
+export interface ServiceModel {
+  /** The ServiceModel document's name, or `default` for an unknown image without one. */
+  name: string;
+  /** Service time spent holding a worker before the script runs. */
+  latency?: Distribution;
+  errors: ErrorRule[];
+  response: { status: number; size: Distribution; headers: Record<string, string> };
+  /** Per replica; absent = unlimited concurrency. */
+  capacity?: { workers: number; queue: number; queueTimeoutMs: number | null };
+  script: ScriptStep[];
+  /** Request headers copied onto every call; absent = tracing headers + end-user (the app's default). */
+  propagate?: string[];
 }
 
 // ---------------------------------------------------------------------------

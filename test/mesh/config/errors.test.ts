@@ -45,11 +45,15 @@ test('bad durations: a bare number, and sub-millisecond precision (spec §1.1)',
   ]);
 });
 
-test('unknown image: says which images are built in and how to map any other', async () => {
-  const errs = await errorsIn('bad-image.yaml');
+test('unknown image with strictImages: says which images are built in and how to map any other', async () => {
+  const f = fixture('bad-image.yaml');
+  const docs = await loadSourceFiles([f]);
+  const errs = (await errorsOfAsync(async () => compileMesh(docs, { strictImages: true }))).map((e) => e.replace(f, 'bad-image.yaml'));
   assert.equal(errs.length, 1);
   assert.match(errs[0], /^bad-image\.yaml:16:9: spec\.template\.spec\.containers\[0\]\.image: image "nginx:1\.25" is not a built-in app \(built in: kennethreitz\/httpbin, /);
-  assert.match(errs[0], /add the pod annotation "meshbench\.io\/app: <httpbin\|fortio\|productpage\|details\|reviews\|ratings\|client>"$/);
+  assert.match(errs[0], /add the pod annotation "meshbench\.io\/app: <httpbin\|fortio\|productpage\|details\|reviews\|ratings\|client\|modeled>", or give it a ServiceModel \(docs\/service-model\.md\)$/);
+  // Without the option the same file compiles: the pod runs the default model (test/mesh/modeled).
+  assert.equal(compileMesh(docs).workloads[0].model?.name, 'default');
 });
 
 test('Istio validation rules: all errors of a file reported in one pass', async () => {

@@ -18,6 +18,8 @@ test('either marker makes a Scenario document; Kubernetes and Istio kinds are no
     ['apps/v1', 'Deployment', false],
     ['networking.istio.io/v1', 'VirtualService', false],
     ['meshbench.io/v1', 'scenario', false],
+    ['meshbench/v1', 'ServiceModel', false], // meshbench's mesh document
+    ['meshbench/v1', 'ServiceModle', false], // its typo: the compiler names it
   ];
   for (const [apiVersion, kind, want] of table) assert.equal(isScenarioDoc({ apiVersion, kind }), want, `${apiVersion} ${kind}`);
 });
@@ -45,7 +47,7 @@ test('the mesh compiler skips every Scenario document and nothing else', () => {
     r.errors.map((e) => e.message),
     [
       'm.yaml:19:1: kind: unknown kind "Widget" (apiVersion example.com/v1); supported: Deployment (apps/v1), Service (v1), VirtualService, ' +
-        'DestinationRule, ServiceEntry (networking.istio.io/v1, v1beta1, v1alpha3), Scenario (meshbench/v1); ServiceAccount, Namespace, ConfigMap and Secret are accepted and ignored',
+        'DestinationRule, ServiceEntry (networking.istio.io/v1, v1beta1, v1alpha3), Scenario, ServiceModel (meshbench/v1); ServiceAccount, Namespace, ConfigMap and Secret are accepted and ignored',
     ],
   );
 });
