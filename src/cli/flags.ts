@@ -158,6 +158,13 @@ export function formatFlagHelp(table: readonly FlagSpec[]): string {
 }
 
 /** `--seed N` for run, serve and load --mesh: one rule. The proxy's RNG (src/mesh/random.ts) takes a 32-bit unsigned seed. */
+/** Deployments whose image is neither a built-in app nor modeled: an error instead of the default model. */
+export const STRICT_IMAGES_FLAG = {
+  name: 'strict-images',
+  kind: 'bool',
+  help: 'an image that is neither a built-in app nor given a ServiceModel is an error (default: it runs the default model, with a warning)',
+} as const satisfies FlagSpec;
+
 export const SEED_FLAG = {
   name: 'seed',
   kind: 'string',

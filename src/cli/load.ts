@@ -14,7 +14,7 @@ import { formatFortioReport } from '../report/fortio-text.js';
 import { MESHBENCH_FORTIO_VERSION } from '../report/fortio-version.js';
 import { serializeJson } from '../report/fortio-json.js';
 import { openMesh } from '../scenario/open-mesh.js';
-import { formatFlagHelp, parseFlags, parseSeed, SEED_FLAG } from './flags.js';
+import { formatFlagHelp, parseFlags, parseSeed, SEED_FLAG, STRICT_IMAGES_FLAG } from './flags.js';
 import type { CommandIO } from './io.js';
 import { checkWritable, writeOutput } from './output.js';
 import { onInterrupt } from './signals.js';
@@ -27,27 +27,29 @@ export const LOAD_COMMAND_FLAGS = [
   { name: 'mesh', kind: 'string', repeatable: true, arg: 'FILE', help: 'boot the embedded mesh from these YAML files (or a comma separated list); the URL\'s host is then a mesh host' },
   { name: 'from', kind: 'string', arg: 'WORKLOAD', help: 'with --mesh: the Deployment whose sidecar sends the load (default: meshbench, outside any Deployment)' },
   { ...SEED_FLAG, help: `with --mesh: ${SEED_FLAG.help}` },
+  { ...STRICT_IMAGES_FLAG, help: `with --mesh: ${STRICT_IMAGES_FLAG.help}` },
 ] as const;
 
 export interface LoadArgs extends ParsedLoadFlags {
   /** -h: print the flags, run nothing. */
   help: boolean;
-  mesh: { files: string[]; from?: string; seed?: number };
+  mesh: { files: string[]; from?: string; seed?: number; strictImages: boolean };
 }
 
 export function parseLoadFlags(argv: string[]): LoadArgs {
   const { values: v, positional, help } = parseFlags(LOAD_COMMAND_FLAGS, argv);
-  if (help) return { help, options: defaultLoadOptions(), output: { quiet: false }, mesh: { files: [] } };
+  if (help) return { help, options: defaultLoadOptions(), output: { quiet: false }, mesh: { files: [], strictImages: false } };
   const files = v.mesh.flatMap((m) => m.split(',')).filter(Boolean);
   const seed = parseSeed('--seed', v.seed);
   if (files.length === 0) {
     if (v.from !== undefined) throw new FlagError('--from: only meaningful with --mesh');
     if (seed !== undefined) throw new FlagError('--seed: only meaningful with --mesh (it seeds the proxy)');
+    if (v['strict-images']) throw new FlagError('--strict-images: only meaningful with --mesh');
   }
   return {
     help,
     ...normalizeLoadFlags(v, positional),
-    mesh: { files, ...(v.from !== undefined ? { from: v.from } : {}), ...(seed !== undefined ? { seed } : {}) },
+    mesh: { files, strictImages: v['strict-images'] ?? false, ...(v.from !== undefined ? { from: v.from } : {}), ...(seed !== undefined ? { seed } : {}) },
   };
 }
 
@@ -62,6 +64,7 @@ export async function loadCommand(argv: string[], io: CommandIO): Promise<number
   if (args.mesh.files.length === 0) return run(args, io);
   const { sidecar, mesh } = await openMesh(args.mesh.files, {
     from: args.mesh.from,
+    compile: { strictImages: args.mesh.strictImages },
     onWarning: (line) => io.stderr.write(`${line}\n`),
     ...(args.mesh.seed !== undefined ? { boot: { seed: args.mesh.seed } } : {}),
   });

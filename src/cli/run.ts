@@ -10,7 +10,7 @@ import type { ScenarioEvent } from '../scenario/runner.js';
 import type { ScenarioOutcome } from '../scenario/results.js';
 import { formatScenarioReport, toJsonDocument } from '../scenario/report.js';
 import { plainProgress } from '../ui/plain.js';
-import { formatFlagHelp, parseFlags, parseSeed, SEED_FLAG } from './flags.js';
+import { formatFlagHelp, parseFlags, parseSeed, SEED_FLAG, STRICT_IMAGES_FLAG } from './flags.js';
 import type { CommandIO } from './io.js';
 import { checkWritable, writeOutput } from './output.js';
 import { onInterrupt } from './signals.js';
@@ -22,6 +22,7 @@ export const RUN_FLAGS = [
   { name: 'json', kind: 'string', arg: 'FILE', help: 'write the results as JSON (- = stdout; the text report then goes to stderr)' },
   { name: 'no-tui', kind: 'bool', help: 'plain progress lines instead of the live dashboard' },
   SEED_FLAG,
+  STRICT_IMAGES_FLAG,
 ] as const;
 
 export interface RunFlags {
@@ -32,11 +33,12 @@ export interface RunFlags {
   json?: string;
   noTui: boolean;
   seed?: number;
+  strictImages: boolean;
 }
 
 export function parseRunFlags(argv: string[]): RunFlags {
   const { values: v, positional, help } = parseFlags(RUN_FLAGS, argv);
-  if (help) return { help, files: [], variants: [], noTui: false };
+  if (help) return { help, files: [], variants: [], noTui: false, strictImages: false };
   if (positional.length === 0) throw new FlagError(`no scenario file given (${USAGE})`);
   const seed = parseSeed('--seed', v.seed);
   return {
@@ -45,6 +47,7 @@ export function parseRunFlags(argv: string[]): RunFlags {
     variants: v.variant.flatMap((x) => x.split(',')).filter(Boolean),
     ...(v.json !== undefined ? { json: v.json } : {}),
     noTui: v['no-tui'] ?? false,
+    strictImages: v['strict-images'] ?? false,
     ...(seed !== undefined ? { seed } : {}),
   };
 }
@@ -56,7 +59,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
     return ExitCode.ok;
   }
   if (flags.json !== undefined) await checkWritable('--json', flags.json);
-  const prepared = await prepareScenario(flags.files, flags.variants);
+  const prepared = await prepareScenario(flags.files, flags.variants, { strictImages: flags.strictImages });
 
   const interrupt = onInterrupt(io.signal);
   // In CI (CI / CONTINUOUS_INTEGRATION set) Ink shows only the final frame, so a

@@ -10,7 +10,7 @@ import type { MeshHandle } from '../mesh/api.js';
 import { IMPLICIT_SOURCE } from '../mesh/api.js';
 import { formatAuthority } from '../mesh/authority.js';
 import { openMesh } from '../scenario/open-mesh.js';
-import { formatFlagHelp, parseFlags, parseSeed, SEED_FLAG } from './flags.js';
+import { formatFlagHelp, parseFlags, parseSeed, SEED_FLAG, STRICT_IMAGES_FLAG } from './flags.js';
 import { onInterrupt } from './signals.js';
 
 const USAGE =
@@ -21,6 +21,7 @@ export const SERVE_FLAGS = [
   { name: 'admin', kind: 'string', arg: 'HOST:PORT', default: '127.0.0.1:15000', help: 'Envoy-style admin: /stats, /stats/prometheus, /clusters (loopback only)' },
   { name: 'from', kind: 'string', arg: 'WORKLOAD', help: 'the Deployment whose sidecar --listen belongs to (default: meshbench, outside any Deployment)' },
   SEED_FLAG,
+  STRICT_IMAGES_FLAG,
   { name: 'access-log', kind: 'bool', help: 'print the apps\' access log lines on stderr' },
 ] as const;
 
@@ -33,6 +34,7 @@ export interface ServeFlags {
   from?: string;
   seed?: number;
   accessLog: boolean;
+  strictImages: boolean;
 }
 
 /** Extra knobs for tests: see the handle once booted. */
@@ -42,7 +44,7 @@ export interface ServeOptions {
 
 export function parseServeFlags(argv: string[]): ServeFlags {
   const { values: v, positional, help } = parseFlags(SERVE_FLAGS, argv);
-  if (help) return { help, files: [], listen: { host: '', port: 0 }, admin: { host: '', port: 0 }, accessLog: false };
+  if (help) return { help, files: [], listen: { host: '', port: 0 }, admin: { host: '', port: 0 }, accessLog: false, strictImages: false };
   if (positional.length === 0) throw new FlagError(`serve: no files given (${USAGE})`);
   if (v.from === '') throw new FlagError('--from: missing value');
   const seed = parseSeed('--seed', v.seed);
@@ -54,6 +56,7 @@ export function parseServeFlags(argv: string[]): ServeFlags {
     ...(v.from !== undefined ? { from: v.from } : {}),
     ...(seed !== undefined ? { seed } : {}),
     accessLog: v['access-log'] ?? false,
+    strictImages: v['strict-images'] ?? false,
   };
 }
 
@@ -93,6 +96,7 @@ export async function serveCommand(argv: string[], io: CommandIO, opts: ServeOpt
   try {
     const { config, from, mesh } = await openMesh(flags.files, {
       from: flags.from,
+      compile: { strictImages: flags.strictImages },
       onWarning: (line) => io.stderr.write(`${line}\n`),
       boot: {
         listenHost: flags.listen.host,

@@ -6,19 +6,20 @@ import { formatWarning } from '../mesh/config/warning.js';
 import { ConfigError, ConfigErrors, ExitCode, FlagError, ReportedErrors } from '../errors.js';
 import type { SourceLocation } from '../errors.js';
 import type { ConfigWarning } from '../mesh/config/model.js';
-import { checkMesh } from '../mesh/config/compile.js';
+import { checkMesh, type CompileOptions } from '../mesh/config/compile.js';
 import type { SourceDoc } from '../mesh/config/source.js';
 import type { MeshFiles } from '../scenario/open-mesh.js';
-import { parseFlags } from './flags.js';
+import { formatFlagHelp, parseFlags, STRICT_IMAGES_FLAG } from './flags.js';
 import type { CommandIO } from './io.js';
 
 const USAGE = 'usage: bench validate FILE.yaml [MORE.yaml…]';
 
 /** Exit 0 with the summary on stdout; problems are listed on stderr, then thrown as ReportedErrors. */
 export async function validateCommand(argv: string[], io: Pick<CommandIO, 'stdout' | 'stderr'>): Promise<number> {
-  const { positional: files, help } = parseFlags([], argv);
+  const { values, positional: files, help } = parseFlags([STRICT_IMAGES_FLAG], argv);
+  const compile = { strictImages: values['strict-images'] ?? false };
   if (help) {
-    io.stdout.write(`${USAGE}\n  checks Deployment, Service, ServiceEntry, VirtualService, DestinationRule and Scenario documents\n`);
+    io.stdout.write(`${USAGE}\n  checks Deployment, Service, ServiceEntry, VirtualService, DestinationRule, ServiceModel and Scenario documents\n${formatFlagHelp([STRICT_IMAGES_FLAG])}`);
     return ExitCode.ok;
   }
   if (files.length === 0) throw new FlagError(`validate: no files given (${USAGE})`);
@@ -32,8 +33,8 @@ export async function validateCommand(argv: string[], io: Pick<CommandIO, 'stdou
     throw e;
   }
   const { docs, scenarioDocs, meshDocs } = read;
-  const { errors, warnings } = checkMesh(docs);
-  for (const d of scenarioDocs) errors.push(...(await checkScenario(d, meshDocs, errors)));
+  const { errors, warnings } = checkMesh(docs, compile);
+  for (const d of scenarioDocs) errors.push(...(await checkScenario(d, meshDocs, errors, compile)));
   report(errors, warnings, io, files);
   const counts = new Map<string, number>();
   for (const d of docs) counts.set(d.kind, (counts.get(d.kind) ?? 0) + 1);
@@ -47,7 +48,7 @@ export async function validateCommand(argv: string[], io: Pick<CommandIO, 'stdou
  * The scenario layer's own checks, then every variant's patched documents compiled
  * (a patch can break a document that is valid on its own).
  */
-async function checkScenario(doc: SourceDoc, meshDocs: SourceDoc[], baseErrors: ConfigError[]): Promise<ConfigError[]> {
+async function checkScenario(doc: SourceDoc, meshDocs: SourceDoc[], baseErrors: ConfigError[], compile: CompileOptions): Promise<ConfigError[]> {
   const { parseScenarioDoc } = await import('../scenario/parse.js');
   const { applyVariant } = await import('../scenario/variants.js');
   let spec;
@@ -60,7 +61,7 @@ async function checkScenario(doc: SourceDoc, meshDocs: SourceDoc[], baseErrors: 
   const errors: ConfigError[] = [];
   for (const variant of spec.variants) {
     if (variant.patches.length === 0) continue;
-    for (const err of checkMesh(applyVariant(meshDocs, variant)).errors) {
+    for (const err of checkMesh(applyVariant(meshDocs, variant), compile).errors) {
       if (baseErrors.some((b) => b.message === err.message)) continue; // already reported once
       errors.push(new ConfigError(`variant "${variant.name}": ${err.detail}`, err.location, err.path));
     }

@@ -5,7 +5,7 @@
 
 import { FlagError, UserError } from '../errors.js';
 import type { MeshBootOptions, SidecarInfo } from '../mesh/api.js';
-import { compileMesh } from '../mesh/config/compile.js';
+import { compileMesh, type CompileOptions } from '../mesh/config/compile.js';
 import type { MeshConfig } from '../mesh/config/model.js';
 import type { SourceDoc } from '../mesh/config/source.js';
 import { formatWarning } from '../mesh/config/warning.js';
@@ -36,6 +36,8 @@ export interface OpenMeshOptions {
   boot?: Omit<MeshBootOptions, 'fromWorkload'>;
   /** The `--from` flag: the workload whose sidecar takes the load; default the implicit `meshbench` source. */
   from?: string;
+  /** Compiler options (`--strict-images`). */
+  compile?: CompileOptions;
   /** Each config warning, formatted (`file:line:col: warning: …`), before the mesh boots. */
   onWarning?: (line: string) => void;
 }
@@ -52,7 +54,7 @@ export interface OpenMesh {
 /** Read, compile and boot the mesh documents of `files` (Scenario documents are the runner's). */
 export async function openMesh(files: string[], opts: OpenMeshOptions = {}): Promise<OpenMesh> {
   const { meshDocs } = await readMeshFiles(files);
-  const config = compileMesh(meshDocs);
+  const config = compileMesh(meshDocs, opts.compile);
   for (const w of config.warnings) opts.onWarning?.(formatWarning(w));
   let from: string;
   try {

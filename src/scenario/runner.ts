@@ -9,7 +9,7 @@ import { ConfigError, ConfigErrors, RuntimeError, UserError } from '../errors.js
 import type { MeshHandle, MeshSnapshot } from '../mesh/api.js';
 import type { MeshConfig } from '../mesh/config/model.js';
 import type { SourceDoc } from '../mesh/config/source.js';
-import { compileMesh } from '../mesh/config/compile.js';
+import { compileMesh, type CompileOptions } from '../mesh/config/compile.js';
 import { runLoad } from '../load/coordinator.js';
 import { toLoadResult } from '../load/result.js';
 import type { LoadSnapshot } from '../load/types.js';
@@ -79,7 +79,7 @@ export interface PreparedScenario {
 }
 
 /** Load, validate and compile everything; throws ConfigErrors/UserError (exit 2). */
-export async function prepareScenario(files: string[], only: string[] = []): Promise<PreparedScenario> {
+export async function prepareScenario(files: string[], only: string[] = [], compile: CompileOptions = {}): Promise<PreparedScenario> {
   const { docs } = await readMeshFiles(files); // + spec.include files, later documents replacing earlier ones
   const { scenario, meshDocs } = splitScenario(docs, files);
   const unknown = only.filter((n) => !scenario.variants.some((v) => v.name === n));
@@ -90,7 +90,7 @@ export async function prepareScenario(files: string[], only: string[] = []): Pro
       ),
     );
   }
-  const base = compileMesh(meshDocs); // errors in the unpatched documents, reported once
+  const base = compileMesh(meshDocs, compile); // errors in the unpatched documents, reported once
   const warnings = base.warnings.map(formatWarning);
   const chosen = scenario.variants.filter((v) => only.length === 0 || only.includes(v.name));
   const variants: PreparedVariant[] = [];
@@ -98,7 +98,7 @@ export async function prepareScenario(files: string[], only: string[] = []): Pro
   for (const spec of chosen) {
     const vdocs = applyVariant(meshDocs, spec);
     try {
-      variants.push({ spec, docs: vdocs, config: spec.patches.length ? compileMesh(vdocs) : base });
+      variants.push({ spec, docs: vdocs, config: spec.patches.length ? compileMesh(vdocs, compile) : base });
     } catch (e) {
       if (!(e instanceof ConfigErrors)) throw e;
       for (const c of e.errors) errors.push(new ConfigError(`${c.detail} (with the patches of variant "${spec.name}")`, c.location, c.path));
