@@ -130,6 +130,9 @@ function unknownFlagMessage(typed: string, table: readonly FlagSpec[]): string {
   }
   // Close enough to be a typo: one edit per three letters, at least one.
   if (best && best.d <= Math.max(1, Math.floor(name.length / 3))) return `unknown flag ${typed} (did you mean ${flagName(best.spec)}?)`;
+  // Or the start of exactly one flag's name (`--strict` for `--strict-images`).
+  const prefixed = name.length >= 3 ? table.filter((spec) => [spec.name, ...(spec.aliases ?? [])].some((n) => n.startsWith(name))) : [];
+  if (prefixed.length === 1) return `unknown flag ${typed} (did you mean ${flagName(prefixed[0])}?)`;
   return `unknown flag ${typed} (${table.length ? `flags: ${table.map(flagName).join(' ')}` : 'this command takes no flags'})`;
 }
 

@@ -43,7 +43,8 @@ test('a bad flag exits 2 with one line naming it, for every command', async () =
     [['load', '--from', 'sleep', 'http://127.0.0.1:1/'], '--from: only meaningful with --mesh'],
     [['load', '--seed', '1', 'http://127.0.0.1:1/'], '--seed: only meaningful with --mesh (it seeds the proxy)'],
     [['compare', '--csv', 'a.json'], 'unknown flag --csv (this command takes no flags)'],
-    [['validate', '--strict', CB], 'unknown flag --strict (this command takes no flags)'],
+    [['validate', '--strict', CB], 'unknown flag --strict (did you mean --strict-images?)'],
+    [['validate', '--colour', CB], 'unknown flag --colour (flags: --strict-images)'],
     [['frobnicate'], 'unknown command "frobnicate" (try: bench help)'],
   ];
   for (const [argv, line] of cases) {

@@ -20,7 +20,8 @@ test('flags: loopback only, named flag in every error', () => {
   assert.throws(() => parseServeFlags(['a.yaml', '--from']), { message: /^--from: missing value/ });
   assert.throws(() => parseServeFlags([]), FlagError);
   const f = parseServeFlags(['a.yaml', 'b.yaml', '--from=sleep', '--seed', '3', '--access-log', '--listen', '127.0.0.2:0']);
-  assert.deepEqual(f, { help: false, files: ['a.yaml', 'b.yaml'], listen: { host: '127.0.0.2', port: 0 }, admin: { host: '127.0.0.1', port: 15000 }, from: 'sleep', seed: 3, accessLog: true });
+  assert.deepEqual(f, { help: false, files: ['a.yaml', 'b.yaml'], listen: { host: '127.0.0.2', port: 0 }, admin: { host: '127.0.0.1', port: 15000 }, from: 'sleep', seed: 3, accessLog: true, strictImages: false });
+  assert.equal(parseServeFlags(['a.yaml', '--strict-images']).strictImages, true);
 });
 
 test('serve: banner, curl through the listener, admin /stats, stop on abort (exit 0)', async () => {
