@@ -15,7 +15,7 @@ import type { PoolFailureReason } from '../cluster/conn-pool.js';
 import type { Host } from '../cluster/host.js';
 import type { StreamResetReason, UpstreamConnection } from '../cluster/upstream-connection.js';
 import { HOP_BY_HOP } from '../cluster/http1-codec.js';
-import type { RouteEntry } from '../route/route-entry.js';
+import { destinationPort, type RouteEntry } from '../route/route-entry.js';
 import { chargeDownstream, type HcmStats } from '../listener/hcm-stats.js';
 import { applyRequestOps, applyResponseOps, getHeader } from './header-ops.js';
 import {
@@ -459,12 +459,8 @@ export class Router implements UpstreamRequestOwner {
     return this.ctx.clusters.get(d.host, this.#destPort(d.host, d.port), d.subset);
   }
 
-  /** destination.port, else the service's only port, else the request's port (spec §2.4). */
   #destPort(fqdn: string, port: number | undefined): number {
-    if (port !== undefined) return port;
-    const svc = this.ctx.clusters.service(fqdn);
-    if (svc && svc.ports.length === 1) return svc.ports[0]!.port;
-    return this.rq.port;
+    return destinationPort(this.ctx.clusters.service(fqdn), port, this.rq.port);
   }
 
   #computeHashKey(): string | undefined {
