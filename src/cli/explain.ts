@@ -121,6 +121,7 @@ function destination(d: ExplainDestination): string[] {
     const lb = 'simple' in d.loadBalancer ? d.loadBalancer.simple : `consistentHash ${JSON.stringify(d.loadBalancer.consistentHash)}`;
     out.push(`${pad}lb ${lb}; pool: ${pool(d.connectionPool)}; outlier detection: ${outlier(d.outlierDetection)}`);
   }
+  if (d.authority !== null) out.push(`${pad}authority sent upstream: ${d.authority}`);
   out.push(...headerOps(`${pad}headers: `, d.requestHeaders), ...headerOps(`${pad}response headers: `, d.responseHeaders));
   return out;
 }

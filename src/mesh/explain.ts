@@ -18,7 +18,7 @@ import { routeIndex } from './config/virtual-service.js';
 import { ClusterManager } from './cluster/cluster-manager.js';
 import { RouteTable } from './route/route-table.js';
 import { destinationPort, type RouteEntry } from './route/route-entry.js';
-import { buildRedirectLocation, rewritePath } from './router/rewrite.js';
+import { authorityRewrite, buildRedirectLocation, rewritePath } from './router/rewrite.js';
 import { StatsStore } from './stats/store.js';
 import { clusterName } from './stats/stat-names.js';
 import { authorityPort, splitRequestTarget } from './authority.js';
@@ -71,6 +71,8 @@ export interface ExplainDestination {
   loadBalancer: LbPolicy;
   connectionPool: ConnectionPool;
   outlierDetection: OutlierDetection | null;
+  /** The authority sent upstream when a rewrite or Host/:authority header set replaces it. */
+  authority: string | null;
   requestHeaders: HeaderOps | null;
   responseHeaders: HeaderOps | null;
 }
@@ -81,6 +83,7 @@ export interface ExplainPolicy {
   retries: { attempts: number; retryOn: string[]; perTryTimeoutMs: number | null; retriableStatusCodes: number[]; istioDefault: boolean } | null;
   fault: { delay?: { fixedDelayMs: number; percent: number }; abort?: { httpStatus: number; grpcStatus?: string; percent: number } } | null;
   mirrors: Array<{ host: string; subset: string | null; percent: number; cluster: string }>;
+  /** `rewrite:` of the route: the path after it, its authority (the effective authority per destination: `destinations[].authority`). */
   rewrite: { path?: string; authority?: string } | null;
   requestHeaders: HeaderOps | null;
   responseHeaders: HeaderOps | null;
@@ -216,6 +219,7 @@ function decide(result: ExplainResult, entry: RouteEntry, clusters: ClusterManag
       loadBalancer: pol.lb,
       connectionPool: pol.pool,
       outlierDetection: pol.outlier ?? null,
+      authority: authorityRewrite(entry.route, rd) ?? null,
       requestHeaders: rd.headers?.request ?? null,
       responseHeaders: rd.headers?.response ?? null,
     });
@@ -252,7 +256,7 @@ function policyOf(route: HttpRoute, entry: RouteEntry, path: string, clusters: C
       }
     : null;
   const rw = route.rewrite;
-  const authority = rw?.authority ?? route.headers?.authorityRewrite;
+  const authority = rw?.authority;
   const newPath = rw && (rw.uri !== undefined || rw.uriRegexRewrite) ? rewritePath(rw, entry, path) : undefined;
   const rewrite = newPath !== undefined || authority !== undefined ? { ...(newPath !== undefined ? { path: newPath } : {}), ...(authority !== undefined ? { authority } : {}) } : null;
   return {

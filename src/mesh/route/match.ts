@@ -55,6 +55,30 @@ function headerValue(h: string | string[] | undefined): string | undefined {
   return typeof h === 'string' ? h : h.join(',');
 }
 
+/**
+ * A header condition on an HTTP/2 pseudo-header (`:method`, `:authority`, `:path`,
+ * `:scheme`): Envoy's header matchers see them like any header, so match on
+ * the request line's parts (`:path` with its query string, as sent).
+ */
+function pseudoHeaderValue(r: RequestView, name: string): string | undefined {
+  switch (name) {
+    case ':method':
+      return r.method;
+    case ':authority':
+      return r.authority;
+    case ':path':
+      return r.path;
+    case ':scheme':
+      return r.scheme;
+    default:
+      return undefined;
+  }
+}
+
+function conditionValue(r: RequestView, h: HeaderCond): string | undefined {
+  return h.pseudo ? pseudoHeaderValue(r, h.name) : headerValue(r.headers[h.name]);
+}
+
 export function stripQuery(path: string): string {
   const q = path.indexOf('?');
   return q < 0 ? path : path.slice(0, q);
@@ -89,6 +113,13 @@ interface HeaderCond {
   match: ValueMatcher;
   /** As configured, for explain's reasons. */
   sm: StringMatch;
+  /** `:method`, `:authority`, `:path`, `:scheme`. */
+  pseudo: boolean;
+}
+
+function headerCond(name: string, sm: StringMatch): HeaderCond {
+  const lower = name.toLowerCase();
+  return { name: lower, present: 'present' in sm, match: compileStringMatch(sm), sm, pseudo: lower.startsWith(':') };
 }
 
 /** One HTTPMatchRequest compiled to its runtime conditions (AND-ed). */
@@ -128,11 +159,11 @@ export class CompiledMatch {
     for (const [name, sm] of Object.entries(m.headers)) {
       // `uri`, `scheme`, `method`, `authority` keys are ignored in headers (spec §2.3).
       if (name === 'uri' || name === 'scheme' || name === 'method' || name === 'authority') continue;
-      this.#headers.push({ name: name.toLowerCase(), present: 'present' in sm, match: compileStringMatch(sm), sm });
+      this.#headers.push(headerCond(name, sm));
     }
     for (const [name, sm] of Object.entries(m.withoutHeaders)) {
       if (name === 'uri' || name === 'scheme' || name === 'method' || name === 'authority') continue;
-      this.#without.push({ name: name.toLowerCase(), present: 'present' in sm, match: compileStringMatch(sm), sm });
+      this.#without.push(headerCond(name, sm));
     }
     for (const [name, sm] of Object.entries(m.queryParams)) this.#query.push({ name, match: compileStringMatch(sm), sm });
   }
@@ -173,12 +204,12 @@ export class CompiledMatch {
     }
     if (this.#scheme && !this.#scheme(r.scheme)) return fail(why, () => `scheme ${r.scheme} does not match ${describeStringMatch(m.scheme!)}`);
     for (const h of this.#headers) {
-      const v = headerValue(r.headers[h.name]);
+      const v = conditionValue(r, h);
       if (v === undefined) return fail(why, () => `header ${h.name} is missing`);
       if (!h.present && !h.match(v)) return fail(why, () => `header ${h.name}: ${JSON.stringify(v)} does not match ${describeStringMatch(h.sm)}`);
     }
     for (const h of this.#without) {
-      const v = headerValue(r.headers[h.name]);
+      const v = conditionValue(r, h);
       if (h.present) {
         if (v !== undefined) return fail(why, () => `withoutHeaders: header ${h.name} is present`);
         continue;

@@ -31,7 +31,7 @@ import { RetryState, type ResetKind } from './retry-state.js';
 import { ShadowRequest } from './shadow-writer.js';
 import { shadowAuthority } from '../authority.js';
 import { UpstreamRequest, type UpstreamRequestOwner } from './upstream-request.js';
-import { buildRedirectLocation, rewritePath } from './rewrite.js';
+import { authorityRewrite, buildRedirectLocation, rewritePath } from './rewrite.js';
 
 /** What the router needs from its sidecar. */
 export interface RouterContext {
@@ -517,7 +517,7 @@ export class Router implements UpstreamRequestOwner {
       xfp = indexOfName(h, 'x-forwarded-proto');
     }
     let authority = rq.authority;
-    const ar = route.rewrite?.authority ?? route.headers?.authorityRewrite ?? this.#dest.headers?.authorityRewrite;
+    const ar = authorityRewrite(route, this.#dest);
     if (ar) authority = ar;
     let path = rq.path;
     if (route.rewrite && (route.rewrite.uri !== undefined || route.rewrite.uriRegexRewrite)) {
