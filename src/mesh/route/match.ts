@@ -196,41 +196,41 @@ export class CompiledMatch {
     if (this.#uri) {
       // exact and regex compare the path without its query string; prefix the raw path.
       const p = this.uriKind === 'prefix' ? r.path : stripQuery(r.path);
-      if (!this.#uri(p)) return fail(why, () => `uri ${JSON.stringify(p)} does not match ${describeStringMatch(m.uri!)}${m.ignoreUriCase ? ' (ignoreUriCase)' : ''}`);
+      if (!this.#uri(p)) return failed(why?.(`uri ${JSON.stringify(p)} does not match ${describeStringMatch(m.uri!)}${m.ignoreUriCase ? ' (ignoreUriCase)' : ''}`));
     }
-    if (this.#method && !this.#method(r.method)) return fail(why, () => `method ${r.method} does not match ${describeStringMatch(m.method!)}`);
+    if (this.#method && !this.#method(r.method)) return failed(why?.(`method ${r.method} does not match ${describeStringMatch(m.method!)}`));
     if (this.#authority && !this.#authority(r.authority)) {
-      return fail(why, () => `authority ${JSON.stringify(r.authority)} does not match ${describeStringMatch(m.authority!)}`);
+      return failed(why?.(`authority ${JSON.stringify(r.authority)} does not match ${describeStringMatch(m.authority!)}`));
     }
-    if (this.#scheme && !this.#scheme(r.scheme)) return fail(why, () => `scheme ${r.scheme} does not match ${describeStringMatch(m.scheme!)}`);
+    if (this.#scheme && !this.#scheme(r.scheme)) return failed(why?.(`scheme ${r.scheme} does not match ${describeStringMatch(m.scheme!)}`));
     for (const h of this.#headers) {
       const v = conditionValue(r, h);
-      if (v === undefined) return fail(why, () => `header ${h.name} is missing`);
-      if (!h.present && !h.match(v)) return fail(why, () => `header ${h.name}: ${JSON.stringify(v)} does not match ${describeStringMatch(h.sm)}`);
+      if (v === undefined) return failed(why?.(`header ${h.name} is missing`));
+      if (!h.present && !h.match(v)) return failed(why?.(`header ${h.name}: ${JSON.stringify(v)} does not match ${describeStringMatch(h.sm)}`));
     }
     for (const h of this.#without) {
       const v = conditionValue(r, h);
       if (h.present) {
-        if (v !== undefined) return fail(why, () => `withoutHeaders: header ${h.name} is present`);
+        if (v !== undefined) return failed(why?.(`withoutHeaders: header ${h.name} is present`));
         continue;
       }
       // Inverted value match; a missing header is treated as the empty string.
-      if (h.match(v ?? '')) return fail(why, () => `withoutHeaders: header ${h.name} ${JSON.stringify(v ?? '')} matches ${describeStringMatch(h.sm)}`);
+      if (h.match(v ?? '')) return failed(why?.(`withoutHeaders: header ${h.name} ${JSON.stringify(v ?? '')} matches ${describeStringMatch(h.sm)}`));
     }
     if (this.#query.length) {
       const q = parseQuery(r.path);
       for (const c of this.#query) {
         const v = q.get(c.name);
-        if (v === undefined) return fail(why, () => `query parameter ${c.name} is missing`);
-        if (!c.match(v)) return fail(why, () => `query parameter ${c.name}: ${JSON.stringify(v)} does not match ${describeStringMatch(c.sm)}`);
+        if (v === undefined) return failed(why?.(`query parameter ${c.name} is missing`));
+        if (!c.match(v)) return failed(why?.(`query parameter ${c.name}: ${JSON.stringify(v)} does not match ${describeStringMatch(c.sm)}`));
       }
     }
     return true;
   }
 }
 
-function fail(why: ((reason: string) => void) | undefined, reason: () => string): false {
-  if (why) why(reason());
+/** `return failed(why?.(reason))`: optional chaining skips building the reason when nobody asks. */
+function failed(_told: void): false {
   return false;
 }
 
