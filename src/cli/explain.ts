@@ -138,7 +138,10 @@ export function formatExplain(r: ExplainResult): string {
   }
   for (const s of r.skipped) lines.push(`  skipped  ${routeName(s)}: ${s.reason}`);
   for (const x of r.rejected) lines.push(`  no       ${routeName(x)}: ${x.reason}`);
-  if (r.route) lines.push(`route      ${routeName(r.route)}${r.route.action === 'route' ? '' : ` -> ${r.route.action.replace('_', ' ')}`}`);
+  if (r.route) {
+    const when = r.route.conditions.length ? `: ${r.route.conditions.join(', ')}` : '';
+    lines.push(`route      ${routeName(r.route)}${when}${r.route.action === 'route' ? '' : ` -> ${r.route.action.replace('_', ' ')}`}`);
+  }
   for (const d of r.destinations) lines.push(...destination(d));
   const p = r.policy;
   if (p) {
@@ -154,7 +157,10 @@ export function formatExplain(r: ExplainResult): string {
     lines.push(...headerOps('  headers  ', p.requestHeaders), ...headerOps('  response ', p.responseHeaders));
   }
   const lr = r.localReply;
-  if (!lr) lines.push('answer     forwarded upstream');
+  if (!lr) {
+    const a = p?.fault?.abort;
+    lines.push(`answer     forwarded upstream${a ? ` (${a.percent}% aborted with ${a.grpcStatus ? `grpc ${a.grpcStatus}` : a.httpStatus}, FI)` : ''}`);
+  }
   else if (lr.location !== undefined) lines.push(`answer     ${lr.status} redirect to ${lr.location}`);
   else if (lr.flag) lines.push(`answer     ${lr.status} ${lr.flag}: ${lr.reason}`);
   else lines.push(`answer     ${lr.status} direct response${lr.body ? `: ${JSON.stringify(lr.body)}` : ''}`);

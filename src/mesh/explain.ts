@@ -17,6 +17,7 @@ import { effectivePolicy } from './config/policy.js';
 import { routeIndex } from './config/virtual-service.js';
 import { ClusterManager } from './cluster/cluster-manager.js';
 import { RouteTable } from './route/route-table.js';
+import { describeMatch } from './route/match.js';
 import { destinationPort, type RouteEntry } from './route/route-entry.js';
 import { authorityRewrite, buildRedirectLocation, rewritePath } from './router/rewrite.js';
 import { StatsStore } from './stats/store.js';
@@ -98,7 +99,8 @@ export interface ExplainResult {
   /** Earlier routes and why each did not match, then match items left out for this client. */
   rejected: Array<RouteRef & { reason: string }>;
   skipped: Array<RouteRef & { reason: string }>;
-  route: (RouteRef & { action: 'route' | 'redirect' | 'direct_response' }) | null;
+  /** `conditions`: the runtime conditions of the match item that hit ([] for a catch-all). */
+  route: (RouteRef & { action: 'route' | 'redirect' | 'direct_response'; conditions: string[] }) | null;
   destinations: ExplainDestination[];
   policy: ExplainPolicy | null;
   /** What the sidecar answers itself, when it does (404 NR, 503 NC/UH, redirect, direct response); null: forwarded. */
@@ -172,7 +174,7 @@ export function explainRequest(config: MeshConfig, source: ExplainSource, rq: Ex
     result.localReply = { status: 404, flag: 'NR', reason: `no route of ${vs} matches the request` };
     return result;
   }
-  result.route = { ...ref(entry), action: entry.action };
+  result.route = { ...ref(entry), action: entry.action, conditions: entry.match ? describeMatch(entry.match.spec) : [] };
   const clusters = new ClusterManager(config, new StatsStore(), Math.random, () => undefined);
   try {
     decide(result, entry, clusters, authority, target.path, d.port);

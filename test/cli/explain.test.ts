@@ -4,6 +4,7 @@
 // input exits 2 with one line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,7 +50,7 @@ test('--json: the matching header takes http[0] to v2, with the subset labels an
   assert.deepEqual(r.source, { workload: 'productpage-v1', namespace: 'default', labels: { app: 'productpage', version: 'v1' } });
   assert.deepEqual(r.virtualHost, { service: REVIEWS, port: 9080, domain: 'reviews', default: false, virtualServices: ['default/reviews'] });
   assert.deepEqual(r.rejected, []);
-  assert.deepEqual(r.route, { virtualService: 'default/reviews', http: 0, name: null, match: 0, action: 'route' });
+  assert.deepEqual(r.route, { virtualService: 'default/reviews', http: 0, name: null, match: 0, action: 'route', conditions: ['header end-user exact "jason"'] });
   assert.equal(r.destinations.length, 1);
   const d = r.destinations[0]!;
   assert.equal(d.cluster, `outbound|9080|v2|${REVIEWS}`);
@@ -129,7 +130,7 @@ spec:
     assert.deepEqual(r.localReply, { status: 404, flag: 'NR', reason: 'no route of default/reviews matches the request' });
     // From reviews-v2 the sourceLabels route applies and wins.
     const v2 = await explainJson([BOOKINFO, DR, vs, '--from', 'reviews-v2', 'http://reviews:9080/x']);
-    assert.deepEqual(v2.route, { virtualService: 'default/reviews', http: 0, name: 'from-v2', match: 0, action: 'route' });
+    assert.deepEqual(v2.route, { virtualService: 'default/reviews', http: 0, name: 'from-v2', match: 0, action: 'route', conditions: [] });
     assert.equal(v2.destinations[0]!.cluster, `outbound|9080|v2|${REVIEWS}`);
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -164,4 +165,12 @@ test('bad input exits 2 with one line naming the problem', async () => {
     assert.match(r.err, re);
     assert.doesNotMatch(r.err, /\n\s+at /, 'no stack for user errors');
   }
+});
+
+test('docs/explain.md: the JSON example is what the command prints', async () => {
+  const doc = readFileSync(repo('docs/explain.md'), 'utf8');
+  const block = /```json\n([\s\S]*?)```/.exec(doc);
+  assert.ok(block, 'docs/explain.md has a json block');
+  const r = await explainJson([BOOKINFO, DR, NET('virtual-service-reviews-test-v2'), '--from', 'productpage-v1', '-H', 'end-user: jason', 'http://reviews:9080/reviews/0']);
+  assert.deepEqual(JSON.parse(block[1]!), r);
 });

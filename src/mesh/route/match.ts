@@ -234,6 +234,19 @@ function failed(_told: void): false {
   return false;
 }
 
+/** The runtime conditions of a match item, e.g. `uri prefix "/api"`, `header end-user exact "jason"` (explain). */
+export function describeMatch(m: HttpMatch): string[] {
+  const out: string[] = [];
+  if (m.uri) out.push(`uri ${describeStringMatch(m.uri)}${m.ignoreUriCase ? ' (ignoreUriCase)' : ''}`);
+  if (m.method) out.push(`method ${describeStringMatch(m.method)}`);
+  if (m.authority) out.push(`authority ${describeStringMatch(m.authority)}`);
+  if (m.scheme) out.push(`scheme ${describeStringMatch(m.scheme)}`);
+  for (const [k, v] of Object.entries(m.headers)) out.push(`header ${k} ${describeStringMatch(v)}`);
+  for (const [k, v] of Object.entries(m.withoutHeaders)) out.push(`withoutHeaders ${k} ${describeStringMatch(v)}`);
+  for (const [k, v] of Object.entries(m.queryParams)) out.push(`query parameter ${k} ${describeStringMatch(v)}`);
+  return out;
+}
+
 /** `prefix "/api"`, `exact "GET"`, `regex "v[12]"`, `present`: how explain names a condition. */
 export function describeStringMatch(m: StringMatch): string {
   if ('present' in m) return 'present';
