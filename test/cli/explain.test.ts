@@ -174,3 +174,59 @@ test('docs/explain.md: the JSON example is what the command prints', async () =>
   const r = await explainJson([BOOKINFO, DR, NET('virtual-service-reviews-test-v2'), '--from', 'productpage-v1', '-H', 'end-user: jason', 'http://reviews:9080/reviews/0']);
   assert.deepEqual(JSON.parse(block[1]!), r);
 });
+
+test('text: timeout, retries, delay, partial abort, mirror, rewrite, header operations, redirect, direct response', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'mb-explain-'));
+  try {
+    const vs = join(dir, 'vs.yaml');
+    await writeFile(
+      vs,
+      `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews}
+spec:
+  hosts: [reviews]
+  http:
+  - name: moved
+    match: [{uri: {prefix: /old}}]
+    redirect: {uri: /new, redirectCode: 302}
+  - name: teapot
+    match: [{uri: {exact: /tea}}]
+    directResponse: {status: 418, body: {string: short and stout}}
+  - name: main
+    timeout: 3s
+    retries: {attempts: 4, perTryTimeout: 500ms, retryOn: 5xx}
+    fault:
+      delay: {fixedDelay: 2s, percentage: {value: 10}}
+      abort: {httpStatus: 503, percentage: {value: 5}}
+    mirror: {host: ratings}
+    mirrorPercentage: {value: 25}
+    rewrite: {uri: /v2, authority: reviews-canary}
+    headers:
+      request: {set: {x-a: "1"}, remove: [x-b]}
+      response: {add: {x-c: "2"}}
+    route: [{destination: {host: reviews, subset: v2}}]
+`,
+    );
+    const main = await bench(['explain', BOOKINFO, DR, vs, 'http://reviews:9080/api']);
+    assert.equal(main.code, 0, main.err);
+    assert.match(main.out, /route +VirtualService default\/reviews http\[2\] "main" \(no match: catch-all\)\n/);
+    assert.match(main.out, /authority sent upstream: reviews-canary/);
+    assert.match(main.out, /policy +timeout 3000ms; retries 4 on 5xx, perTryTimeout 500ms\n/);
+    assert.match(main.out, /fault +delay 2000ms for 10% of requests/);
+    assert.match(main.out, /fault +abort 503 for 5% of requests/);
+    assert.match(main.out, /mirror +25% to outbound\|9080\|\|ratings\.default\.svc\.cluster\.local/);
+    // A catch-all matched prefix `/`: prefix_rewrite replaces that `/`, so /api becomes /v2api (Envoy's well-known trap).
+    assert.match(main.out, /rewrite +path \/v2api, authority reviews-canary/);
+    assert.match(main.out, /headers +set x-a: 1; remove x-b/);
+    assert.match(main.out, /response +add x-c: 2/);
+    assert.match(main.out, /answer +forwarded upstream \(5% aborted with 503, FI\)/);
+    const moved = await bench(['explain', BOOKINFO, DR, vs, 'http://reviews:9080/old/x?q=1']);
+    assert.match(moved.out, /route +VirtualService default\/reviews http\[0\] "moved" match\[0\]: uri prefix "\/old" -> redirect/);
+    assert.match(moved.out, /answer +302 redirect to http:\/\/reviews:9080\/new\?q=1/);
+    const tea = await bench(['explain', BOOKINFO, DR, vs, 'http://reviews:9080/tea']);
+    assert.match(tea.out, /answer +418 direct response: "short and stout"/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
