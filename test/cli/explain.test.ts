@@ -2,7 +2,7 @@
 // proxy's table picks and why earlier routes did not match, the cluster, the
 // DestinationRule subset and its pods, the policy; 404 NR with the reason; bad
 // input exits 2 with one line.
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -17,6 +17,18 @@ const NET = (f: string) => repo(`scenarios/bookinfo/networking/${f}.yaml`);
 const DR = NET('destination-rule-all');
 const CB = repo('scenarios/httpbin-cb.yaml');
 const REVIEWS = 'reviews.default.svc.cluster.local';
+
+let dir = '';
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mb-explain-'));
+});
+after(() => rm(dir, { recursive: true, force: true }));
+
+async function yamlFile(name: string, text: string): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, text);
+  return path;
+}
 
 async function bench(argv: string[]) {
   const c = capture();
@@ -96,12 +108,7 @@ test('-X sets the method the matcher sees', async () => {
 });
 
 test('no route matches: 404 NR; each match item says why, a sourceLabels item for another client is left out', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'mb-explain-'));
-  try {
-    const vs = join(dir, 'vs.yaml');
-    await writeFile(
-      vs,
-      `apiVersion: networking.istio.io/v1
+  const vs = await yamlFile('no-route.yaml', `apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: {name: reviews}
 spec:
@@ -113,28 +120,24 @@ spec:
   - name: jason
     match: [{headers: {end-user: {exact: jason}}}, {uri: {prefix: /admin}}, {method: {exact: DELETE}}, {queryParams: {v: {regex: "[0-9]+"}}}]
     route: [{destination: {host: reviews, subset: v3}}]
-`,
-    );
-    const r = await explainJson([BOOKINFO, DR, vs, '--from', 'productpage-v1', 'http://reviews:9080/x?v=abc']);
-    assert.deepEqual(r.skipped, [{ virtualService: 'default/reviews', http: 0, name: 'from-v2', match: 0, reason: 'sourceLabels version=v2 (the client has version=v1)' }]);
-    assert.deepEqual(
-      r.rejected.map((x) => [x.http, x.match, x.reason]),
-      [
-        [1, 0, 'header end-user is missing'],
-        [1, 1, 'uri "/x?v=abc" does not match prefix "/admin"'],
-        [1, 2, 'method GET does not match exact "DELETE"'],
-        [1, 3, 'query parameter v: "abc" does not match regex "[0-9]+"'],
-      ],
-    );
-    assert.equal(r.route, null);
-    assert.deepEqual(r.localReply, { status: 404, flag: 'NR', reason: 'no route of default/reviews matches the request' });
-    // From reviews-v2 the sourceLabels route applies and wins.
-    const v2 = await explainJson([BOOKINFO, DR, vs, '--from', 'reviews-v2', 'http://reviews:9080/x']);
-    assert.deepEqual(v2.route, { virtualService: 'default/reviews', http: 0, name: 'from-v2', match: 0, action: 'route', conditions: [] });
-    assert.equal(v2.destinations[0]!.cluster, `outbound|9080|v2|${REVIEWS}`);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+`);
+  const r = await explainJson([BOOKINFO, DR, vs, '--from', 'productpage-v1', 'http://reviews:9080/x?v=abc']);
+  assert.deepEqual(r.skipped, [{ virtualService: 'default/reviews', http: 0, name: 'from-v2', match: 0, reason: 'sourceLabels version=v2 (the client has version=v1)' }]);
+  assert.deepEqual(
+    r.rejected.map((x) => [x.http, x.match, x.reason]),
+    [
+      [1, 0, 'header end-user is missing'],
+      [1, 1, 'uri "/x?v=abc" does not match prefix "/admin"'],
+      [1, 2, 'method GET does not match exact "DELETE"'],
+      [1, 3, 'query parameter v: "abc" does not match regex "[0-9]+"'],
+    ],
+  );
+  assert.equal(r.route, null);
+  assert.deepEqual(r.localReply, { status: 404, flag: 'NR', reason: 'no route of default/reviews matches the request' });
+  // From reviews-v2 the sourceLabels route applies and wins.
+  const v2 = await explainJson([BOOKINFO, DR, vs, '--from', 'reviews-v2', 'http://reviews:9080/x']);
+  assert.deepEqual(v2.route, { virtualService: 'default/reviews', http: 0, name: 'from-v2', match: 0, action: 'route', conditions: [] });
+  assert.equal(v2.destinations[0]!.cluster, `outbound|9080|v2|${REVIEWS}`);
 });
 
 test('connection-pool limits and the Host header override', async () => {
@@ -176,12 +179,7 @@ test('docs/explain.md: the JSON example is what the command prints', async () =>
 });
 
 test('text: timeout, retries, delay, partial abort, mirror, rewrite, header operations, redirect, direct response', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'mb-explain-'));
-  try {
-    const vs = join(dir, 'vs.yaml');
-    await writeFile(
-      vs,
-      `apiVersion: networking.istio.io/v1
+  const vs = await yamlFile('policy.yaml', `apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: {name: reviews}
 spec:
@@ -206,27 +204,23 @@ spec:
       request: {set: {x-a: "1"}, remove: [x-b]}
       response: {add: {x-c: "2"}}
     route: [{destination: {host: reviews, subset: v2}}]
-`,
-    );
-    const main = await bench(['explain', BOOKINFO, DR, vs, 'http://reviews:9080/api']);
-    assert.equal(main.code, 0, main.err);
-    assert.match(main.out, /route +VirtualService default\/reviews http\[2\] "main" \(no match: catch-all\)\n/);
-    assert.match(main.out, /authority sent upstream: reviews-canary/);
-    assert.match(main.out, /policy +timeout 3000ms; retries 4 on 5xx, perTryTimeout 500ms\n/);
-    assert.match(main.out, /fault +delay 2000ms for 10% of requests/);
-    assert.match(main.out, /fault +abort 503 for 5% of requests/);
-    assert.match(main.out, /mirror +25% to outbound\|9080\|\|ratings\.default\.svc\.cluster\.local/);
-    // A catch-all matched prefix `/`: prefix_rewrite replaces that `/`, so /api becomes /v2api (Envoy's well-known trap).
-    assert.match(main.out, /rewrite +path \/v2api, authority reviews-canary/);
-    assert.match(main.out, /headers +set x-a: 1; remove x-b/);
-    assert.match(main.out, /response +add x-c: 2/);
-    assert.match(main.out, /answer +forwarded upstream \(5% aborted with 503, FI\)/);
-    const moved = await bench(['explain', BOOKINFO, DR, vs, 'http://reviews:9080/old/x?q=1']);
-    assert.match(moved.out, /route +VirtualService default\/reviews http\[0\] "moved" match\[0\]: uri prefix "\/old" -> redirect/);
-    assert.match(moved.out, /answer +302 redirect to http:\/\/reviews:9080\/new\?q=1/);
-    const tea = await bench(['explain', BOOKINFO, DR, vs, 'http://reviews:9080/tea']);
-    assert.match(tea.out, /answer +418 direct response: "short and stout"/);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+`);
+  const main = await bench(['explain', BOOKINFO, DR, vs, 'http://reviews:9080/api']);
+  assert.equal(main.code, 0, main.err);
+  assert.match(main.out, /route +VirtualService default\/reviews http\[2\] "main" \(no match: catch-all\)\n/);
+  assert.match(main.out, /authority sent upstream: reviews-canary/);
+  assert.match(main.out, /policy +timeout 3000ms; retries 4 on 5xx, perTryTimeout 500ms\n/);
+  assert.match(main.out, /fault +delay 2000ms for 10% of requests/);
+  assert.match(main.out, /fault +abort 503 for 5% of requests/);
+  assert.match(main.out, /mirror +25% to outbound\|9080\|\|ratings\.default\.svc\.cluster\.local/);
+  // A catch-all matched prefix `/`: prefix_rewrite replaces that `/`, so /api becomes /v2api (Envoy's well-known trap).
+  assert.match(main.out, /rewrite +path \/v2api, authority reviews-canary/);
+  assert.match(main.out, /headers +set x-a: 1; remove x-b/);
+  assert.match(main.out, /response +add x-c: 2/);
+  assert.match(main.out, /answer +forwarded upstream \(5% aborted with 503, FI\)/);
+  const moved = await bench(['explain', BOOKINFO, DR, vs, 'http://reviews:9080/old/x?q=1']);
+  assert.match(moved.out, /route +VirtualService default\/reviews http\[0\] "moved" match\[0\]: uri prefix "\/old" -> redirect/);
+  assert.match(moved.out, /answer +302 redirect to http:\/\/reviews:9080\/new\?q=1/);
+  const tea = await bench(['explain', BOOKINFO, DR, vs, 'http://reviews:9080/tea']);
+  assert.match(tea.out, /answer +418 direct response: "short and stout"/);
 });
