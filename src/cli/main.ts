@@ -21,6 +21,8 @@ Usage:
         the embedded mesh alone, for curl, hey, fortio or a browser
   bench compare A.json B.json…   comparison table from saved results
   bench validate FILES…          check scenario and Istio/Kubernetes YAML
+  bench explain FILES… [--from WORKLOAD | --from-namespace NS] [-H 'name: value']… [-X METHOD] [--json] URL
+        why a request goes where it goes: route, cluster, endpoints, policy (nothing boots)
   bench COMMAND -h               the command's flags
 
 Exit codes: 0 ok, 1 expectation failed, 2 bad input (flags, YAML), 3 runtime failure,
@@ -58,6 +60,8 @@ async function dispatch(argv: string[], io: CommandIO): Promise<number> {
       return (await import('./compare.js')).compareCommand(rest, io);
     case 'validate':
       return (await import('./validate.js')).validateCommand(rest, io);
+    case 'explain':
+      return (await import('./explain.js')).explainCommand(rest, io);
     case 'run':
       return (await import('./run.js')).runCommand(rest, io);
     default:

@@ -29,6 +29,11 @@ export class ClusterManager {
     return this.#services.get(fqdn);
   }
 
+  /** The DestinationRule in effect for a host (the first one defined), if any. */
+  destinationRule(fqdn: string): DestinationRule | undefined {
+    return this.#rules.get(fqdn);
+  }
+
   /** The cluster for a destination, or undefined when Envoy would have no such cluster (NC). */
   get(fqdn: string, port: number, subset: string | undefined): Cluster | undefined {
     const name = clusterName(port, subset, fqdn);

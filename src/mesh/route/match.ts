@@ -55,6 +55,30 @@ function headerValue(h: string | string[] | undefined): string | undefined {
   return typeof h === 'string' ? h : h.join(',');
 }
 
+/**
+ * A header condition on an HTTP/2 pseudo-header (`:method`, `:authority`, `:path`,
+ * `:scheme`): Envoy's header matchers see them like any header, so match on
+ * the request line's parts (`:path` with its query string, as sent).
+ */
+function pseudoHeaderValue(r: RequestView, name: string): string | undefined {
+  switch (name) {
+    case ':method':
+      return r.method;
+    case ':authority':
+      return r.authority;
+    case ':path':
+      return r.path;
+    case ':scheme':
+      return r.scheme;
+    default:
+      return undefined;
+  }
+}
+
+function conditionValue(r: RequestView, h: HeaderCond): string | undefined {
+  return h.pseudo ? pseudoHeaderValue(r, h.name) : headerValue(r.headers[h.name]);
+}
+
 export function stripQuery(path: string): string {
   const q = path.indexOf('?');
   return q < 0 ? path : path.slice(0, q);
@@ -87,6 +111,15 @@ interface HeaderCond {
   name: string;
   present: boolean;
   match: ValueMatcher;
+  /** As configured, for explain's reasons. */
+  sm: StringMatch;
+  /** `:method`, `:authority`, `:path`, `:scheme`. */
+  pseudo: boolean;
+}
+
+function headerCond(name: string, sm: StringMatch): HeaderCond {
+  const lower = name.toLowerCase();
+  return { name: lower, present: 'present' in sm, match: compileStringMatch(sm), sm, pseudo: lower.startsWith(':') };
 }
 
 /** One HTTPMatchRequest compiled to its runtime conditions (AND-ed). */
@@ -101,9 +134,10 @@ export class CompiledMatch {
   readonly #scheme: ValueMatcher | undefined;
   readonly #headers: HeaderCond[] = [];
   readonly #without: HeaderCond[] = [];
-  readonly #query: Array<{ name: string; match: ValueMatcher }> = [];
+  readonly #query: Array<{ name: string; match: ValueMatcher; sm: StringMatch }> = [];
 
-  constructor(m: HttpMatch) {
+  constructor(readonly spec: HttpMatch) {
+    const m = spec;
     const uri = m.uri;
     if (uri && !('present' in uri)) {
       if ('exact' in uri) {
@@ -125,13 +159,13 @@ export class CompiledMatch {
     for (const [name, sm] of Object.entries(m.headers)) {
       // `uri`, `scheme`, `method`, `authority` keys are ignored in headers (spec §2.3).
       if (name === 'uri' || name === 'scheme' || name === 'method' || name === 'authority') continue;
-      this.#headers.push({ name: name.toLowerCase(), present: 'present' in sm, match: compileStringMatch(sm) });
+      this.#headers.push(headerCond(name, sm));
     }
     for (const [name, sm] of Object.entries(m.withoutHeaders)) {
       if (name === 'uri' || name === 'scheme' || name === 'method' || name === 'authority') continue;
-      this.#without.push({ name: name.toLowerCase(), present: 'present' in sm, match: compileStringMatch(sm) });
+      this.#without.push(headerCond(name, sm));
     }
-    for (const [name, sm] of Object.entries(m.queryParams)) this.#query.push({ name, match: compileStringMatch(sm) });
+    for (const [name, sm] of Object.entries(m.queryParams)) this.#query.push({ name, match: compileStringMatch(sm), sm });
   }
 
   /** Istio IsCatchAllRoute: no runtime condition except a `/` prefix or `.*` regex. */
@@ -143,37 +177,82 @@ export class CompiledMatch {
   }
 
   matches(r: RequestView): boolean {
+    return this.#test(r, undefined);
+  }
+
+  /** Why `r` fails this match (its first failed condition), or undefined when it matches. */
+  mismatch(r: RequestView): string | undefined {
+    let why: string | undefined;
+    this.#test(r, (reason) => (why = reason));
+    return why;
+  }
+
+  /**
+   * The one evaluation of the conditions, for the proxy (`why` undefined: no
+   * strings built) and for `bench explain` (`why` told the first failure).
+   */
+  #test(r: RequestView, why: ((reason: string) => void) | undefined): boolean {
+    const m = this.spec;
     if (this.#uri) {
       // exact and regex compare the path without its query string; prefix the raw path.
       const p = this.uriKind === 'prefix' ? r.path : stripQuery(r.path);
-      if (!this.#uri(p)) return false;
+      if (!this.#uri(p)) return failed(why?.(`uri ${JSON.stringify(p)} does not match ${describeStringMatch(m.uri!)}${m.ignoreUriCase ? ' (ignoreUriCase)' : ''}`));
     }
-    if (this.#method && !this.#method(r.method)) return false;
-    if (this.#authority && !this.#authority(r.authority)) return false;
-    if (this.#scheme && !this.#scheme(r.scheme)) return false;
+    if (this.#method && !this.#method(r.method)) return failed(why?.(`method ${r.method} does not match ${describeStringMatch(m.method!)}`));
+    if (this.#authority && !this.#authority(r.authority)) {
+      return failed(why?.(`authority ${JSON.stringify(r.authority)} does not match ${describeStringMatch(m.authority!)}`));
+    }
+    if (this.#scheme && !this.#scheme(r.scheme)) return failed(why?.(`scheme ${r.scheme} does not match ${describeStringMatch(m.scheme!)}`));
     for (const h of this.#headers) {
-      const v = headerValue(r.headers[h.name]);
-      if (v === undefined) return false;
-      if (!h.present && !h.match(v)) return false;
+      const v = conditionValue(r, h);
+      if (v === undefined) return failed(why?.(`header ${h.name} is missing`));
+      if (!h.present && !h.match(v)) return failed(why?.(`header ${h.name}: ${JSON.stringify(v)} does not match ${describeStringMatch(h.sm)}`));
     }
     for (const h of this.#without) {
-      const v = headerValue(r.headers[h.name]);
+      const v = conditionValue(r, h);
       if (h.present) {
-        if (v !== undefined) return false;
+        if (v !== undefined) return failed(why?.(`withoutHeaders: header ${h.name} is present`));
         continue;
       }
       // Inverted value match; a missing header is treated as the empty string.
-      if (h.match(v ?? '')) return false;
+      if (h.match(v ?? '')) return failed(why?.(`withoutHeaders: header ${h.name} ${JSON.stringify(v ?? '')} matches ${describeStringMatch(h.sm)}`));
     }
     if (this.#query.length) {
       const q = parseQuery(r.path);
       for (const c of this.#query) {
         const v = q.get(c.name);
-        if (v === undefined || !c.match(v)) return false;
+        if (v === undefined) return failed(why?.(`query parameter ${c.name} is missing`));
+        if (!c.match(v)) return failed(why?.(`query parameter ${c.name}: ${JSON.stringify(v)} does not match ${describeStringMatch(c.sm)}`));
       }
     }
     return true;
   }
+}
+
+/** `return failed(why?.(reason))`: optional chaining skips building the reason when nobody asks. */
+function failed(_told: void): false {
+  return false;
+}
+
+/** The runtime conditions of a match item, e.g. `uri prefix "/api"`, `header end-user exact "jason"` (explain). */
+export function describeMatch(m: HttpMatch): string[] {
+  const out: string[] = [];
+  if (m.uri) out.push(`uri ${describeStringMatch(m.uri)}${m.ignoreUriCase ? ' (ignoreUriCase)' : ''}`);
+  if (m.method) out.push(`method ${describeStringMatch(m.method)}`);
+  if (m.authority) out.push(`authority ${describeStringMatch(m.authority)}`);
+  if (m.scheme) out.push(`scheme ${describeStringMatch(m.scheme)}`);
+  for (const [k, v] of Object.entries(m.headers)) out.push(`header ${k} ${describeStringMatch(v)}`);
+  for (const [k, v] of Object.entries(m.withoutHeaders)) out.push(`withoutHeaders ${k} ${describeStringMatch(v)}`);
+  for (const [k, v] of Object.entries(m.queryParams)) out.push(`query parameter ${k} ${describeStringMatch(v)}`);
+  return out;
+}
+
+/** `prefix "/api"`, `exact "GET"`, `regex "v[12]"`, `present`: how explain names a condition. */
+export function describeStringMatch(m: StringMatch): string {
+  if ('present' in m) return 'present';
+  if ('exact' in m) return `exact ${JSON.stringify(m.exact)}`;
+  if ('prefix' in m) return `prefix ${JSON.stringify(m.prefix)}`;
+  return `regex ${JSON.stringify(m.regex)}`;
 }
 
 /** Config-time selectors of a match item for one client sidecar (spec §2.2). */
@@ -185,9 +264,18 @@ export interface SourceContext {
 }
 
 export function configTimeApplies(m: HttpMatch, src: SourceContext): boolean {
-  if (m.port !== undefined && m.port !== src.port) return false;
-  if (m.sourceNamespace !== undefined && m.sourceNamespace !== src.namespace) return false;
-  if (m.gateways !== undefined && m.gateways.length > 0 && !m.gateways.includes('mesh')) return false;
-  if (m.sourceLabels) for (const k in m.sourceLabels) if (src.labels[k] !== m.sourceLabels[k]) return false;
-  return true;
+  return configTimeMismatch(m, src) === undefined;
+}
+
+/** Why a match item does not apply to this client sidecar at all (built without it), or undefined. */
+export function configTimeMismatch(m: HttpMatch, src: SourceContext): string | undefined {
+  if (m.port !== undefined && m.port !== src.port) return `port ${m.port} is not the listener port ${src.port}`;
+  if (m.sourceNamespace !== undefined && m.sourceNamespace !== src.namespace) return `sourceNamespace ${m.sourceNamespace} is not the client's namespace ${src.namespace}`;
+  if (m.gateways !== undefined && m.gateways.length > 0 && !m.gateways.includes('mesh')) return `gateways [${m.gateways.join(', ')}] do not include mesh`;
+  if (m.sourceLabels) {
+    for (const k in m.sourceLabels) {
+      if (src.labels[k] !== m.sourceLabels[k]) return `sourceLabels ${k}=${m.sourceLabels[k]} (the client has ${k in src.labels ? `${k}=${src.labels[k]}` : `no ${k} label`})`;
+    }
+  }
+  return undefined;
 }

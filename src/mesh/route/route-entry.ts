@@ -1,7 +1,7 @@
 // One Envoy route: a VirtualService http[] entry expanded per match item (Istio
 // emits one Envoy route per match item, spec §2.2), with its action resolved.
 
-import type { HttpRoute, RetryPolicy, RouteDestination } from '../config/model.js';
+import type { HttpRoute, MeshService, RetryPolicy, RouteDestination } from '../config/model.js';
 import { DEFAULT_RETRY_POLICY } from '../config/policy.js';
 import { CompiledMatch, type RequestView } from './match.js';
 import type { Cluster } from '../cluster/cluster.js';
@@ -36,7 +36,8 @@ export class RouteEntry {
 
   constructor(
     readonly route: HttpRoute,
-    matchIndex: number,
+    /** Index in `route.match` this entry was expanded from; -1: the route has no match (catch-all). */
+    readonly matchIndex: number,
   ) {
     const m = route.match[matchIndex];
     this.match = m ? new CompiledMatch(m) : undefined;
@@ -70,4 +71,11 @@ export class RouteEntry {
     for (let i = 0; i < c.length; i++) if (x < c[i]!) return i;
     return n - 1;
   }
+}
+
+/** The port of a destination's cluster: destination.port, else the service's only port, else the request's port (spec §2.4). */
+export function destinationPort(svc: MeshService | undefined, port: number | undefined, requestPort: number): number {
+  if (port !== undefined) return port;
+  if (svc && svc.ports.length === 1) return svc.ports[0]!.port;
+  return requestPort;
 }

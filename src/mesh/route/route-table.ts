@@ -4,8 +4,8 @@
 // Config-time selectors (sourceLabels, sourceNamespace, gateways, port) are
 // resolved here, once, for this source workload (spec §2.2).
 
-import type { MeshConfig, MeshService, VirtualService } from '../config/model.js';
-import { configTimeApplies, type RequestView, type SourceContext } from './match.js';
+import type { HttpRoute, MeshConfig, MeshService, VirtualService } from '../config/model.js';
+import { configTimeMismatch, type RequestView, type SourceContext } from './match.js';
 import { RouteEntry } from './route-entry.js';
 import { defaultPort, hostMatchKey, parseAuthority } from '../authority.js';
 
@@ -15,7 +15,29 @@ export interface VirtualHost {
   routes: readonly RouteEntry[];
   /** True when no VirtualService applies (the implicit default route). */
   isDefault: boolean;
+  /** The VirtualServices bound to this host for this client, in merge order (explain). */
+  virtualServices: readonly VirtualService[];
+  /** Match items left out for this client at config time (sourceLabels, port…), with why (explain). */
+  skipped: readonly SkippedMatch[];
 }
+
+export interface SkippedMatch {
+  route: HttpRoute;
+  matchIndex: number;
+  reason: string;
+}
+
+/** One route checked by explain(), in table order: the first without `mismatch` is taken. */
+export interface RouteCheck {
+  entry: RouteEntry;
+  /** Why the request does not match; undefined for the route taken. */
+  mismatch?: string;
+}
+
+/** What the route table decides for one request, with reasons (bench explain). */
+export type RouteDecision =
+  | { vhost: undefined; reason: string }
+  | { vhost: VirtualHost; port: number; domain: string; checked: RouteCheck[]; entry: RouteEntry | undefined };
 
 export interface HostLookup {
   readonly vhost: VirtualHost;
@@ -78,12 +100,19 @@ export class RouteTable {
   }
 
   #resolve(authority: string): HostLookup | undefined {
+    const r = this.#resolveWhy(authority);
+    return 'reason' in r ? undefined : r;
+  }
+
+  #resolveWhy(authority: string): HostLookup | { reason: string } {
     const a = parseAuthority(authority);
     const svc = this.#byName.get(hostMatchKey(a.host));
-    if (!svc) return undefined;
+    if (!svc) return { reason: `no virtual host for "${a.host}": no Service or ServiceEntry has that name` };
     let port = a.port;
     if (port === undefined) port = svc.ports.some((x) => x.port === defaultPort()) ? defaultPort() : svc.ports[0]?.port;
-    if (port === undefined || !svc.ports.some((x) => x.port === port)) return undefined;
+    if (port === undefined || !svc.ports.some((x) => x.port === port)) {
+      return { reason: `no virtual host for "${authority}": ${svc.fqdn} has no port ${port} (ports: ${svc.ports.map((x) => x.port).join(', ')})` };
+    }
     const key = `${svc.fqdn}:${port}`;
     let vh = this.#vhosts.get(key);
     if (!vh) {
@@ -91,6 +120,27 @@ export class RouteTable {
       this.#vhosts.set(key, vh);
     }
     return { vhost: vh, port };
+  }
+
+  /**
+   * The decision route() makes, with reasons: the virtual host (or why there is
+   * none), each route tried in order with why it did not match, the route taken.
+   * Same predicates as the proxy's path, evaluated once more off the hot path.
+   */
+  explain(authority: string, r: RequestView): RouteDecision {
+    const found = this.#resolveWhy(authority);
+    if ('reason' in found) return { vhost: undefined, reason: found.reason };
+    const checked: RouteCheck[] = [];
+    let entry: RouteEntry | undefined;
+    for (const e of found.vhost.routes) {
+      const mismatch = e.match?.mismatch(r);
+      checked.push(mismatch === undefined ? { entry: e } : { entry: e, mismatch });
+      if (mismatch === undefined) {
+        entry = e;
+        break;
+      }
+    }
+    return { vhost: found.vhost, port: found.port, domain: hostMatchKey(parseAuthority(authority).host), checked, entry };
   }
 
   /** First matching route wins; later entries are never consulted (spec §2.2). */
@@ -104,7 +154,8 @@ export class RouteTable {
     const src: SourceContext = { labels: this.source.labels, namespace: this.source.namespace, port };
     const regular: RouteEntry[] = [];
     const catchAll: RouteEntry[] = [];
-    let anyVs = false;
+    const used: VirtualService[] = [];
+    const skipped: SkippedMatch[] = [];
     for (const vs of this.#vsFor.get(svc.fqdn) ?? []) {
       const emitted: RouteEntry[] = [];
       translate: for (const r of vs.http) {
@@ -113,7 +164,11 @@ export class RouteTable {
           break; // a catch-all ends translation: later entries are dead
         }
         for (let i = 0; i < r.match.length; i++) {
-          if (!configTimeApplies(r.match[i]!, src)) continue;
+          const reason = configTimeMismatch(r.match[i]!, src);
+          if (reason !== undefined) {
+            skipped.push({ route: r, matchIndex: i, reason });
+            continue;
+          }
           const e = new RouteEntry(r, i);
           emitted.push(e);
           if (e.isCatchAll) break translate;
@@ -121,12 +176,12 @@ export class RouteTable {
       }
       // Every route filtered out for this client: the VS is dropped (not 404).
       if (emitted.length === 0) continue;
-      anyVs = true;
+      used.push(vs);
       // Merging several VSs: catch-alls move to the end.
       for (const e of emitted) (e.isCatchAll ? catchAll : regular).push(e);
     }
-    if (!anyVs) return { service: svc, port, routes: [defaultRoute(svc)], isDefault: true };
-    return { service: svc, port, routes: [...regular, ...catchAll], isDefault: false };
+    if (used.length === 0) return { service: svc, port, routes: [defaultRoute(svc)], isDefault: true, virtualServices: [], skipped };
+    return { service: svc, port, routes: [...regular, ...catchAll], isDefault: false, virtualServices: used, skipped };
   }
 }
 

@@ -1,6 +1,6 @@
 // Path/authority rewrites and redirect locations (spec §2.10).
 
-import type { Redirect, Rewrite } from '../config/model.js';
+import type { HttpRoute, Redirect, Rewrite, RouteDestination } from '../config/model.js';
 import type { RouteEntry } from '../route/route-entry.js';
 import { DEFAULT_PORTS, formatAuthority, parseAuthority } from '../authority.js';
 
@@ -58,10 +58,18 @@ export function buildRedirectLocation(r: Redirect, entry: RouteEntry, authority:
   if (r.port !== undefined) port = r.port;
   else if (r.derivePort === 'FROM_PROTOCOL_DEFAULT') port = undefined;
   else if (r.derivePort === 'FROM_REQUEST_PORT') port = req.port ?? requestPort;
-  // Explicit default ports are omitted.
-  if (port === DEFAULT_PORTS[scheme]) port = undefined;
+  // A default port is omitted, except one FROM_REQUEST_PORT took from the Host
+  // header as sent: `Host: b:80` redirects to `http://b:80/…` (Istio's
+  // TestTraffic/virtualservice/redirect request port, "to default with host port").
+  const keptFromHost = r.port === undefined && r.derivePort === 'FROM_REQUEST_PORT' && req.port !== undefined;
+  if (!keptFromHost && port === DEFAULT_PORTS[scheme]) port = undefined;
   let newPath = path;
   if (r.uri !== undefined) newPath = r.uri.includes('?') ? r.uri : r.uri + splitQuery(path)[1];
   else if (r.prefixRewrite !== undefined) newPath = replacePrefix(r.prefixRewrite, entry, path);
   return `${scheme}://${formatAuthority(to.host, port)}${newPath}`;
+}
+
+/** The authority sent upstream instead of the request's: rewrite.authority, else a route-level, else a destination-level Host/:authority set. */
+export function authorityRewrite(route: HttpRoute, dest: RouteDestination): string | undefined {
+  return route.rewrite?.authority ?? route.headers?.authorityRewrite ?? dest.headers?.authorityRewrite;
 }

@@ -15,7 +15,7 @@ import type { PoolFailureReason } from '../cluster/conn-pool.js';
 import type { Host } from '../cluster/host.js';
 import type { StreamResetReason, UpstreamConnection } from '../cluster/upstream-connection.js';
 import { HOP_BY_HOP } from '../cluster/http1-codec.js';
-import type { RouteEntry } from '../route/route-entry.js';
+import { destinationPort, type RouteEntry } from '../route/route-entry.js';
 import { chargeDownstream, type HcmStats } from '../listener/hcm-stats.js';
 import { applyRequestOps, applyResponseOps, getHeader } from './header-ops.js';
 import {
@@ -31,7 +31,7 @@ import { RetryState, type ResetKind } from './retry-state.js';
 import { ShadowRequest } from './shadow-writer.js';
 import { shadowAuthority } from '../authority.js';
 import { UpstreamRequest, type UpstreamRequestOwner } from './upstream-request.js';
-import { buildRedirectLocation, rewritePath } from './rewrite.js';
+import { authorityRewrite, buildRedirectLocation, rewritePath } from './rewrite.js';
 
 /** What the router needs from its sidecar. */
 export interface RouterContext {
@@ -470,12 +470,8 @@ export class Router implements UpstreamRequestOwner {
     return this.ctx.clusters.get(d.host, this.#destPort(d.host, d.port), d.subset);
   }
 
-  /** destination.port, else the service's only port, else the request's port (spec §2.4). */
   #destPort(fqdn: string, port: number | undefined): number {
-    if (port !== undefined) return port;
-    const svc = this.ctx.clusters.service(fqdn);
-    if (svc && svc.ports.length === 1) return svc.ports[0]!.port;
-    return this.rq.port;
+    return destinationPort(this.ctx.clusters.service(fqdn), port, this.rq.port);
   }
 
   #computeHashKey(): string | undefined {
@@ -532,7 +528,7 @@ export class Router implements UpstreamRequestOwner {
       xfp = indexOfName(h, 'x-forwarded-proto');
     }
     let authority = rq.authority;
-    const ar = route.rewrite?.authority ?? route.headers?.authorityRewrite ?? this.#dest.headers?.authorityRewrite;
+    const ar = authorityRewrite(route, this.#dest);
     if (ar) authority = ar;
     let path = rq.path;
     if (route.rewrite && (route.rewrite.uri !== undefined || route.rewrite.uriRegexRewrite)) {
