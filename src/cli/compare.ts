@@ -27,7 +27,8 @@ export async function compareCommand(argv: string[], io: CommandIO): Promise<num
   return ExitCode.ok;
 }
 
-async function readJson(file: string): Promise<unknown> {
+/** A JSON file given on the command line: unreadable or invalid is a user error naming the file. */
+export async function readJson(file: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

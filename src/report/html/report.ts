@@ -1,0 +1,21 @@
+// `bench report` and `--html`: scenario result documents in, one self-contained
+// HTML file out (see page.ts).
+
+import { loadReportAssets } from './assets.js';
+import { readRun } from './model.js';
+import { renderHtmlReport } from './page.js';
+
+export interface HtmlInput {
+  /** A parsed scenario result document (`bench … --json`). */
+  doc: unknown;
+  /** Where it came from, for errors and multi-file headers. */
+  file: string;
+}
+
+export async function htmlReport(inputs: HtmlInput[], now: Date = new Date()): Promise<string> {
+  const runs = inputs.map((i) => readRun(i.doc, i.file));
+  return renderHtmlReport(runs, await loadReportAssets(), {
+    generatedAt: now.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC'),
+    generator: 'meshbench',
+  });
+}
