@@ -74,22 +74,20 @@ export class TimelineRecorder {
   /** Closes the series at the step's final totals (the last sample absorbs what the ticks had not seen yet). */
   finish(final: TimelineTotals, elapsedS: number): TimelineSample[] {
     const t = Math.max(elapsedS, this.last?.t ?? 0);
-    if (this.last && this.last.t > this.prevT) this.cut();
     const rest = this.delta(final);
     const any = rest.calls !== 0 || [rest.codes, rest.counters, rest.perVersion].some((m) => Object.keys(m).length > 0);
-    if (any || this.samples.length === 0) {
-      const tail = this.samples.length > 0 && t - this.prevT < 0.5 ? this.samples[this.samples.length - 1] : undefined;
-      if (tail) {
-        tail.calls += rest.calls;
-        add(tail.codes, rest.codes);
-        add(tail.counters, rest.counters);
-        add(tail.perVersion, rest.perVersion);
-        const len = tail.t - (this.samples.length > 1 ? this.samples[this.samples.length - 2].t : 0);
-        tail.qps = round3(len > 0 ? tail.calls / len : 0);
-      } else {
-        const len = t - this.prevT;
-        this.samples.push({ t: round3(t), ...rest, qps: round3(len > 0 ? rest.calls / len : 0) });
-      }
+    const pending = this.last !== undefined && this.last.t > this.prevT; // ticks since the last sample
+    const tail = this.samples[this.samples.length - 1];
+    if (pending || !tail || (any && t - this.prevT >= 0.5)) {
+      const window = pending ? this.last!.window : undefined;
+      this.push(t, rest, window);
+    } else if (any) {
+      tail.calls += rest.calls;
+      add(tail.codes, rest.codes);
+      add(tail.counters, rest.counters);
+      add(tail.perVersion, rest.perVersion);
+      const len = tail.t - (this.samples.length > 1 ? this.samples[this.samples.length - 2].t : 0);
+      tail.qps = round3(len > 0 ? tail.calls / len : 0);
     }
     this.prev = final;
     return this.samples;
@@ -106,17 +104,20 @@ export class TimelineRecorder {
 
   private cut(): void {
     const last = this.last!;
-    const d = this.delta(last.totals);
-    const len = last.t - this.prevT;
-    const s: TimelineSample = { t: round3(last.t), ...d, qps: round3(len > 0 ? d.calls / len : 0) };
-    if (last.window.count > 0) {
-      s.p50 = last.window.p50;
-      s.p99 = last.window.p99;
+    this.push(last.t, this.delta(last.totals), last.window);
+    this.prev = last.totals;
+  }
+
+  private push(t: number, d: Omit<TimelineSample, 't' | 'qps'>, window: LatencySummary | undefined): void {
+    const len = t - this.prevT;
+    const s: TimelineSample = { t: round3(t), ...d, qps: round3(len > 0 ? d.calls / len : 0) };
+    if (window && window.count > 0) {
+      s.p50 = window.p50;
+      s.p99 = window.p99;
       s.max = this.windowMax;
     }
     this.samples.push(s);
-    this.prev = last.totals;
-    this.prevT = last.t;
+    this.prevT = t;
     this.windowMax = 0;
   }
 }
