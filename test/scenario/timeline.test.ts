@@ -65,3 +65,17 @@ test('a step shorter than a second still has one sample, from the final totals',
   assert.equal(s[0].qps, 300);
   assert.deepEqual(s[0].codes, { '200': 25, '503': 5 });
 });
+
+test('a remainder just after the last sample (no tick since) is folded into it, not a sliver of its own', () => {
+  const r = new TimelineRecorder();
+  tick(r, 1000, 40, 40, 0, 0, 40);
+  tick(r, 2000, 80, 76, 4, 4, 76);
+  const s = r.finish({ calls: 84, codes: { '200': 78, '503': 6 }, counters: { [COUNTER]: 6 }, perVersion: { 'httpbin v1': 78 } }, 2.05);
+  assert.equal(s.length, 2);
+  assert.equal(s[1].t, 2);
+  assert.equal(s[1].calls, 44);
+  assert.equal(s[1].qps, 44);
+  assert.deepEqual(s[1].codes, { '200': 38, '503': 6 });
+  assert.deepEqual(s[1].counters, { [COUNTER]: 6 });
+  assert.deepEqual(s[1].perVersion, { 'httpbin v1': 38 });
+});
