@@ -6,7 +6,7 @@ import type { SidecarStats } from '../mesh/api.js';
 import type { LoadResult } from '../load/types.js';
 import type { SourceLocation } from '../errors.js';
 import type { InstanceDelta } from './stats-view.js';
-import type { PercentilePoint } from './percentile-curve.js';
+import type { PercentilePoint } from '../report/percentile-curve.js';
 import type { TimelineSample } from './timeline.js';
 
 export interface ExpectationResult {

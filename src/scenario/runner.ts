@@ -31,7 +31,7 @@ import {
 } from './stats-view.js';
 import type { Destination, DestinationStats, InstanceDelta } from './stats-view.js';
 import { applyVariant } from './variants.js';
-import { percentileCurve } from './percentile-curve.js';
+import { percentileCurve } from '../report/percentile-curve.js';
 import { TimelineRecorder } from './timeline.js';
 
 /** Live view of the running step, built from snapshots only (what the dashboard draws). */

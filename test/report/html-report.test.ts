@@ -79,7 +79,7 @@ test('bench report: bad input is exit 2 naming the file or flag', async () => {
     [['report', json, '-o', join(dir, 'missing', 'x.html')], /-o: cannot write ".*missing\/x\.html": ENOENT/],
     [['report', json], /-o: missing/],
     [['report', '-o', join(dir, 'x.html')], /no result files given/],
-    [['report', repo('package.json'), '-o', join(dir, 'x.html')], /package\.json: not a meshbench scenario result/],
+    [['report', repo('package.json'), '-o', join(dir, 'x.html')], /package\.json: neither a meshbench scenario result \(bench --json\) nor a fortio JSON result/],
     [['report', join(dir, 'nope.json'), '-o', join(dir, 'x.html')], /nope\.json: no such file/],
     [[repo('test/fixtures/report/shift.yaml'), '--html', join(dir, 'missing', 'y.html')], /--html: cannot write/],
   ];
@@ -89,6 +89,28 @@ test('bench report: bad input is exit 2 naming the file or flag', async () => {
     assert.match(c.err(), msg);
     assert.doesNotMatch(c.err(), /\n\s+at /, 'no stack');
   }
+});
+
+test('bench load --html: the fortio run as one step, its per-second series and percentile curve; bench report reads its -json too', async () => {
+  const mesh = ['--mesh', repo('scenarios/httpbin/httpbin.yaml'), '--mesh', repo('scenarios/httpbin/fortio-deploy.yaml'), '--from', 'fortio-deploy'];
+  const page = join(dir, 'load.html');
+  const fortio = join(dir, 'load.json');
+  const c = capture();
+  const argv = ['load', ...mesh, '-c', '2', '-qps', '40', '-t', '2s', '-json', fortio, '--html', page, 'http://httpbin:8000/get'];
+  assert.equal(await main(argv, c.io), 0, c.err());
+  const blob = (text: string) => JSON.parse(/<script id="mb-data" type="application\/json">(.*?)<\/script>/s.exec(text)![1]);
+  const { steps } = blob(await readFile(page, 'utf8'));
+  assert.equal(steps.length, 1);
+  const v = steps[0].variants[0];
+  const saved = JSON.parse(await readFile(fortio, 'utf8'));
+  assert.ok(v.timeline.length >= 2, JSON.stringify(v.timeline));
+  assert.equal(v.timeline.reduce((a: number, x: { codes: Record<string, number> }) => a + (x.codes['200'] ?? 0), 0), saved.RetCodes['200']);
+  assert.ok(v.curve.length > 10, 'dense curve from MeshBench.hdrServiceTime');
+  assert.deepEqual(v.curve.find((x: [number, number]) => x[0] === 50), [50, saved.MeshBench.serviceTime.p50]);
+  assert.ok(v.corrected.length > 0, 'fixed qps: corrected latency');
+  const again = join(dir, 'load-again.html');
+  assert.equal(await main(['report', fortio, '-o', again], capture().io), 0);
+  assert.deepEqual(blob(await readFile(again, 'utf8')).steps[0].variants[0].curve, v.curve);
 });
 
 for (const scheme of ['light', 'dark'] as const) {

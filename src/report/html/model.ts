@@ -1,13 +1,14 @@
-// What the HTML report shows, read from scenario result documents (`bench --json`,
-// format scenario-result/v1, docs/scenario-format.md). The documents are files
-// from disk: every field is checked for its type as it is read, and a missing
+// What the HTML report shows, read from result documents: scenario results
+// (`bench --json`, format scenario-result/v1, docs/scenario-format.md) and fortio
+// JSON results (`bench load -json`, fortio's own). The documents are files from
+// disk: every field is checked for its type as it is read, and a missing
 // optional field (older results) shows as absent, never as a made-up zero.
 
-import { UserError } from '../../errors.js';
+import { basename } from 'node:path';
 import type { CompareRow } from '../compare.js';
-
-type Rec = Record<string, unknown>;
-const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { percentileCurve } from '../percentile-curve.js';
+import { isRec, rowsOf } from '../result-rows.js';
+import type { Rec } from '../result-rows.js';
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const recs = (v: unknown): Rec[] => (Array.isArray(v) ? v.filter(isRec) : []);
@@ -55,6 +56,8 @@ export interface ExpectationView {
 }
 
 export interface RunView {
+  /** A scenario result, or a single fortio / `bench load` run (no seed, versions or expectations). */
+  kind: 'scenario' | 'load';
   file: string;
   scenario: string;
   startedAt?: string;
@@ -69,11 +72,14 @@ export interface RunView {
   expectations: ExpectationView[];
 }
 
-/** Reads one scenario result document; `file` names it in errors. */
-export function readRun(doc: unknown, file: string): RunView {
-  if (!isRec(doc) || typeof doc.meshbench !== 'string' || !doc.meshbench.startsWith('scenario-result/') || !Array.isArray(doc.variants)) {
-    throw new UserError('MB_ERR_JSON', `${file}: not a meshbench scenario result (bench … --json FILE)`);
-  }
+/**
+ * Reads one result document; `file` names it in errors. A fortio result may come
+ * with the per-second series its run recorded (`bench load --html`).
+ */
+export function readRun(input: unknown, file: string, timeline: TimelinePoint[] = []): RunView {
+  const compare = rowsOf(input, file); // throws (exit 2) for anything but the two formats
+  const doc = input as Rec;
+  if (!Array.isArray(doc.variants)) return fortioRun(doc, file, compare, timeline);
   const steps = new Map<string, StepView>();
   for (const v of recs(doc.variants)) {
     const variant = str(v.name) ?? '?';
@@ -100,6 +106,7 @@ export function readRun(doc: unknown, file: string): RunView {
     };
   });
   return {
+    kind: 'scenario',
     file,
     scenario: str(doc.scenario) ?? '(unnamed)',
     ...(str(doc.startedAt) ? { startedAt: str(doc.startedAt) } : {}),
@@ -112,16 +119,47 @@ export function readRun(doc: unknown, file: string): RunView {
     files: Array.isArray(doc.files) ? doc.files.filter((f): f is string => typeof f === 'string') : [],
     warnings: Array.isArray(doc.warnings) ? doc.warnings.filter((w): w is string => typeof w === 'string') : [],
     steps: [...steps.values()],
-    compare: recs(doc.compare).map(compareRow),
+    compare,
     expectations,
+  };
+}
+
+/** One `bench load` / fortio run: a single step. */
+function fortioRun(doc: Rec, file: string, compare: CompareRow[], timeline: TimelinePoint[]): RunView {
+  const mb = isRec(doc.MeshBench) ? doc.MeshBench : {};
+  const h = isRec(doc.DurationHistogram) ? doc.DurationHistogram : {};
+  const name = compare[0].variant;
+  let curve = typeof mb.hdrServiceTime === 'string' ? percentileCurve(mb.hdrServiceTime).map((c) => [c.p, c.ms] as [number, number]) : [];
+  // fortio's own file: its percentiles, in seconds.
+  if (!curve.length) {
+    curve = recs(h.Percentiles).flatMap((x) =>
+      num(x.Percentile) !== undefined && num(x.Value) !== undefined ? [[x.Percentile as number, 1000 * (x.Value as number)] as [number, number]] : [],
+    );
+    if (num(h.Min) !== undefined && curve.length) curve.unshift([0, 1000 * (h.Min as number)]);
+  }
+  const url = str(doc.URL);
+  return {
+    kind: 'load',
+    file,
+    scenario: str(doc.Labels)?.trim() || (url ? `load ${url}` : basename(file)),
+    ...(str(doc.StartTime) ? { startedAt: str(doc.StartTime) } : {}),
+    ...(num(doc.ActualDuration) !== undefined ? { durationMs: (doc.ActualDuration as number) / 1e6 } : {}),
+    status: mb.interrupted === true ? 'interrupted, partial results' : 'complete',
+    files: [],
+    warnings: [],
+    steps: [{ title: 'load', name: 'load', variants: [{ name, curve, corrected: summaryCurve(mb.correctedTime), timeline }], perVersion: [], interrupted: [] }],
+    compare: compare.map((r) => ({ ...r, step: 'load' })),
+    expectations: [],
   };
 }
 
 function variantSeries(name: string, s: Rec): VariantSeries {
   const mb = isRec(s.result) && isRec(s.result.meshbench) ? s.result.meshbench : {};
-  const curve: Array<[number, number]> = recs(s.serviceTimeCurve).flatMap((c) =>
+  let curve: Array<[number, number]> = recs(s.serviceTimeCurve).flatMap((c) =>
     num(c.p) !== undefined && num(c.ms) !== undefined ? [[c.p as number, c.ms as number] as [number, number]] : [],
   );
+  // Results written before serviceTimeCurve existed: the curve from the HDR they hold.
+  if (!curve.length && typeof mb.hdrServiceTime === 'string') curve = percentileCurve(mb.hdrServiceTime).map((c) => [c.p, c.ms]);
   return {
     name,
     curve: curve.length ? curve : summaryCurve(mb.serviceTime),
@@ -139,26 +177,4 @@ function summaryCurve(v: unknown): Array<[number, number]> {
   if (!isRec(v) || !num(v.count)) return [];
   const pts: Array<[number, string]> = [[0, 'min'], [50, 'p50'], [90, 'p90'], [99, 'p99'], [99.9, 'p999']];
   return pts.flatMap(([p, k]) => (num(v[k]) !== undefined ? [[p, v[k] as number] as [number, number]] : []));
-}
-
-function compareRow(r: Rec): CompareRow {
-  const n = (k: string): number => {
-    const x = num(r[k]);
-    if (x === undefined) throw new UserError('MB_ERR_JSON', `compare row ${str(r.variant) ?? '?'}/${str(r.step) ?? '?'}: "${k}" is not a number`);
-    return x;
-  };
-  return {
-    variant: str(r.variant) ?? '',
-    step: str(r.step) ?? '',
-    qps: n('qps'),
-    p50: n('p50'),
-    p90: n('p90'),
-    p99: n('p99'),
-    p999: n('p999'),
-    codes: numbers(r.codes),
-    calls: n('calls'),
-    counters: numbers(r.counters),
-    perVersion: numbers(r.perVersion),
-    ...(isRec(r.noise) ? { noise: { p50: num(r.noise.p50) ?? 0, p99: num(r.noise.p99) ?? 0, qps: num(r.noise.qps) ?? 0 } } : {}),
-  };
 }

@@ -76,7 +76,7 @@ export function renderHtmlReport(runs: RunView[], assets: ReportAssets, opts: Pa
       steps.push({ ...step, title: many ? `${run.file}: ${step.name}` : step.name });
       body.push(stepSection(run, step, i, tables.find((t) => t.step === step.name)));
     }
-    body.push(expectationsSection(run));
+    if (run.kind === 'scenario') body.push(expectationsSection(run));
     if (run.warnings.length) {
       body.push(`<h2>Config warnings</h2><ul>${run.warnings.map((w) => `<li class="warn"><code>${esc(w)}</code></li>`).join('')}</ul>`);
     }
@@ -109,7 +109,7 @@ function runHeader(run: RunView, many: boolean): string {
   if (many) items.push(['result', run.file]);
   if (run.startedAt) items.push(['started', run.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')]);
   if (run.durationMs !== undefined) items.push(['took', `${(run.durationMs / 1000).toFixed(1)} s`]);
-  items.push(['seed', run.seed !== undefined ? String(run.seed) : 'none (random)']);
+  if (run.kind === 'scenario') items.push(['seed', run.seed !== undefined ? String(run.seed) : 'none (random)']);
   if (m) {
     const parts = [m.cores !== undefined ? `${m.cores} cores` : '', m.cpu ?? '', m.platform && m.arch ? `${m.platform}/${m.arch}` : '', m.node ? `Node ${m.node}` : ''];
     items.push(['machine', parts.filter(Boolean).join(', ')]);
@@ -133,7 +133,7 @@ function stepSection(run: RunView, step: StepView, i: number, table: ReturnType<
   parts.push(chart('counters', i, 'Envoy counters over time (overflow, retries, timeouts, ejections)'));
   parts.push('</div><div class="grid" style="margin-top:16px">');
   if (table) parts.push(`<div class="card scroll wide"><h3>Comparison${table.rows.length > 1 ? ` (baseline ${esc(table.rows[0].variant)})` : ''}</h3>${compareTable(table.rows.map((r) => r.variant), table.columns)}${table.rows.length > 1 ? `<div class="legend-note">${esc(NOISE_LEGEND.join(' '))}</div>` : ''}</div>`);
-  parts.push(versionsCard(step));
+  if (run.kind === 'scenario') parts.push(versionsCard(step));
   const exp = run.expectations.filter((e) => e.step === step.name);
   if (exp.length) parts.push(`<div class="card scroll"><h3>Expectations</h3>${expectationTable(exp, false)}</div>`);
   parts.push('</div></section>');

@@ -4,7 +4,7 @@
 // far as the samples reach (a percentile beyond 1 - 1/count says nothing a
 // histogram knows).
 
-import { decodeHdr, percentileMs } from '../report/hdr.js';
+import { decodeHdr, percentileMs } from './hdr.js';
 
 export interface PercentilePoint {
   /** Percentile, 0–100. */

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHdr, encodeHdr, percentileMs, recordMs } from '../../src/report/hdr.js';
-import { percentileCurve, percentileLadder } from '../../src/scenario/percentile-curve.js';
+import { percentileCurve, percentileLadder } from '../../src/report/percentile-curve.js';
 
 test('the ladder: 0, 50, 75, 90, 95, 99, 99.9 present; nothing past 1 - 1/count', () => {
   const l = percentileLadder(1000);
