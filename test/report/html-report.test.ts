@@ -53,8 +53,12 @@ test('the JSON holds the per-second series, summing to the step totals, and the 
     }
     const overflow = s.counters.upstream_rq_pending_overflow ?? 0;
     assert.equal(s.timeline.reduce((a: number, x: { counters: Record<string, number> }) => a + (x.counters.upstream_rq_pending_overflow ?? 0), 0), overflow);
-    const middle = s.timeline[1];
-    assert.ok(middle.qps > 70 && middle.qps < 130, `qps in second 2: ${middle.qps}`);
+    // qps is each sample's calls over its length (how fast it ran is the machine's business, not this test's).
+    s.timeline.forEach((x: { t: number; calls: number; qps: number }, i: number) => {
+      const len = x.t - (i > 0 ? s.timeline[i - 1].t : 0);
+      assert.ok(Math.abs(x.qps - x.calls / len) < 0.01 * Math.max(1, x.qps), JSON.stringify(x));
+    });
+    assert.equal(s.timeline.reduce((a: number, x: { calls: number }) => a + x.calls, 0), s.result.fortio.DurationHistogram.Count);
     assert.ok(s.serviceTimeCurve.length > 20, 'dense percentile curve');
     assert.equal(s.serviceTimeCurve.find((c: { p: number }) => c.p === 50).ms, s.result.meshbench.serviceTime.p50);
   }
