@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { runLoad } from '../src/load/coordinator.js';
 import { defaultLoadOptions } from '../src/load/flags.js';
-import { percentileMs } from '../src/load/latency.js';
+import { percentileMs } from '../src/report/hdr.js';
 import { autocannon, median } from './measure.js';
 import { startUpstream } from './peers/upstream-process.js';
 

@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { percentileMs } from '../src/load/latency.js';
+import { percentileMs } from '../src/report/hdr.js';
 import { autocannon, median } from './measure.js';
 import { startUpstream } from './peers/upstream-process.js';
 

@@ -14,6 +14,7 @@ import { formatFortioReport } from '../report/fortio-text.js';
 import { MESHBENCH_FORTIO_VERSION } from '../report/fortio-version.js';
 import { serializeJson } from '../report/fortio-json.js';
 import { openMesh } from '../scenario/open-mesh.js';
+import { TimelineRecorder } from '../scenario/timeline.js';
 import { formatFlagHelp, parseFlags, parseSeed, SEED_FLAG, STRICT_IMAGES_FLAG } from './flags.js';
 import type { CommandIO } from './io.js';
 import { checkWritable, writeOutput } from './output.js';
@@ -28,12 +29,14 @@ export const LOAD_COMMAND_FLAGS = [
   { name: 'from', kind: 'string', arg: 'WORKLOAD', help: 'with --mesh: the Deployment whose sidecar sends the load (default: meshbench, outside any Deployment)' },
   { ...SEED_FLAG, help: `with --mesh: ${SEED_FLAG.help}` },
   { ...STRICT_IMAGES_FLAG, help: `with --mesh: ${STRICT_IMAGES_FLAG.help}` },
+  { name: 'html', kind: 'string', arg: 'FILE', help: 'write a self-contained HTML report with charts (opens offline; - = stdout)' },
 ] as const;
 
 export interface LoadArgs extends ParsedLoadFlags {
   /** -h: print the flags, run nothing. */
   help: boolean;
   mesh: { files: string[]; from?: string; seed?: number; strictImages: boolean };
+  html?: string;
 }
 
 export function parseLoadFlags(argv: string[]): LoadArgs {
@@ -50,6 +53,7 @@ export function parseLoadFlags(argv: string[]): LoadArgs {
     help,
     ...normalizeLoadFlags(v, positional),
     mesh: { files, strictImages: v['strict-images'] ?? false, ...(v.from !== undefined ? { from: v.from } : {}), ...(seed !== undefined ? { seed } : {}) },
+    ...(v.html !== undefined ? { html: v.html } : {}),
   };
 }
 
@@ -61,6 +65,8 @@ export async function loadCommand(argv: string[], io: CommandIO): Promise<number
     return ExitCode.ok;
   }
   if (args.output.json !== undefined) await checkWritable('-json', args.output.json);
+  if (args.html !== undefined) await checkWritable('--html', args.html);
+  if (args.output.json === '-' && args.html === '-') throw new FlagError('-json - and --html -: only one can go to stdout');
   if (args.mesh.files.length === 0) return run(args, io);
   const { sidecar, mesh } = await openMesh(args.mesh.files, {
     from: args.mesh.from,
@@ -76,7 +82,7 @@ export async function loadCommand(argv: string[], io: CommandIO): Promise<number
   }
 }
 
-async function run({ options, output }: ParsedLoadFlags, io: CommandIO): Promise<number> {
+async function run({ options, output, html }: ParsedLoadFlags & { html?: string }, io: CommandIO): Promise<number> {
   const err = io.stderr;
   err.write(formatFortioHeader(options, { version: MESHBENCH_FORTIO_VERSION, procs: availableParallelism() }));
 
@@ -86,24 +92,32 @@ async function run({ options, output }: ParsedLoadFlags, io: CommandIO): Promise
   const showProgress = options.logLevel !== 'Error' && options.logLevel !== 'Critical' && options.logLevel !== 'Fatal';
   // One plain line per second of the timed run, from its first second on (no escape codes: CI logs stay readable).
   let nextProgressMs = 1000;
+  // The per-second series of an HTML report (no mesh counters here: the load's own view).
+  const timeline = html !== undefined ? new TimelineRecorder() : undefined;
   const onSnapshot = (s: LoadSnapshot): void => {
-    if (s.done || s.elapsedMs < nextProgressMs) return;
+    timeline?.tick(s, { counters: {}, perVersion: {} });
+    if (!showProgress || s.done || s.elapsedMs < nextProgressMs) return;
     nextProgressMs = (Math.floor(s.elapsedMs / 1000) + 1) * 1000;
     err.write(progressLine(s) + '\n');
   };
   let result: LoadRun;
   try {
-    result = await runLoad(options, { signal: interrupt.signal, onSnapshot: showProgress ? onSnapshot : undefined });
+    result = await runLoad(options, { signal: interrupt.signal, onSnapshot: showProgress || timeline ? onSnapshot : undefined });
   } finally {
     interrupt.dispose();
   }
 
   err.write(formatFortioReport(result, { logLevel: options.logLevel }));
   err.write(meshbenchBlock(result));
-  if (output.json !== undefined) {
-    const lr = toLoadResult(result);
-    // fortio's keys first (fortio report and scripts read them), meshbench's under MeshBench.
-    await writeOutput('-json', output.json, serializeJson({ ...lr.fortio, MeshBench: lr.meshbench }) + '\n', io);
+  const lr = toLoadResult(result);
+  // fortio's keys first (fortio report and scripts read them), meshbench's under MeshBench.
+  const doc = { ...lr.fortio, MeshBench: lr.meshbench };
+  if (output.json !== undefined) await writeOutput('-json', output.json, serializeJson(doc) + '\n', io);
+  if (html !== undefined && timeline) {
+    const calls = Object.values(lr.fortio.RetCodes).reduce((a, n) => a + n, 0);
+    const series = timeline.finish({ calls, codes: lr.fortio.RetCodes, counters: {}, perVersion: {} }, lr.fortio.ActualDuration / 1e9);
+    const { htmlReport } = await import('../report/html/report.js');
+    await writeOutput('--html', html, await htmlReport([{ doc, file: 'bench load', timeline: series }]), io, 'HTML report');
   }
   return result.interrupted ? ExitCode.interrupted : ExitCode.ok;
 }

@@ -10,7 +10,7 @@ import { defaultIO } from './io.js';
 const HELP = `meshbench — Istio traffic management on one machine, under real load
 
 Usage:
-  bench <scenario.yaml> [more.yaml…] [--variant NAME] [--json FILE] [--no-tui] [--seed N]
+  bench <scenario.yaml> [more.yaml…] [--variant NAME] [--json FILE] [--html FILE] [--no-tui] [--seed N]
         run a scenario: boot the embedded mesh, run every load step for every variant,
         live dashboard on a TTY, then the fortio reports and the comparison table
   bench load [fortio load flags] [--mesh FILE] [--from WORKLOAD] [--seed N] URL
@@ -20,6 +20,7 @@ Usage:
         [--seed N] [--access-log]
         the embedded mesh alone, for curl, hey, fortio or a browser
   bench compare A.json B.json…   comparison table from saved results
+  bench report A.json… -o FILE   self-contained HTML report (charts) from saved results
   bench validate FILES…          check scenario and Istio/Kubernetes YAML
   bench explain FILES… [--from WORKLOAD | --from-namespace NS] [-H 'name: value']… [-X METHOD] [--json] URL
         why a request goes where it goes: route, cluster, endpoints, policy (nothing boots)
@@ -58,6 +59,8 @@ async function dispatch(argv: string[], io: CommandIO): Promise<number> {
       return (await import('./serve.js')).serveCommand(rest, io);
     case 'compare':
       return (await import('./compare.js')).compareCommand(rest, io);
+    case 'report':
+      return (await import('./report.js')).reportCommand(rest, io);
     case 'validate':
       return (await import('./validate.js')).validateCommand(rest, io);
     case 'explain':

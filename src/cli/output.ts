@@ -24,8 +24,14 @@ export async function checkWritable(flag: string, path: string): Promise<void> {
   }
 }
 
-/** `-` writes to stdout; a file is confirmed on stderr the way fortio does it. */
-export async function writeOutput(flag: string, path: string, text: string, io: Pick<CommandIO, 'stdout' | 'stderr'>): Promise<void> {
+/** `-` writes to stdout; a file is confirmed on stderr the way fortio does it (`what`: "Json data"). */
+export async function writeOutput(
+  flag: string,
+  path: string,
+  text: string,
+  io: Pick<CommandIO, 'stdout' | 'stderr'>,
+  what = 'Json data',
+): Promise<void> {
   if (path === '-') {
     io.stdout.write(text);
     return;
@@ -35,5 +41,5 @@ export async function writeOutput(flag: string, path: string, text: string, io: 
   } catch (e) {
     throw cannotWrite(flag, path, e);
   }
-  io.stderr.write(`Successfully wrote ${Buffer.byteLength(text)} bytes of Json data to ${path}\n`);
+  io.stderr.write(`Successfully wrote ${Buffer.byteLength(text)} bytes of ${what} to ${path}\n`);
 }

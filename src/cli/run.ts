@@ -15,11 +15,12 @@ import type { CommandIO } from './io.js';
 import { checkWritable, writeOutput } from './output.js';
 import { onInterrupt } from './signals.js';
 
-const USAGE = 'usage: bench <scenario.yaml> [more.yaml…] [--variant NAME] [--json FILE] [--no-tui] [--seed N]';
+const USAGE = 'usage: bench <scenario.yaml> [more.yaml…] [--variant NAME] [--json FILE] [--html FILE] [--no-tui] [--seed N]';
 
 export const RUN_FLAGS = [
   { name: 'variant', kind: 'string', repeatable: true, arg: 'NAME', help: 'run only this variant (or a comma separated list)' },
   { name: 'json', kind: 'string', arg: 'FILE', help: 'write the results as JSON (- = stdout; the text report then goes to stderr)' },
+  { name: 'html', kind: 'string', arg: 'FILE', help: 'write a self-contained HTML report with charts (opens offline; - = stdout)' },
   { name: 'no-tui', kind: 'bool', help: 'plain progress lines instead of the live dashboard' },
   SEED_FLAG,
   STRICT_IMAGES_FLAG,
@@ -31,6 +32,7 @@ export interface RunFlags {
   files: string[];
   variants: string[];
   json?: string;
+  html?: string;
   noTui: boolean;
   seed?: number;
   strictImages: boolean;
@@ -46,6 +48,7 @@ export function parseRunFlags(argv: string[]): RunFlags {
     files: positional,
     variants: v.variant.flatMap((x) => x.split(',')).filter(Boolean),
     ...(v.json !== undefined ? { json: v.json } : {}),
+    ...(v.html !== undefined ? { html: v.html } : {}),
     noTui: v['no-tui'] ?? false,
     strictImages: v['strict-images'] ?? false,
     ...(seed !== undefined ? { seed } : {}),
@@ -59,6 +62,8 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
     return ExitCode.ok;
   }
   if (flags.json !== undefined) await checkWritable('--json', flags.json);
+  if (flags.html !== undefined) await checkWritable('--html', flags.html);
+  if (flags.json === '-' && flags.html === '-') throw new FlagError('--json - and --html -: only one can go to stdout');
   const prepared = await prepareScenario(flags.files, flags.variants, { strictImages: flags.strictImages });
 
   const interrupt = onInterrupt(io.signal);
@@ -100,11 +105,17 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   }
 
   const width = Math.max(60, Math.min(160, io.stdout.columns ?? 100));
-  // With `--json -` stdout carries the JSON alone; the text report goes to stderr.
-  const reportTo = flags.json === '-' ? io.stderr : io.stdout;
+  // With `--json -` (or `--html -`) stdout carries that file alone; the text report goes to stderr.
+  const reportTo = flags.json === '-' || flags.html === '-' ? io.stderr : io.stdout;
   reportTo.write(formatScenarioReport(outcome, { from: prepared.scenario.load.from, width }));
+  const doc = toJsonDocument(outcome);
   if (flags.json !== undefined) {
-    await writeOutput('--json', flags.json, JSON.stringify(toJsonDocument(outcome), null, 2) + '\n', io);
+    await writeOutput('--json', flags.json, JSON.stringify(doc, null, 2) + '\n', io);
+  }
+  if (flags.html !== undefined) {
+    // The HTML is a rendering of the JSON document, nothing else.
+    const { htmlReport } = await import('../report/html/report.js');
+    await writeOutput('--html', flags.html, await htmlReport([{ doc, file: flags.files.join(' ') }]), io, 'HTML report');
   }
 
   if (outcome.interrupted) return ExitCode.interrupted;

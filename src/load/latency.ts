@@ -5,9 +5,10 @@
 // so every worker thread computes identical results and no WASM memory must be
 // freed.
 import * as hdr from 'hdr-histogram-js';
+import { decodeHdr, percentileMs, type Hdr } from '../report/hdr.js';
 import type { LatencySummary } from './types.js';
 
-export type Hdr = hdr.Histogram;
+export type { Hdr };
 
 /** One hour in µs; slower values are clamped (any run timeout is far lower). */
 export const HDR_HIGHEST_US = 3_600_000_000;
@@ -36,21 +37,12 @@ export function encodeHdr(h: Hdr): string {
   return hdr.encodeIntoCompressedBase64(h);
 }
 
-export function decodeHdr(s: string): Hdr {
-  return hdr.decodeFromCompressedBase64(s, 32, false);
-}
-
 /** Exact merge: every count of `from` (a histogram or its encoding) is added to `into`. */
 export function addHdr(into: Hdr, from: Hdr | string): void {
   if (typeof from === 'string') {
     if (from === '') return;
     into.add(decodeHdr(from));
   } else into.add(from);
-}
-
-/** Value at percentile p (0–100) in ms; 0 when empty. */
-export function percentileMs(h: Hdr, p: number): number {
-  return h.totalCount === 0 ? 0 : h.getValueAtPercentile(p) / 1000;
 }
 
 export function summarize(h: Hdr): LatencySummary {

@@ -37,15 +37,15 @@ export interface CompareOptions {
 
 export const NOISE_DEFAULTS = { latencyRel: 0.05, latencyAbsMs: 0.2, qpsRel: 0.05, sharePp: 2, countAbs: 2, countRel: 0.05 } as const;
 
-type Tone = 'base' | 'better' | 'worse' | 'changed' | 'same';
+export type Tone = 'base' | 'better' | 'worse' | 'changed' | 'same';
 
-interface Cell {
+export interface Cell {
   value: string;
   delta: string;
   tone: Tone;
 }
 
-interface Column {
+export interface Column {
   header: string;
   cells: Cell[];
 }
@@ -208,19 +208,35 @@ function layColumn(c: Column, color: boolean): Laid {
   };
 }
 
+export interface CompareStep {
+  step: string;
+  /** Baseline first: variants in their overall order of appearance. */
+  rows: CompareRow[];
+  columns: Column[];
+}
+
+/** The cells of every step's table, with their deltas and verdicts (tone); see the noise rule above. */
+export function compareSteps(rows: CompareRow[]): CompareStep[] {
+  const variants = uniq(rows.map((r) => r.variant));
+  return uniq(rows.map((r) => r.step)).map((step) => {
+    const inStep = variants.flatMap((v) => rows.filter((r) => r.step === step && r.variant === v).slice(0, 1));
+    return { step, rows: inStep, columns: stepColumns(inStep) };
+  });
+}
+
+/** The "≈" rule in words, for a table's legend. */
+export const NOISE_LEGEND = ['≈ within noise:', 'latency max(noise, 5%, 0.2 ms),', 'qps max(noise, 5%),', 'shares < 2pp,', 'counts <= max(2, 5%)'];
+
 /** Renders one table per step (in order of first appearance); see the noise rule above. */
 export function formatCompareTable(rows: CompareRow[], opts: CompareOptions = {}): string {
   if (rows.length === 0) return '';
   const width = opts.width ?? 100;
   const color = opts.color === true;
   const variants = uniq(rows.map((r) => r.variant));
-  const steps = uniq(rows.map((r) => r.step));
   const out: string[] = [];
-  for (const step of steps) {
-    // Baseline first: variants in their overall order of appearance.
-    const inStep = variants.flatMap((v) => rows.filter((r) => r.step === step && r.variant === v).slice(0, 1));
+  for (const { step, rows: inStep, columns } of compareSteps(rows)) {
     out.push(`step ${step}` + (inStep.length > 1 ? ` (baseline: ${inStep[0]!.variant})` : ''));
-    const cols = stepColumns(inStep).map((c) => layColumn(c, color));
+    const cols = columns.map((c) => layColumn(c, color));
     const nameW = Math.max(strWidth('variant'), ...inStep.map((r) => strWidth(r.variant)));
     // Split columns into blocks that fit the width; each block repeats the variant column.
     const blocks: Laid[][] = [];
@@ -246,7 +262,7 @@ export function formatCompareTable(rows: CompareRow[], opts: CompareOptions = {}
   }
   if (variants.length > 1) {
     // Legend, wrapped to the width.
-    const parts = ['≈ within noise:', 'latency max(noise, 5%, 0.2 ms),', 'qps max(noise, 5%),', 'shares < 2pp,', 'counts <= max(2, 5%)'];
+    const parts = NOISE_LEGEND;
     let line = parts[0]!;
     for (const part of parts.slice(1)) {
       if (strWidth(line) + 1 + strWidth(part) > width) {

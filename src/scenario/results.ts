@@ -6,6 +6,8 @@ import type { SidecarStats } from '../mesh/api.js';
 import type { LoadResult } from '../load/types.js';
 import type { SourceLocation } from '../errors.js';
 import type { InstanceDelta } from './stats-view.js';
+import type { PercentilePoint } from '../report/percentile-curve.js';
+import type { TimelineSample } from './timeline.js';
 
 export interface ExpectationResult {
   variant: string;
@@ -40,6 +42,10 @@ export interface StepOutcome {
   /** "httpbin v1" -> requests served during the step; mirrored copies apart as "httpbin v2 mirror". */
   perVersion: Record<string, number>;
   instances: InstanceDelta[];
+  /** Per-second time series of the step (qps, codes, latency, counters, versions); see timeline.ts. */
+  timeline: TimelineSample[];
+  /** Service-time percentile distribution from the merged HDR histogram (HdrHistogram style, ~10 points per nine). */
+  serviceTimeCurve: PercentilePoint[];
   expectations: ExpectationResult[];
   interrupted: boolean;
 }
@@ -49,12 +55,23 @@ export interface VariantOutcome {
   steps: StepOutcome[];
 }
 
+export interface MachineInfo {
+  cores: number;
+  /** process.version, e.g. v20.19.0. */
+  node: string;
+  platform: string;
+  arch: string;
+  cpu: string;
+}
+
 export interface ScenarioOutcome {
   scenario: string;
   files: string[];
   seed?: number;
   startedAt: string;
   durationMs: number;
+  /** Where it ran: a report's header. */
+  machine: MachineInfo;
   interrupted: boolean;
   /** Config warnings (deprecated or ignored fields), file:line:col first. */
   warnings: string[];

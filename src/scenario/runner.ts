@@ -4,6 +4,7 @@
 // the step and evaluate the expectations. Progress goes out as typed events; the
 // mesh is polled a few times a second, never on the request path.
 
+import { arch, cpus, platform } from 'node:os';
 import { formatWarning } from '../mesh/config/warning.js';
 import { ConfigError, ConfigErrors, RuntimeError, UserError } from '../errors.js';
 import type { MeshHandle, MeshSnapshot } from '../mesh/api.js';
@@ -31,6 +32,8 @@ import {
 } from './stats-view.js';
 import type { Destination, DestinationStats, InstanceDelta } from './stats-view.js';
 import { applyVariant } from './variants.js';
+import { percentileCurve } from '../report/percentile-curve.js';
+import { TimelineRecorder } from './timeline.js';
 
 /** Live view of the running step, built from snapshots only (what the dashboard draws). */
 export interface TickData {
@@ -118,6 +121,7 @@ export async function runPrepared(p: PreparedScenario, opts: RunScenarioOptions)
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     startedAt: new Date(started).toISOString(),
     durationMs: 0,
+    machine: machineInfo(),
     interrupted: false,
     warnings: p.warnings,
     variants: [],
@@ -213,9 +217,13 @@ async function runStep(
       .finally(() => (polling = false));
   }, tickMs);
   poll.unref?.();
+  const timeline = new TimelineRecorder();
   const onSnapshot = (load: LoadSnapshot) => {
     const delta = sidecarDelta(sidecarBefore, sidecarOf(latest, from));
     const inst = instanceDeltas(before, latest);
+    const ds = destinationStats(delta, dest);
+    const pv = perVersion(inst);
+    timeline.tick(load, { counters: ds.counters, perVersion: pv });
     emit({
       type: 'tick',
       tick: {
@@ -223,8 +231,8 @@ async function runStep(
         step,
         load,
         mesh: latest,
-        dest: destinationStats(delta, dest),
-        perVersion: perVersion(inst),
+        dest: ds,
+        perVersion: pv,
         instances: inst,
         shadowRequests: inst.reduce((a, i) => a + i.shadowRequests, 0),
       },
@@ -248,6 +256,12 @@ async function runStep(
   const sidecarCounters: Record<string, number> = {};
   for (const [k, v] of Object.entries(delta?.counters ?? {})) if (v !== 0) sidecarCounters[k] = v;
   const interrupted = result.meshbench.interrupted || !!opts.signal?.aborted;
+  const versions = perVersion(instances);
+  const calls = Object.values(result.fortio.RetCodes).reduce((a, n) => a + n, 0);
+  const series = timeline.finish(
+    { calls, codes: result.fortio.RetCodes, counters: ds.counters, perVersion: versions },
+    result.fortio.ActualDuration / 1e9,
+  );
   const so: StepOutcome = {
     variant,
     step: step.name,
@@ -260,14 +274,21 @@ async function runStep(
     clusterCounters: ds.clusters,
     sidecarCounters,
     ...namedSidecars(p.scenario.expect, before, after),
-    perVersion: perVersion(instances),
+    perVersion: versions,
     instances: instances.filter((i) => i.requests || i.shadowRequests),
+    timeline: series,
+    serviceTimeCurve: percentileCurve(result.meshbench.hdrServiceTime),
     expectations: [],
     interrupted,
   };
   // A partial step proves nothing either way: its expectations are not evaluated.
   if (!interrupted) so.expectations = evaluateAll(p.scenario.expect, so) as ExpectationResult[];
   return so;
+}
+
+function machineInfo(): ScenarioOutcome['machine'] {
+  const c = cpus();
+  return { cores: c.length, node: process.version, platform: platform(), arch: arch(), cpu: c[0]?.model.trim() ?? 'unknown' };
 }
 
 /**

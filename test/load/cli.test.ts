@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
-import { decodeHdr } from '../../src/load/latency.js';
+import { decodeHdr } from '../../src/report/hdr.js';
 import { closedPort, closeServers, server } from './servers.js';
 
 after(closeServers);

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import { addHdr, createHdr, decodeHdr, encodeHdr, percentileMs, recordMs, summarize } from '../../src/load/latency.js';
+import { addHdr, createHdr, encodeHdr, recordMs, summarize } from '../../src/load/latency.js';
+import { decodeHdr, percentileMs } from '../../src/report/hdr.js';
 
 function near(actual: number, want: number, rel = 0.001): void {
   assert.ok(Math.abs(actual - want) <= Math.abs(want) * rel + 1e-9, `${actual} not within ${rel * 100}% of ${want}`);

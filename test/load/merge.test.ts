@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FortioHistogram } from '../../src/load/fortio-histogram.js';
-import { createHdr, recordMs, encodeHdr, addHdr, summarize, decodeHdr } from '../../src/load/latency.js';
+import { createHdr, recordMs, encodeHdr, addHdr, summarize } from '../../src/load/latency.js';
+import { decodeHdr } from '../../src/report/hdr.js';
 import { exportFortioHistogram } from '../../src/report/fortio-histogram.js';
 
 // Deterministic samples (ms) with a long tail, split unevenly over 3 "workers".

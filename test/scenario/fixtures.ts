@@ -61,6 +61,8 @@ export function seedC3(variant = 'seed-dr'): StepOutcome {
     instances: [
       { pod: 'httpbin-0', workload: 'httpbin', app: 'httpbin', version: 'v1', requests: 20, shadowRequests: 0, codes: { '200': 20 } },
     ],
+    timeline: [],
+    serviceTimeCurve: [],
     expectations: [],
     interrupted: false,
   };

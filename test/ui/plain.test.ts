@@ -26,7 +26,7 @@ test('plain progress: no escape codes, at most one line per step-second, a summa
     p.handle({ type: 'tick', tick: t });
   }
   p.handle({ type: 'step-end', outcome: seedC3() });
-  p.handle({ type: 'run-end', outcome: { scenario: 'x', files: [], startedAt: '', durationMs: 0, interrupted: false, warnings: [], variants: [], expectations: [] } });
+  p.handle({ type: 'run-end', outcome: { scenario: 'x', files: [], startedAt: '', durationMs: 0, machine: { cores: 2, node: 'v20.0.0', platform: 'linux', arch: 'x64', cpu: 'test' }, interrupted: false, warnings: [], variants: [], expectations: [] } });
   assert.doesNotMatch(out, /\x1b/);
   const lines = out.trimEnd().split('\n');
   assert.deepEqual(lines.slice(0, 4), [
