@@ -254,7 +254,7 @@ export class Fields {
 }
 
 /** Closest allowed name (case-insensitive equal, or edit distance ≤ 2). */
-function suggest(key: string, allowed: readonly string[]): string | undefined {
+export function suggest(key: string, allowed: readonly string[]): string | undefined {
   const lower = key.toLowerCase().replace(/[_-]/g, '');
   let best: string | undefined;
   let bestD = 3;
