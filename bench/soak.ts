@@ -37,8 +37,8 @@ function openFds(): number {
 /** Pure: RSS and heap within `tolerance` of the warm-up sample (minute 1), fds not above it. */
 export function soakVerdict(samples: SoakSample[], tolerance = 0.1): SoakVerdict {
   const base = samples.find((s) => s.minute === 1);
-  if (!base || samples.length < 2) return { flat: false, lines: ['not enough samples: run at least 2 minutes'] };
   const later = samples.filter((s) => s.minute > 1);
+  if (!base || later.length === 0) return { flat: false, lines: ['not enough samples: run at least 2 minutes'] };
   const lines: string[] = [];
   let flat = true;
   for (const key of ['rssMb', 'heapUsedMb'] as const) {
