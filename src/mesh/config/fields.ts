@@ -38,6 +38,9 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+/** Largest value of an int32 API field (weights, connection-pool thresholds). */
+export const INT32_MAX = 2_147_483_647;
+
 export interface NumberOpts {
   min?: number;
   max?: number;

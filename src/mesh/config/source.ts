@@ -92,7 +92,15 @@ export function parseSource(text: string, file: string): SourceDoc[] {
       errors.push(new ConfigError('expected a mapping (a Kubernetes object with apiVersion and kind)', at(root.range?.[0] ?? 0)));
       return;
     }
-    const value = doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+    let value: Record<string, unknown>;
+    try {
+      value = doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+    } catch (e) {
+      // The yaml library's guard against "billion laughs" documents (a ReferenceError).
+      if (!(e instanceof ReferenceError && /alias/i.test(e.message))) throw e;
+      errors.push(new ConfigError('YAML aliases expand too much (more than 100 uses): write the values out', at(root.range?.[0] ?? 0)));
+      return;
+    }
     if (value.kind === 'List' && Array.isArray(value.items)) {
       const itemsNode = root.get('items', true);
       value.items.forEach((item, i) => {
