@@ -221,7 +221,11 @@ function parseExpectation(e: Fields, steps: string[] | undefined, variants: stri
   if (variant !== undefined && !variants.includes(variant)) e.error('variant', `unknown variant "${variant}" (variants: ${variants.join(', ')})`);
   const subjects = SUBJECT_KEYS.filter((k) => e.has(k));
   if (subjects.length !== 1) {
-    e.error(null, subjects.length ? `one expectation checks one thing; found ${subjects.join(' and ')}` : `nothing to check: give one of ${SUBJECT_KEYS.join(', ')}`);
+    // A misspelt subject (`p95:`) was already reported by allow(): "nothing to check" would say it twice.
+    const misspelt = Object.keys(e.value).some((k) => !EXPECT_KEYS.includes(k));
+    if (subjects.length > 1 || !misspelt) {
+      e.error(null, subjects.length ? `one expectation checks one thing; found ${subjects.join(' and ')}` : `nothing to check: give one of ${SUBJECT_KEYS.join(', ')}`);
+    }
     return undefined;
   }
   const key = subjects[0];

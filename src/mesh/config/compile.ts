@@ -7,7 +7,7 @@ import type { ConfigError } from '../../errors.js';
 import type { ConfigWarning, DestinationRule, MeshConfig, MeshService, VirtualService } from './model.js';
 import type { CompileContext } from './context.js';
 import { labelsMatch } from './context.js';
-import { Diagnostics } from './fields.js';
+import { Diagnostics, suggest } from './fields.js';
 import type { SourceDoc } from './source.js';
 import { compileDeployment, instancesOf } from './deployment.js';
 import { compileService } from './service.js';
@@ -49,6 +49,9 @@ export function classify(doc: SourceDoc): { role: DocRole; warning?: string } | 
     return { error: `apiVersion "${apiVersion}" is not supported for ${kind} (one of ${ISTIO_NETWORKING_VERSIONS.join(', ')})`, path: 'apiVersion' };
   }
   if (/\.istio\.io\//.test(apiVersion)) {
+    // A misspelt kind we emulate is a typo, not a kind to ignore.
+    const near = suggest(kind, ISTIO_KINDS);
+    if (near) return { error: `unknown kind "${kind}" (apiVersion ${apiVersion}; did you mean "${near}"?)`, path: 'kind' };
     return { role: 'ignored', warning: `${kind} (${apiVersion}) is ignored: meshbench emulates sidecar traffic management only` };
   }
   return { error: `unknown kind "${kind}" (apiVersion ${apiVersion}); supported: ${SUPPORTED}`, path: 'kind' };

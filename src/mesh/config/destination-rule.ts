@@ -5,7 +5,7 @@
 import type { ConnectionPool, DestinationRule, LbPolicy, OutlierDetection, Subset, TrafficPolicy } from './model.js';
 import type { CompileContext } from './context.js';
 import { completeHost, isDns1123Label, readObject } from './context.js';
-import { Fields } from './fields.js';
+import { Fields, INT32_MAX } from './fields.js';
 import type { SourceDoc } from './source.js';
 import { defaultOutlierDetection } from './policy.js';
 
@@ -169,7 +169,7 @@ function compileConnectionPool(f: Fields): Partial<ConnectionPool> {
   const out: Partial<ConnectionPool> = {};
   // Threshold fields: > 0 overrides, 0 keeps the default, negative is invalid (spec §3.3).
   const threshold = (g: Fields, name: string): number | undefined => {
-    const v = g.int(name);
+    const v = g.int(name, { max: INT32_MAX }); // int32 in the API: the API server rejects more
     if (v !== undefined && v < 0) {
       g.error(name, `must not be negative, got ${v}`);
       return undefined;

@@ -38,6 +38,9 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+/** Largest value of an int32 API field (weights, connection-pool thresholds). */
+export const INT32_MAX = 2_147_483_647;
+
 export interface NumberOpts {
   min?: number;
   max?: number;
@@ -254,7 +257,7 @@ export class Fields {
 }
 
 /** Closest allowed name (case-insensitive equal, or edit distance ≤ 2). */
-function suggest(key: string, allowed: readonly string[]): string | undefined {
+export function suggest(key: string, allowed: readonly string[]): string | undefined {
   const lower = key.toLowerCase().replace(/[_-]/g, '');
   let best: string | undefined;
   let bestD = 3;

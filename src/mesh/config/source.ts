@@ -61,6 +61,12 @@ export async function loadSourceFiles(files: string[]): Promise<SourceDoc[]> {
 
 /** Parse one file's text. Throws ConfigErrors listing every syntax/shape problem. */
 export function parseSource(text: string, file: string): SourceDoc[] {
+  const nul = text.indexOf('\0');
+  if (nul >= 0) {
+    const before = text.slice(0, nul).split('\n');
+    const loc = { file, line: before.length, col: before[before.length - 1].length + 1 };
+    throw new ConfigErrors([new ConfigError('binary content (a NUL byte): expected a YAML text file', loc)]);
+  }
   const lineCounter = new LineCounter();
   const parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: true });
   const errors: ConfigError[] = [];
@@ -73,11 +79,11 @@ export function parseSource(text: string, file: string): SourceDoc[] {
   const list = Array.isArray(parsed) ? parsed : [];
   list.forEach((doc, index) => {
     if (doc.errors.length) {
-      for (const e of doc.errors) {
-        const pos = e.linePos?.[0];
-        const loc = pos ? { file, line: pos.line, col: pos.col } : at(e.pos[0]);
-        errors.push(new ConfigError(`YAML syntax error: ${firstLine(e.message)}`, loc));
-      }
+      // The parser's first error is the cause; the ones after it mostly follow from it (a tab yields four).
+      const e = doc.errors[0];
+      const pos = e.linePos?.[0];
+      const loc = pos ? { file, line: pos.line, col: pos.col } : at(e.pos[0]);
+      errors.push(new ConfigError(`YAML syntax error: ${firstLine(e.message)}`, loc));
       return;
     }
     const root = doc.contents as YamlNode | null;
@@ -86,7 +92,15 @@ export function parseSource(text: string, file: string): SourceDoc[] {
       errors.push(new ConfigError('expected a mapping (a Kubernetes object with apiVersion and kind)', at(root.range?.[0] ?? 0)));
       return;
     }
-    const value = doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+    let value: Record<string, unknown>;
+    try {
+      value = doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+    } catch (e) {
+      // The yaml library's guard against "billion laughs" documents (a ReferenceError).
+      if (!(e instanceof ReferenceError && /alias/i.test(e.message))) throw e;
+      errors.push(new ConfigError('YAML aliases expand too much (more than 100 uses): write the values out', at(root.range?.[0] ?? 0)));
+      return;
+    }
     if (value.kind === 'List' && Array.isArray(value.items)) {
       const itemsNode = root.get('items', true);
       value.items.forEach((item, i) => {

@@ -5,7 +5,7 @@
 import type { HttpMatch, HttpRoute, RouteDestination, VirtualService } from './model.js';
 import type { CompileContext } from './context.js';
 import { completeHost, readObject } from './context.js';
-import { Fields } from './fields.js';
+import { Fields, INT32_MAX } from './fields.js';
 import { readStringMatch } from './string-match.js';
 import { compileDestination } from './destination.js';
 import type { SourceDoc } from './source.js';
@@ -34,8 +34,8 @@ export function compileVirtualService(doc: SourceDoc, ctx: CompileContext): Virt
   const ns = doc.namespace;
   const rawHosts = spec.strList('hosts');
   if (!rawHosts || rawHosts.length === 0) {
-    if (spec.has('hosts')) spec.error('hosts', 'at least one host is required (delegate VirtualServices are not supported)');
-    else spec.error(null, 'missing required field "hosts" (a list of host names)');
+    if (Array.isArray(spec.value.hosts)) spec.error('hosts', 'at least one host is required (delegate VirtualServices are not supported)');
+    else if (!spec.has('hosts')) spec.error(null, 'missing required field "hosts" (a list of host names)');
   }
   const hosts = (rawHosts ?? []).map((h) => completeHost(h, ns));
   const gateways = spec.strList('gateways') ?? ['mesh'];
@@ -178,12 +178,17 @@ function compileMatch(m: Fields): HttpMatch | undefined {
 function compileDestinations(r: Fields, items: Fields[], ns: string): RouteDestination[] {
   const all: RouteDestination[] = [];
   let sum = 0;
+  let invalid = false;
   for (const it of items) {
     it.allow(['destination', 'weight', 'headers']);
     const df = it.obj('destination', { required: true });
     const dest = df ? compileDestination(df, ns) : undefined;
-    const weight = it.int('weight');
-    if (weight !== undefined && weight < 0) it.error('weight', `weight must not be negative, got ${weight}`);
+    const weight = it.int('weight', { max: INT32_MAX });
+    if (weight === undefined && it.has('weight')) invalid = true;
+    if (weight !== undefined && weight < 0) {
+      it.error('weight', `weight must not be negative, got ${weight}`);
+      invalid = true;
+    }
     const headers = it.has('headers') ? compileHeaders(it.obj('headers')) : undefined;
     if (!dest) continue;
     const w = weight !== undefined && weight > 0 ? weight : 0;
@@ -196,8 +201,11 @@ function compileDestinations(r: Fields, items: Fields[], ns: string): RouteDesti
     all[0].weight = 100;
     return all;
   }
-  if (items.length > 1 && all.length === items.length && sum === 0) {
+  if (items.length > 1 && all.length === items.length && sum === 0 && !invalid) {
     r.error('route', 'the weights of several destinations must add up to more than 0');
+  } else if (items.length > 1 && sum > 0 && sum !== 100 && !invalid) {
+    // Istio 1.15+ accepts any total (spec §2.4); say so, older Istio rejected it.
+    r.warn('route', `the weights add up to ${sum}, not 100: traffic is split in proportion to them (Istio 1.15+; older Istio rejects this)`);
   }
   return all.filter((d) => d.weight > 0);
 }
