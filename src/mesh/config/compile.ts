@@ -15,6 +15,7 @@ import { compileServiceEntry } from './service-entry.js';
 import { compileVirtualService, routeIndex } from './virtual-service.js';
 import { compileDestinationRule } from './destination-rule.js';
 import { isModelKind, isScenarioDoc, SCENARIO_API_VERSION, SCENARIO_KIND, SERVICE_MODEL_KIND } from './scenario-doc.js';
+import { expandTopology, isIsotopeConfigMap, modelsFromConfigMap, TOPOLOGY_KIND } from './isotope.js';
 import { attachModels, compileServiceModel, type AttachOptions, type CompiledModel } from './service-model.js';
 
 export const ISTIO_NETWORKING_VERSIONS = ['networking.istio.io/v1alpha3', 'networking.istio.io/v1beta1', 'networking.istio.io/v1'];
@@ -26,7 +27,7 @@ const SUPPORTED =
   'Deployment (apps/v1), Service (v1), VirtualService, DestinationRule, ServiceEntry (networking.istio.io/v1, v1beta1, v1alpha3), ' +
   `${SCENARIO_KIND}, ${SERVICE_MODEL_KIND} (${SCENARIO_API_VERSION}); ServiceAccount, Namespace, ConfigMap and Secret are accepted and ignored`;
 
-export type DocRole = 'Deployment' | 'ServiceModel' | 'Service' | 'ServiceEntry' | 'VirtualService' | 'DestinationRule' | 'Scenario' | 'ignored';
+export type DocRole = 'Topology' | 'Deployment' | 'ServiceModel' | 'Service' | 'ServiceEntry' | 'VirtualService' | 'DestinationRule' | 'Scenario' | 'ignored';
 
 /** How strictly documents are compiled (CLI flags map onto these). */
 export type CompileOptions = AttachOptions;
@@ -35,6 +36,7 @@ export type CompileOptions = AttachOptions;
 export function classify(doc: SourceDoc): { role: DocRole; warning?: string } | { error: string; path: string } {
   const { apiVersion, kind } = doc;
   if (isScenarioDoc(doc)) return { role: 'Scenario' };
+  if (kind === TOPOLOGY_KIND) return { role: 'Topology' };
   if (apiVersion === SCENARIO_API_VERSION && isModelKind(kind)) {
     if (kind === SERVICE_MODEL_KIND) return { role: 'ServiceModel' };
     return { error: `unknown kind "${kind}" (apiVersion ${apiVersion}; did you mean "${SERVICE_MODEL_KIND}"?)`, path: 'kind' };
@@ -83,6 +85,14 @@ export function checkMesh(docs: SourceDoc[], opts: CompileOptions = {}): MeshChe
     if (!byRole.has(c.role)) byRole.set(c.role, []);
     byRole.get(c.role)!.push(doc);
   }
+  // isotope topologies expand into Deployments + Services (+ their models) before anything compiles.
+  const isotopeModels: CompiledModel[] = [];
+  for (const doc of byRole.get('Topology') ?? []) {
+    const t = expandTopology(doc, diag);
+    for (const d of t.docs) byRole.set(d.kind as DocRole, [...(byRole.get(d.kind as DocRole) ?? []), d]);
+    isotopeModels.push(...t.models);
+  }
+  for (const cm of docs.filter(isIsotopeConfigMap)) isotopeModels.push(...modelsFromConfigMap(cm, byRole.get('Deployment') ?? [], diag));
   const of = (role: DocRole) => checkDuplicates(byRole.get(role) ?? [], diag);
 
   // Deployments first: Services resolve named targetPorts against their containers.
@@ -91,7 +101,7 @@ export function checkMesh(docs: SourceDoc[], opts: CompileOptions = {}): MeshChe
     if (w) ctx.workloads.push(w);
   }
   // Models next: they decide what each pod plays (and unknown images fall back to the default model).
-  const models: CompiledModel[] = [];
+  const models: CompiledModel[] = [...isotopeModels];
   for (const doc of of('ServiceModel')) {
     const m = compileServiceModel(doc, ctx);
     if (m) models.push(m);

@@ -128,6 +128,8 @@ export interface ServiceModel {
   script: ScriptStep[];
   /** Request headers copied onto every call; absent = tracing headers + end-user (the app's default). */
   propagate?: string[];
+  /** When a call counts as a success: any 2xx (default), or exactly 200 (isotope). */
+  callSuccess?: '2xx' | 'exactly200';
 }
 
 // ---------------------------------------------------------------------------

@@ -33,7 +33,9 @@ export interface CompiledModel {
   selector?: Record<string, string>;
 }
 
-const SPEC_FIELDS = ['target', 'latency', 'errors', 'response', 'capacity', 'script', 'propagate'];
+const SPEC_FIELDS = ['target', 'latency', 'errors', 'response', 'capacity', 'script', 'propagate', 'callSuccess'];
+/** What an isotope service may add under `model:` (its own script, errorRate and responseSize stay isotope's). */
+const EXTENSION_FIELDS = ['latency', 'errors', 'capacity', 'propagate', 'callSuccess', 'responseHeaders'];
 
 export function compileServiceModel(doc: SourceDoc, ctx: CompileContext): CompiledModel | undefined {
   const root = Fields.root(doc, ctx.diag);
@@ -63,8 +65,28 @@ function readModel(spec: Fields, name: string): ServiceModel {
     response: readResponse(spec.obj('response')),
     script: readScript(spec),
   };
+  readCommon(spec, model);
+  return model;
+}
+
+/**
+ * meshbench's extensions inside an isotope service (`model:`): latency, extra
+ * error rules (after isotope's errorRate), capacity, propagate, callSuccess and
+ * response headers, written onto the model the topology compiled.
+ */
+export function readModelExtensions(f: Fields, model: ServiceModel): void {
+  f.allow(EXTENSION_FIELDS);
+  model.errors.push(...f.objects('errors').map(readErrorRule).filter((e): e is ErrorRule => e !== undefined));
+  model.response.headers = f.strMap('responseHeaders') ?? model.response.headers;
+  readCommon(f, model);
+}
+
+function readCommon(spec: Fields, model: ServiceModel): void {
   const propagate = spec.strList('propagate');
   if (propagate) model.propagate = propagate.map((h) => h.toLowerCase());
+  const success = spec.str('callSuccess');
+  if (success === '2xx' || success === 'exactly200') model.callSuccess = success;
+  else if (success !== undefined) spec.error('callSuccess', `expected "2xx" (any 2xx answer) or "exactly200" (isotope), got ${JSON.stringify(success)}`);
   const latency = readDistribution(spec, 'latency', DURATION);
   if (latency) model.latency = latency;
   const cap = spec.obj('capacity');
@@ -75,7 +97,6 @@ function readModel(spec: Fields, name: string): ServiceModel {
     const timeout = readTimeout(cap, 'queueTimeout');
     if (workers !== undefined) model.capacity = { workers, queue, queueTimeoutMs: timeout ?? null };
   }
-  return model;
 }
 
 function readErrorRule(f: Fields): ErrorRule | undefined {
