@@ -8,6 +8,7 @@
 // response payload. The converter's own output (mock-service Deployments and the
 // `service-graph-config` ConfigMap) plays the same models.
 
+import { CLUSTER_DOMAIN, DEFAULT_NAMESPACE } from './model.js';
 import type { Distribution, ErrorRule, ModelCall, ScriptCommand, ScriptStep, ServiceModel } from './model.js';
 import type { CompiledModel } from './service-model.js';
 import { readModelExtensions } from './service-model.js';
@@ -308,18 +309,22 @@ function serviceNameOf(d: SourceDoc): string | undefined {
   return undefined;
 }
 
-/** The single `isEntrypoint` service's URL, for a scenario without `load.url`. */
-export function entrypointUrl(docs: SourceDoc[], diag: Diagnostics): string[] {
-  const urls: string[] = [];
+/** The services of the topology documents among `docs` (for scenario `from:` and the default load URL). */
+export function topologyServices(docs: SourceDoc[]): Array<{ name: string; namespace: string; entry: boolean }> {
+  const out: Array<{ name: string; namespace: string; entry: boolean }> = [];
   for (const d of docs) {
     if (d.kind !== TOPOLOGY_KIND || !Array.isArray(d.value.services)) continue;
     for (const s of d.value.services) {
-      if (isPlainObject(s) && s.isEntrypoint === true && typeof s.name === 'string') {
-        const ns = typeof s.namespace === 'string' && s.namespace ? s.namespace : d.namespace;
-        urls.push(`http://${s.name}.${ns}:${ISOTOPE_PORT}/`);
-      }
+      if (!isPlainObject(s) || typeof s.name !== 'string') continue;
+      const namespace = typeof s.namespace === 'string' && s.namespace ? s.namespace : d.namespace;
+      out.push({ name: s.name, namespace, entry: s.isEntrypoint === true });
     }
   }
-  void diag;
-  return urls;
+  return out;
+}
+
+/** isotope's entry URL: `http://<entry>:8080/` (the FQDN outside the default namespace). */
+export function entrypointUrl(s: { name: string; namespace: string }): string {
+  const host = s.namespace === DEFAULT_NAMESPACE ? s.name : `${s.name}.${s.namespace}.${CLUSTER_DOMAIN}`;
+  return `http://${host}:${ISOTOPE_PORT}/`;
 }
