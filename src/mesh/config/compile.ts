@@ -15,17 +15,17 @@ import { compileServiceEntry } from './service-entry.js';
 import { compileVirtualService, routeIndex } from './virtual-service.js';
 import { compileDestinationRule } from './destination-rule.js';
 import { isModelKind, isScenarioDoc, SCENARIO_API_VERSION, SCENARIO_KIND, SERVICE_MODEL_KIND } from './scenario-doc.js';
-import { expandTopology, isIsotopeConfigMap, modelsFromConfigMap, TOPOLOGY_KIND } from './isotope.js';
+import { reportSkipped, skippedKind } from './skipped-kinds.js';
+import { expandTopology, isIsotopeConfigMap, modelsFromConfigMap } from './isotope.js';
+import { TOPOLOGY_KIND } from './isotope-doc.js';
 import { attachModels, compileServiceModel, type AttachOptions, type CompiledModel } from './service-model.js';
 
 export const ISTIO_NETWORKING_VERSIONS = ['networking.istio.io/v1alpha3', 'networking.istio.io/v1beta1', 'networking.istio.io/v1'];
 
-/** Kubernetes kinds accepted and ignored (bookinfo.yaml carries ServiceAccounts). */
-const IGNORED_CORE_KINDS = ['ServiceAccount', 'Namespace', 'ConfigMap', 'Secret'];
 const ISTIO_KINDS = ['VirtualService', 'DestinationRule', 'ServiceEntry'];
 const SUPPORTED =
   'Deployment (apps/v1), Service (v1), VirtualService, DestinationRule, ServiceEntry (networking.istio.io/v1, v1beta1, v1alpha3), ' +
-  `${SCENARIO_KIND}, ${SERVICE_MODEL_KIND} (${SCENARIO_API_VERSION}); ServiceAccount, Namespace, ConfigMap and Secret are accepted and ignored`;
+  `${SCENARIO_KIND}, ${SERVICE_MODEL_KIND} (${SCENARIO_API_VERSION}), isotope topologies; kinds a cluster dump carries (ConfigMap, Secret, Pod, ReplicaSet, Endpoints, …) are skipped with a warning (docs/cluster-dump.md)`;
 
 export type DocRole = 'Topology' | 'Deployment' | 'ServiceModel' | 'Service' | 'ServiceEntry' | 'VirtualService' | 'DestinationRule' | 'Scenario' | 'ignored';
 
@@ -33,7 +33,7 @@ export type DocRole = 'Topology' | 'Deployment' | 'ServiceModel' | 'Service' | '
 export type CompileOptions = AttachOptions;
 
 /** What the compiler does with a document, or an error message for an unknown apiVersion/kind. */
-export function classify(doc: SourceDoc): { role: DocRole; warning?: string } | { error: string; path: string } {
+export function classify(doc: SourceDoc): { role: DocRole; warning?: string; skipped?: boolean } | { error: string; path: string } {
   const { apiVersion, kind } = doc;
   if (isScenarioDoc(doc)) return { role: 'Scenario' };
   if (kind === TOPOLOGY_KIND) return { role: 'Topology' };
@@ -45,7 +45,8 @@ export function classify(doc: SourceDoc): { role: DocRole; warning?: string } | 
     return apiVersion === 'apps/v1' ? { role: 'Deployment' } : { error: `apiVersion "${apiVersion}" is not supported for Deployment (use apps/v1)`, path: 'apiVersion' };
   }
   if (apiVersion === 'v1' && kind === 'Service') return { role: 'Service' };
-  if (apiVersion === 'v1' && IGNORED_CORE_KINDS.includes(kind)) return { role: 'ignored' };
+  const skipped = skippedKind(apiVersion, kind);
+  if (skipped) return skipped === 'silent' ? { role: 'ignored' } : { role: 'ignored', skipped: true };
   if (ISTIO_KINDS.includes(kind)) {
     if (ISTIO_NETWORKING_VERSIONS.includes(apiVersion)) return { role: kind as DocRole };
     return { error: `apiVersion "${apiVersion}" is not supported for ${kind} (one of ${ISTIO_NETWORKING_VERSIONS.join(', ')})`, path: 'apiVersion' };
@@ -75,6 +76,7 @@ export function checkMesh(docs: SourceDoc[], opts: CompileOptions = {}): MeshChe
   const diag = new Diagnostics();
   const ctx: CompileContext = { diag, workloads: [] };
   const byRole = new Map<DocRole, SourceDoc[]>();
+  const skippedDocs: SourceDoc[] = [];
   for (const doc of docs) {
     const c = classify(doc);
     if ('error' in c) {
@@ -82,9 +84,11 @@ export function checkMesh(docs: SourceDoc[], opts: CompileOptions = {}): MeshChe
       continue;
     }
     if (c.warning) diag.warn(doc, ['kind'], c.warning);
+    if (c.skipped) skippedDocs.push(doc);
     if (!byRole.has(c.role)) byRole.set(c.role, []);
     byRole.get(c.role)!.push(doc);
   }
+  reportSkipped(skippedDocs, diag);
   // isotope topologies expand into Deployments + Services (+ their models) before anything compiles.
   const isotopeModels: CompiledModel[] = [];
   for (const doc of byRole.get('Topology') ?? []) {

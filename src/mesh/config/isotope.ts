@@ -16,10 +16,8 @@ import { describe, Fields, isPlainObject, type Diagnostics } from './fields.js';
 import type { FieldPath, SourceDoc } from './source.js';
 import { BYTES, DURATION, readDistribution } from './distribution.js';
 import { parse as parseYaml } from 'yaml';
+import { TOPOLOGY_API_VERSION, TOPOLOGY_KIND } from './isotope-doc.js';
 
-/** The kind a topology document gets (isotope's README names it; the files themselves carry none). */
-export const TOPOLOGY_KIND = 'MockServiceGraph';
-export const TOPOLOGY_API_VERSION = 'isotope';
 /** isotope's fixed service port. */
 export const ISOTOPE_PORT = 8080;
 /** The converter's ConfigMap and its key. */
@@ -40,12 +38,6 @@ const DEFAULT_FIELDS = ['type', 'numReplicas', 'errorRate', 'responseSize', 'scr
 /** `model` is meshbench's extension: ServiceModel fields (latency, capacity, errors, …) for this service. */
 const SERVICE_FIELDS = ['name', 'namespace', 'cluster', 'type', 'numReplicas', 'isEntrypoint', 'errorRate', 'responseSize', 'script', 'labels', 'model'];
 const CALL_FIELDS = ['service', 'hostname', 'size', 'probability', 'extra-header'];
-
-/** A bare topology (no apiVersion/kind, a `services` list) or one marked with isotope's README kind. */
-export function isTopologyValue(v: Record<string, unknown>): boolean {
-  if (v.kind === TOPOLOGY_KIND) return true;
-  return v.apiVersion === undefined && v.kind === undefined && Array.isArray(v.services);
-}
 
 export interface ExpandedTopology {
   /** Synthetic Deployment and Service documents (locations point into the topology). */

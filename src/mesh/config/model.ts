@@ -206,6 +206,8 @@ export interface VirtualService {
   /** Omitted -> ['mesh']. A VS without 'mesh' does not apply to sidecars. */
   gateways: string[];
   http: HttpRoute[];
+  /** Namespaces whose sidecars see this VS (`*` all, `.` its own, `~` none); absent = all. */
+  exportTo?: string[];
   origin: Origin;
 }
 

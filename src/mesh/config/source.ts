@@ -8,7 +8,7 @@ import type { Node as YamlNode } from 'yaml';
 import { ConfigError, ConfigErrors, UserError } from '../../errors.js';
 import type { SourceLocation } from '../../errors.js';
 import { DEFAULT_NAMESPACE } from './model.js';
-import { isTopologyValue, TOPOLOGY_API_VERSION, TOPOLOGY_KIND } from './isotope.js';
+import { isTopologyValue, TOPOLOGY_API_VERSION, TOPOLOGY_KIND } from './isotope-doc.js';
 
 export type FieldPath = ReadonlyArray<string | number>;
 
