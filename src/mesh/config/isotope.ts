@@ -11,7 +11,7 @@
 import { CLUSTER_DOMAIN, DEFAULT_NAMESPACE } from './model.js';
 import type { Distribution, ErrorRule, ModelCall, ScriptCommand, ScriptStep, ServiceModel } from './model.js';
 import type { CompiledModel } from './service-model.js';
-import { readModelExtensions } from './service-model.js';
+import { readModelExtensions, readSteps } from './service-model.js';
 import { describe, Fields, isPlainObject, type Diagnostics } from './fields.js';
 import type { FieldPath, SourceDoc } from './source.js';
 import { BYTES, DURATION, readDistribution } from './distribution.js';
@@ -167,23 +167,7 @@ function size(f: Fields | undefined, name: string): number {
 }
 
 function readScript(f: Fields, known: Set<string>, defaults: Fields | undefined): ScriptStep[] {
-  const steps: ScriptStep[] = [];
-  for (const item of f.list('script')) {
-    if (Array.isArray(item.value)) {
-      const group: ScriptCommand[] = [];
-      item.value.forEach((v, i) => {
-        const path = [...item.path, i];
-        if (Array.isArray(v)) return f.diag.error(f.doc, path, 'concurrent commands may not be nested');
-        const c = readCommand(f, path, v, known, defaults);
-        if (c) group.push(c);
-      });
-      steps.push(group);
-    } else {
-      const c = readCommand(f, item.path, item.value, known, defaults);
-      if (c) steps.push(c);
-    }
-  }
-  return steps;
+  return readSteps(f, (parent, item) => readCommand(parent, item.path, item.value, known, defaults), 'concurrent commands may not be nested');
 }
 
 function readCommand(parent: Fields, path: FieldPath, v: unknown, known: Set<string>, defaults: Fields | undefined): ScriptCommand | undefined {

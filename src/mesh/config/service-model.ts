@@ -152,26 +152,37 @@ function readTimeout(f: Fields, name: string): number | undefined {
 }
 
 function readScript(spec: Fields): ScriptStep[] {
+  return readSteps(spec, readCommand, 'concurrent groups may not be nested (one level of list only)');
+}
+
+type CommandItem = { value: unknown; index: number; path: ReadonlyArray<string | number> };
+
+/** `script:` steps: a command, or a list of commands run concurrently (one level); isotope's reader shares it. */
+export function readSteps(
+  spec: Fields,
+  read: (parent: Fields, item: CommandItem) => ScriptCommand | undefined,
+  nested: string,
+): ScriptStep[] {
   const steps: ScriptStep[] = [];
   for (const item of spec.list('script')) {
     if (Array.isArray(item.value)) {
       const group: ScriptCommand[] = [];
       item.value.forEach((v, i) => {
         const path = [...item.path, i];
-        if (Array.isArray(v)) return spec.diag.error(spec.doc, path, 'concurrent groups may not be nested (one level of list only)');
-        const c = readCommand(spec, { value: v, index: i, path });
+        if (Array.isArray(v)) return spec.diag.error(spec.doc, path, nested);
+        const c = read(spec, { value: v, index: i, path });
         if (c) group.push(c);
       });
       steps.push(group);
     } else {
-      const c = readCommand(spec, item);
+      const c = read(spec, item);
       if (c) steps.push(c);
     }
   }
   return steps;
 }
 
-function readCommand(parent: Fields, item: { value: unknown; index: number; path: ReadonlyArray<string | number> }): ScriptCommand | undefined {
+function readCommand(parent: Fields, item: CommandItem): ScriptCommand | undefined {
   if (!isPlainObject(item.value)) {
     parent.diag.error(parent.doc, item.path, `expected a command (sleep or call) or a list of them, got ${describe(item.value)}`);
     return undefined;
