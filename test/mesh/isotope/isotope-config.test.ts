@@ -107,3 +107,25 @@ test('a scenario without load.url targets the single isEntrypoint service; an ex
   const two = parseSource(scenario('').replace('{ name: back }', '{ name: back, isEntrypoint: true }'), 's.yaml');
   assert.throws(() => splitScenario(two, ['s.yaml']), (e: unknown) => e instanceof ConfigErrors && /2 isEntrypoint services \(front, back\)/.test(e.message));
 });
+
+test('meshbench extensions in a topology: sleep distributions and a service `model:` (latency, capacity, extra error rules after errorRate)', () => {
+  const r = check(`services:
+- name: a
+  errorRate: 10%
+  script: [{ sleep: { uniform: { min: 1ms, max: 3ms } } }]
+  model:
+    latency: 5ms
+    capacity: { workers: 2, queue: 1 }
+    errors: [{ share: 0.5, status: 503 }]
+    callSuccess: 2xx
+`);
+  assert.deepEqual(r.errors, []);
+  const m = r.config!.workloads[0]!.model!;
+  assert.deepEqual(m.script, [{ sleep: { kind: 'uniform', min: 1, max: 3 } }]);
+  assert.deepEqual(m.latency, { kind: 'fixed', value: 5 });
+  assert.deepEqual(m.capacity, { workers: 2, queue: 1, queueTimeoutMs: null });
+  assert.deepEqual(m.errors, [{ status: 500, every: 10, when: 'before' }, { status: 503, share: 0.5, when: 'before' }]);
+  assert.equal(m.callSuccess, '2xx');
+  const bad = check('services:\n- name: a\n  model: { latncy: 5ms }\n');
+  assert.match(bad.errors[0]!.message, /^topo\.yaml:3:12: services\[0\]\.model\.latncy: unknown field "latncy" \(did you mean "latency"\?\)/);
+});
