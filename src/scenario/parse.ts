@@ -8,6 +8,7 @@ import { ConfigError, ConfigErrors, UserError } from '../errors.js';
 import { defaultLoadOptions } from '../load/flags.js';
 import { Diagnostics, Fields } from '../mesh/config/fields.js';
 import { isScenarioDoc, SCENARIO_API_VERSION, SCENARIO_KIND } from '../mesh/config/scenario-doc.js';
+import { entrypointUrl, topologyServices } from '../mesh/config/isotope.js';
 import type { SourceDoc } from '../mesh/config/source.js';
 import { PERCENTILES } from './model.js';
 import { IMPLICIT_SOURCE } from '../mesh/api.js';
@@ -62,8 +63,9 @@ export function parseScenarioDoc(doc: SourceDoc, meshDocs: SourceDoc[]): Scenari
   const spec = root.obj('spec', { required: true })?.allow(SPEC);
   if (!spec) throw new ConfigErrors(diag.errors);
 
-  const workloads = [IMPLICIT_SOURCE, ...meshDocs.filter((d) => d.kind === 'Deployment').map((d) => d.name)];
-  const load = parseLoad(spec, workloads);
+  const graph = topologyServices(meshDocs);
+  const workloads = [IMPLICIT_SOURCE, ...meshDocs.filter((d) => d.kind === 'Deployment').map((d) => d.name), ...graph.map((s) => s.name)];
+  const load = parseLoad(spec, workloads, graph.filter((s) => s.entry));
   const variants = parseVariants(spec, meshDocs);
   const expect = parseExpect(spec, load?.steps.map((s) => s.name), variants.map((x) => x.name), workloads);
   if (!load || diag.errors.length) throw new ConfigErrors(diag.errors);
@@ -75,12 +77,17 @@ function headers(f: Fields): Array<[string, string]> {
 }
 
 /** Undefined when `load:` is missing or not a mapping (reported). */
-function parseLoad(spec: Fields, workloads: string[]): LoadSpec | undefined {
+function parseLoad(spec: Fields, workloads: string[], entrypoints: Array<{ name: string; namespace: string }>): LoadSpec | undefined {
   const f = spec.obj('load', { required: true })?.allow(LOAD);
   if (!f) return undefined;
   const from = f.str('from', NON_EMPTY) ?? IMPLICIT_SOURCE;
   if (!workloads.includes(from)) f.error('from', `no Deployment named "${from}" (known: ${workloads.join(', ')})`);
-  const url = f.str('url', { required: true, nonEmpty: true });
+  // An isotope graph with exactly one isEntrypoint service gives the URL (docs/isotope.md).
+  const entryUrl = entrypoints.length === 1 ? entrypointUrl(entrypoints[0]) : undefined;
+  if (!f.has('url') && entryUrl === undefined && entrypoints.length > 1) {
+    f.error(null, `missing required field "url": the isotope graph has ${entrypoints.length} isEntrypoint services (${entrypoints.map((e) => e.name).join(', ')}), name one`);
+  }
+  const url = f.has('url') || entryUrl === undefined ? f.str('url', { required: entrypoints.length <= 1, nonEmpty: true }) : entryUrl;
   if (url !== undefined && !/^http:\/\/[^/\s]+/i.test(url)) f.error('url', `expected an http:// URL, got ${JSON.stringify(url)}`);
   const method = f.str('method', NON_EMPTY);
   const payload = f.str('payload', NON_EMPTY);

@@ -15,26 +15,28 @@ import { compileServiceEntry } from './service-entry.js';
 import { compileVirtualService, routeIndex } from './virtual-service.js';
 import { compileDestinationRule } from './destination-rule.js';
 import { isModelKind, isScenarioDoc, SCENARIO_API_VERSION, SCENARIO_KIND, SERVICE_MODEL_KIND } from './scenario-doc.js';
+import { reportSkipped, skippedKind } from './skipped-kinds.js';
+import { expandTopology, isIsotopeConfigMap, modelsFromConfigMap } from './isotope.js';
+import { TOPOLOGY_KIND } from './isotope-doc.js';
 import { attachModels, compileServiceModel, type AttachOptions, type CompiledModel } from './service-model.js';
 
 export const ISTIO_NETWORKING_VERSIONS = ['networking.istio.io/v1alpha3', 'networking.istio.io/v1beta1', 'networking.istio.io/v1'];
 
-/** Kubernetes kinds accepted and ignored (bookinfo.yaml carries ServiceAccounts). */
-const IGNORED_CORE_KINDS = ['ServiceAccount', 'Namespace', 'ConfigMap', 'Secret'];
 const ISTIO_KINDS = ['VirtualService', 'DestinationRule', 'ServiceEntry'];
 const SUPPORTED =
   'Deployment (apps/v1), Service (v1), VirtualService, DestinationRule, ServiceEntry (networking.istio.io/v1, v1beta1, v1alpha3), ' +
-  `${SCENARIO_KIND}, ${SERVICE_MODEL_KIND} (${SCENARIO_API_VERSION}); ServiceAccount, Namespace, ConfigMap and Secret are accepted and ignored`;
+  `${SCENARIO_KIND}, ${SERVICE_MODEL_KIND} (${SCENARIO_API_VERSION}), isotope topologies; kinds a cluster dump carries (ConfigMap, Secret, Pod, ReplicaSet, Endpoints, …) are skipped with a warning (docs/cluster-dump.md)`;
 
-export type DocRole = 'Deployment' | 'ServiceModel' | 'Service' | 'ServiceEntry' | 'VirtualService' | 'DestinationRule' | 'Scenario' | 'ignored';
+export type DocRole = 'Topology' | 'Deployment' | 'ServiceModel' | 'Service' | 'ServiceEntry' | 'VirtualService' | 'DestinationRule' | 'Scenario' | 'ignored';
 
 /** How strictly documents are compiled (CLI flags map onto these). */
 export type CompileOptions = AttachOptions;
 
 /** What the compiler does with a document, or an error message for an unknown apiVersion/kind. */
-export function classify(doc: SourceDoc): { role: DocRole; warning?: string } | { error: string; path: string } {
+export function classify(doc: SourceDoc): { role: DocRole; warning?: string; skipped?: boolean } | { error: string; path: string } {
   const { apiVersion, kind } = doc;
   if (isScenarioDoc(doc)) return { role: 'Scenario' };
+  if (kind === TOPOLOGY_KIND) return { role: 'Topology' };
   if (apiVersion === SCENARIO_API_VERSION && isModelKind(kind)) {
     if (kind === SERVICE_MODEL_KIND) return { role: 'ServiceModel' };
     return { error: `unknown kind "${kind}" (apiVersion ${apiVersion}; did you mean "${SERVICE_MODEL_KIND}"?)`, path: 'kind' };
@@ -43,7 +45,8 @@ export function classify(doc: SourceDoc): { role: DocRole; warning?: string } | 
     return apiVersion === 'apps/v1' ? { role: 'Deployment' } : { error: `apiVersion "${apiVersion}" is not supported for Deployment (use apps/v1)`, path: 'apiVersion' };
   }
   if (apiVersion === 'v1' && kind === 'Service') return { role: 'Service' };
-  if (apiVersion === 'v1' && IGNORED_CORE_KINDS.includes(kind)) return { role: 'ignored' };
+  const skipped = skippedKind(apiVersion, kind);
+  if (skipped) return skipped === 'silent' ? { role: 'ignored' } : { role: 'ignored', skipped: true };
   if (ISTIO_KINDS.includes(kind)) {
     if (ISTIO_NETWORKING_VERSIONS.includes(apiVersion)) return { role: kind as DocRole };
     return { error: `apiVersion "${apiVersion}" is not supported for ${kind} (one of ${ISTIO_NETWORKING_VERSIONS.join(', ')})`, path: 'apiVersion' };
@@ -76,6 +79,7 @@ export function checkMesh(docs: SourceDoc[], opts: CompileOptions = {}): MeshChe
   const diag = new Diagnostics();
   const ctx: CompileContext = { diag, workloads: [] };
   const byRole = new Map<DocRole, SourceDoc[]>();
+  const skippedDocs: SourceDoc[] = [];
   for (const doc of docs) {
     const c = classify(doc);
     if ('error' in c) {
@@ -83,9 +87,19 @@ export function checkMesh(docs: SourceDoc[], opts: CompileOptions = {}): MeshChe
       continue;
     }
     if (c.warning) diag.warn(doc, ['kind'], c.warning);
+    if (c.skipped) skippedDocs.push(doc);
     if (!byRole.has(c.role)) byRole.set(c.role, []);
     byRole.get(c.role)!.push(doc);
   }
+  reportSkipped(skippedDocs, diag);
+  // isotope topologies expand into Deployments + Services (+ their models) before anything compiles.
+  const isotopeModels: CompiledModel[] = [];
+  for (const doc of byRole.get('Topology') ?? []) {
+    const t = expandTopology(doc, diag);
+    for (const d of t.docs) byRole.set(d.kind as DocRole, [...(byRole.get(d.kind as DocRole) ?? []), d]);
+    isotopeModels.push(...t.models);
+  }
+  for (const cm of docs.filter(isIsotopeConfigMap)) isotopeModels.push(...modelsFromConfigMap(cm, byRole.get('Deployment') ?? [], diag));
   const of = (role: DocRole) => checkDuplicates(byRole.get(role) ?? [], diag);
 
   // Deployments first: Services resolve named targetPorts against their containers.
@@ -94,7 +108,7 @@ export function checkMesh(docs: SourceDoc[], opts: CompileOptions = {}): MeshChe
     if (w) ctx.workloads.push(w);
   }
   // Models next: they decide what each pod plays (and unknown images fall back to the default model).
-  const models: CompiledModel[] = [];
+  const models: CompiledModel[] = [...isotopeModels];
   for (const doc of of('ServiceModel')) {
     const m = compileServiceModel(doc, ctx);
     if (m) models.push(m);

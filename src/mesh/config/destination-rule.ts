@@ -19,7 +19,8 @@ export function compileDestinationRule(doc: SourceDoc, ctx: CompileContext): Des
   if (!spec) return undefined;
   spec.allow(['host', 'trafficPolicy', 'subsets', 'exportTo', 'workloadSelector']);
   const host = spec.str('host', { required: true, nonEmpty: true });
-  spec.strList('exportTo');
+  const exportTo = spec.strList('exportTo');
+  if (exportTo && !exportTo.includes('*')) spec.warn('exportTo', 'exportTo of a DestinationRule is not emulated: every sidecar sees it (VirtualService exportTo is)');
   if (spec.has('workloadSelector')) spec.warn('workloadSelector', 'workloadSelector is ignored: the rule applies to every sidecar');
   const tpf = spec.obj('trafficPolicy');
   const trafficPolicy = tpf ? compileTrafficPolicy(tpf, true) : undefined;

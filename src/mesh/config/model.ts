@@ -128,6 +128,8 @@ export interface ServiceModel {
   script: ScriptStep[];
   /** Request headers copied onto every call; absent = tracing headers + end-user (the app's default). */
   propagate?: string[];
+  /** When a call counts as a success: any 2xx (default), or exactly 200 (isotope). */
+  callSuccess?: '2xx' | 'exactly200';
 }
 
 // ---------------------------------------------------------------------------
@@ -204,6 +206,8 @@ export interface VirtualService {
   /** Omitted -> ['mesh']. A VS without 'mesh' does not apply to sidecars. */
   gateways: string[];
   http: HttpRoute[];
+  /** Namespaces whose sidecars see this VS (`*` all, `.` its own, `~` none); absent = all. */
+  exportTo?: string[];
   origin: Origin;
 }
 

@@ -18,7 +18,8 @@ export function compileServiceEntry(doc: SourceDoc, ctx: CompileContext): MeshSe
   const hosts = spec.strList('hosts') ?? [];
   if (hosts.length === 0) spec.error(spec.has('hosts') ? 'hosts' : null, spec.has('hosts') ? 'at least one host is required' : 'missing required field "hosts" (a list of host names)');
   spec.strList('addresses');
-  spec.strList('exportTo');
+  const exportTo = spec.strList('exportTo');
+  if (exportTo && !exportTo.includes('*')) spec.warn('exportTo', 'exportTo of a ServiceEntry is not emulated: every sidecar sees it (VirtualService exportTo is)');
   spec.strList('subjectAltNames');
   const location = spec.str('location');
   if (location !== undefined && !['MESH_EXTERNAL', 'MESH_INTERNAL'].includes(location)) {

@@ -33,7 +33,9 @@ export interface CompiledModel {
   selector?: Record<string, string>;
 }
 
-const SPEC_FIELDS = ['target', 'latency', 'errors', 'response', 'capacity', 'script', 'propagate'];
+const SPEC_FIELDS = ['target', 'latency', 'errors', 'response', 'capacity', 'script', 'propagate', 'callSuccess'];
+/** What an isotope service may add under `model:` (its own script, errorRate and responseSize stay isotope's). */
+const EXTENSION_FIELDS = ['latency', 'errors', 'capacity', 'propagate', 'callSuccess', 'responseHeaders'];
 
 export function compileServiceModel(doc: SourceDoc, ctx: CompileContext): CompiledModel | undefined {
   const root = Fields.root(doc, ctx.diag);
@@ -63,8 +65,28 @@ function readModel(spec: Fields, name: string): ServiceModel {
     response: readResponse(spec.obj('response')),
     script: readScript(spec),
   };
+  readCommon(spec, model);
+  return model;
+}
+
+/**
+ * meshbench's extensions inside an isotope service (`model:`): latency, extra
+ * error rules (after isotope's errorRate), capacity, propagate, callSuccess and
+ * response headers, written onto the model the topology compiled.
+ */
+export function readModelExtensions(f: Fields, model: ServiceModel): void {
+  f.allow(EXTENSION_FIELDS);
+  model.errors.push(...f.objects('errors').map(readErrorRule).filter((e): e is ErrorRule => e !== undefined));
+  model.response.headers = f.strMap('responseHeaders') ?? model.response.headers;
+  readCommon(f, model);
+}
+
+function readCommon(spec: Fields, model: ServiceModel): void {
   const propagate = spec.strList('propagate');
   if (propagate) model.propagate = propagate.map((h) => h.toLowerCase());
+  const success = spec.str('callSuccess');
+  if (success === '2xx' || success === 'exactly200') model.callSuccess = success;
+  else if (success !== undefined) spec.error('callSuccess', `expected "2xx" (any 2xx answer) or "exactly200" (isotope), got ${JSON.stringify(success)}`);
   const latency = readDistribution(spec, 'latency', DURATION);
   if (latency) model.latency = latency;
   const cap = spec.obj('capacity');
@@ -75,7 +97,6 @@ function readModel(spec: Fields, name: string): ServiceModel {
     const timeout = readTimeout(cap, 'queueTimeout');
     if (workers !== undefined) model.capacity = { workers, queue, queueTimeoutMs: timeout ?? null };
   }
-  return model;
 }
 
 function readErrorRule(f: Fields): ErrorRule | undefined {
@@ -131,26 +152,37 @@ function readTimeout(f: Fields, name: string): number | undefined {
 }
 
 function readScript(spec: Fields): ScriptStep[] {
+  return readSteps(spec, readCommand, 'concurrent groups may not be nested (one level of list only)');
+}
+
+type CommandItem = { value: unknown; index: number; path: ReadonlyArray<string | number> };
+
+/** `script:` steps: a command, or a list of commands run concurrently (one level); isotope's reader shares it. */
+export function readSteps(
+  spec: Fields,
+  read: (parent: Fields, item: CommandItem) => ScriptCommand | undefined,
+  nested: string,
+): ScriptStep[] {
   const steps: ScriptStep[] = [];
   for (const item of spec.list('script')) {
     if (Array.isArray(item.value)) {
       const group: ScriptCommand[] = [];
       item.value.forEach((v, i) => {
         const path = [...item.path, i];
-        if (Array.isArray(v)) return spec.diag.error(spec.doc, path, 'concurrent groups may not be nested (one level of list only)');
-        const c = readCommand(spec, { value: v, index: i, path });
+        if (Array.isArray(v)) return spec.diag.error(spec.doc, path, nested);
+        const c = read(spec, { value: v, index: i, path });
         if (c) group.push(c);
       });
       steps.push(group);
     } else {
-      const c = readCommand(spec, item);
+      const c = read(spec, item);
       if (c) steps.push(c);
     }
   }
   return steps;
 }
 
-function readCommand(parent: Fields, item: { value: unknown; index: number; path: ReadonlyArray<string | number> }): ScriptCommand | undefined {
+function readCommand(parent: Fields, item: CommandItem): ScriptCommand | undefined {
   if (!isPlainObject(item.value)) {
     parent.diag.error(parent.doc, item.path, `expected a command (sleep or call) or a list of them, got ${describe(item.value)}`);
     return undefined;

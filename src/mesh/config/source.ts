@@ -8,6 +8,7 @@ import type { Node as YamlNode } from 'yaml';
 import { ConfigError, ConfigErrors, UserError } from '../../errors.js';
 import type { SourceLocation } from '../../errors.js';
 import { DEFAULT_NAMESPACE } from './model.js';
+import { isTopologyValue, TOPOLOGY_API_VERSION, TOPOLOGY_KIND } from './isotope-doc.js';
 
 export type FieldPath = ReadonlyArray<string | number>;
 
@@ -134,8 +135,10 @@ function makeDoc(
   const v = value as Record<string, unknown>;
   const bad = (path: FieldPath, msg: string) => errors.push(new ConfigError(msg, locate(path), formatPath([...prefix, ...path])));
   const str = (x: unknown) => (typeof x === 'string' ? x : undefined);
-  const apiVersion = str(v.apiVersion);
-  const kind = str(v.kind);
+  // An isotope topology carries no apiVersion/kind (docs/isotope.md).
+  const topology = isTopologyValue(v);
+  const apiVersion = topology ? TOPOLOGY_API_VERSION : str(v.apiVersion);
+  const kind = topology ? TOPOLOGY_KIND : str(v.kind);
   if (!apiVersion) bad(v.apiVersion === undefined ? [] : ['apiVersion'], v.apiVersion === undefined ? 'missing apiVersion' : 'apiVersion: expected a string');
   if (!kind) bad(v.kind === undefined ? [] : ['kind'], v.kind === undefined ? 'missing kind' : 'kind: expected a string');
   const meta = v.metadata;

@@ -39,7 +39,7 @@ export function compileVirtualService(doc: SourceDoc, ctx: CompileContext): Virt
   }
   const hosts = (rawHosts ?? []).map((h) => completeHost(h, ns));
   const gateways = spec.strList('gateways') ?? ['mesh'];
-  spec.strList('exportTo');
+  const exportTo = spec.strList('exportTo');
   for (const k of ['tcp', 'tls'] as const) {
     if (spec.has(k)) spec.warn(k, `${k} routes are ignored: meshbench emulates HTTP routing only`);
   }
@@ -58,7 +58,7 @@ export function compileVirtualService(doc: SourceDoc, ctx: CompileContext): Virt
     }
   });
   if (!spec.has('http') && !spec.has('tcp') && !spec.has('tls')) spec.error(null, 'missing required field "http" (a list of routes)');
-  return { name: doc.name, namespace: ns, hosts, gateways, http, origin };
+  return { name: doc.name, namespace: ns, hosts, gateways, http, ...(exportTo ? { exportTo } : {}), origin };
 }
 
 /** spec §2.2: no match, or a match item with no runtime condition beyond prefix "/" or regex ".*". */

@@ -53,6 +53,12 @@ function hostMatches(pattern: string, fqdn: string): boolean {
   return pattern === fqdn;
 }
 
+/** Istio exportTo: `*` every namespace, `.` the VS's own, a name that namespace, `~` none; absent = every. */
+export function exportedTo(v: { namespace: string; exportTo?: string[] }, namespace: string): boolean {
+  if (!v.exportTo || v.exportTo.length === 0) return true;
+  return v.exportTo.some((e) => e === '*' || e === namespace || (e === '.' && v.namespace === namespace));
+}
+
 export class RouteTable {
   readonly #byName = new Map<string, MeshService>();
   readonly #vhosts = new Map<string, VirtualHost>();
@@ -65,13 +71,16 @@ export class RouteTable {
   ) {
     for (const s of config.services) {
       for (const a of [s.fqdn, ...s.aliases]) {
+        // Istio gives a proxy the bare name of a Kubernetes Service only in the
+        // Service's own namespace (the pod's DNS search path); elsewhere name.ns.
+        if (s.origin.kind === 'Service' && s.namespace !== source.namespace && !parseAuthority(a).host.includes('.')) continue;
         const k = hostMatchKey(a);
         if (!this.#byName.has(k)) this.#byName.set(k, s);
       }
     }
     // VirtualServices that apply to sidecars (gateways contain 'mesh'); exact host
     // bindings win over wildcard ones.
-    const sidecarVs = config.virtualServices.filter((v) => v.gateways.length === 0 || v.gateways.includes('mesh'));
+    const sidecarVs = config.virtualServices.filter((v) => (v.gateways.length === 0 || v.gateways.includes('mesh')) && exportedTo(v, source.namespace));
     for (const s of config.services) {
       let list = sidecarVs.filter((v) => v.hosts.some((h) => h === s.fqdn));
       if (list.length === 0) list = sidecarVs.filter((v) => v.hosts.some((h) => hostMatches(h, s.fqdn)));

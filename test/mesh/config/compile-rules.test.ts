@@ -153,7 +153,7 @@ kind: ServiceAccount
 metadata: {name: sa}`,
   );
   assert.deepEqual(cfg.warnings.map((w) => w.path), ['spec.tcp', 'kind']);
-  assert.match(cfg.warnings[1].message, /^Gateway \(networking\.istio\.io\/v1\) is ignored/);
+  assert.match(cfg.warnings[1].message, /^Gateway "bookinfo-gateway" \(networking\.istio\.io\/v1, namespace default\) is not emulated and may change routing/);
 });
 
 test('images map to built-in apps; registry prefixes and tags do not matter', () => {

@@ -47,7 +47,8 @@ test('the mesh compiler skips every Scenario document and nothing else', () => {
     r.errors.map((e) => e.message),
     [
       'm.yaml:19:1: kind: unknown kind "Widget" (apiVersion example.com/v1); supported: Deployment (apps/v1), Service (v1), VirtualService, ' +
-        'DestinationRule, ServiceEntry (networking.istio.io/v1, v1beta1, v1alpha3), Scenario, ServiceModel (meshbench/v1); ServiceAccount, Namespace, ConfigMap and Secret are accepted and ignored',
+        'DestinationRule, ServiceEntry (networking.istio.io/v1, v1beta1, v1alpha3), Scenario, ServiceModel (meshbench/v1), isotope topologies; ' +
+        'kinds a cluster dump carries (ConfigMap, Secret, Pod, ReplicaSet, Endpoints, …) are skipped with a warning (docs/cluster-dump.md)',
     ],
   );
 });

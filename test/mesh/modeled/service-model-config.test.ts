@@ -106,7 +106,7 @@ script:
     model('b', 'target: { deployment: nobody }') +
     workload('z', { annotations: { 'meshbench.io/service-model': 'missing' } });
   assert.deepEqual(errors(yaml), [
-    'mesh.yaml:20:3: spec.latncy: unknown field "latncy" (did you mean "latency"?); allowed: target, latency, errors, response, capacity, script, propagate',
+    'mesh.yaml:20:3: spec.latncy: unknown field "latncy" (did you mean "latency"?); allowed: target, latency, errors, response, capacity, script, propagate, callSuccess',
     'mesh.yaml:21:41: spec.latency.lognormal.p99: must not be less than the median',
     'mesh.yaml:23:5: spec.errors[0]: set exactly one of share (random share of requests, 0..1) or every (every N-th request, as isotope errorRate)',
     'mesh.yaml:24:17: spec.errors[1].status: expected an HTTP status 400..599 or "reset" (close the connection), got 302',

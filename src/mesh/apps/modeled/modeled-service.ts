@@ -77,6 +77,7 @@ export async function startModeled(ctx: AppContext): Promise<RunningApp> {
       random,
       sleep: (d) => sleep(app, req, res, d),
       call: (c) => callOut(app, req, c),
+      ...(model.callSuccess === 'exactly200' ? { succeeded: (status: number) => status === 200 } : {}),
     };
     const failure = await runScript(model.script, io);
     if (failure !== undefined) {

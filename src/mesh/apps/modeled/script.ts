@@ -12,6 +12,8 @@ export type Reply = { status: number; body: Buffer } | null;
 
 export interface ScriptIo {
   call(c: ModelCall): Promise<Reply>;
+  /** Success test for a call's answer; absent = any 2xx. isotope's is exactly 200. */
+  succeeded?(status: number): boolean;
   sleep(d: Distribution): Promise<void>;
   random(): number;
 }
@@ -38,7 +40,7 @@ function runCommand(c: ScriptCommand, io: ScriptIo): Promise<StepResult> {
   return callWithRetries(c.call, io);
 }
 
-/** Success is a 2xx. A 5xx or a connection failure is retried up to `retries` more times. */
+/** Success is a 2xx (or what io.succeeded says). A 5xx or a connection failure is retried up to `retries` more times. */
 export async function callWithRetries(c: ModelCall, io: ScriptIo): Promise<StepResult> {
   if (c.probability < 1 && io.random() >= c.probability) return undefined; // skipped: counts as success
   let last: Reply = null;
@@ -47,7 +49,7 @@ export async function callWithRetries(c: ModelCall, io: ScriptIo): Promise<StepR
     if (last !== null && last.status < 500) break;
   }
   if (last === null) return `service ${c.host} did not answer${c.timeoutMs !== null ? ` within ${c.timeoutMs}ms` : ''} (connection failure or timeout)`;
-  if (last.status >= 200 && last.status < 300) return undefined;
+  if (io.succeeded ? io.succeeded(last.status) : last.status >= 200 && last.status < 300) return undefined;
   const body = last.body.toString('utf8', 0, Math.min(last.body.length, 512)).trim();
   return `service ${c.host} responded with ${last.status}${body ? ` (body: ${body})` : ''}`;
 }
