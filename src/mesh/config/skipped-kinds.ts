@@ -26,6 +26,10 @@ const SKIPPED: Record<string, string> = {
   LimitRange: 'no resource limits are modelled',
   ResourceQuota: 'no resource limits are modelled',
   PersistentVolumeClaim: 'no storage is modelled',
+  Job: 'batch jobs serve no traffic',
+  CronJob: 'batch jobs serve no traffic',
+  StatefulSet: 'only Deployments become pods: a Service selecting its pods has no endpoints here',
+  DaemonSet: 'only Deployments become pods: a Service selecting its pods has no endpoints here',
   PeerAuthentication: 'every hop is plain HTTP on loopback (no mTLS)',
   AuthorizationPolicy: 'every request is allowed',
   RequestAuthentication: 'no JWT is checked',
@@ -53,11 +57,19 @@ function isIstioOrCore(apiVersion: string): boolean {
 /** Every install manifest carries these (bookinfo.yaml its ServiceAccounts): accepted without a word. */
 const SILENT = ['Namespace', 'ServiceAccount'];
 
+/** A custom resource of a third-party API group (cert-manager.io, monitoring.coreos.com…): not a typo of ours. */
+function isThirdPartyGroup(apiVersion: string): boolean {
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+  return group.includes('.') && !/(^|\.)(k8s\.io|istio\.io)$/.test(group) && group !== 'meshbench';
+}
+const CUSTOM_RESOURCE = 'a custom resource of another API group; meshbench emulates Kubernetes workloads and Istio traffic management only';
+
 /** `skip` (summary line) / `routing` (warned) / undefined (not a kind this module knows). */
 export function skippedKind(apiVersion: string, kind: string): 'skip' | 'silent' | 'routing' | undefined {
   if (apiVersion === 'v1' && SILENT.includes(kind)) return 'silent';
   if (ROUTING[kind] !== undefined && apiVersion.startsWith('networking.istio.io/')) return 'routing';
   if (SKIPPED[kind] !== undefined && isIstioOrCore(apiVersion)) return 'skip';
+  if (isThirdPartyGroup(apiVersion)) return 'skip';
   return undefined;
 }
 
@@ -75,6 +87,6 @@ export function reportSkipped(docs: SourceDoc[], diag: Diagnostics): void {
     const where = CLUSTER_SCOPED.has(kind)
       ? list.map((d) => d.name).join(', ')
       : (([ns]) => `namespace${ns.length === 1 ? '' : 's'} ${ns.join(', ')}`)([[...new Set(list.map((d) => d.namespace))].sort()]);
-    diag.warn(list[0]!, ['kind'], `skipped ${list.length} ${kind}${list.length === 1 ? '' : ' documents'} (${where}): not emulated — ${SKIPPED[kind]}`);
+    diag.warn(list[0]!, ['kind'], `skipped ${list.length} ${kind}${list.length === 1 ? '' : ' documents'} (${where}): not emulated — ${SKIPPED[kind] ?? CUSTOM_RESOURCE}`);
   }
 }

@@ -94,3 +94,26 @@ test('VirtualService exportTo ["."]: sidecars of other namespaces do not see it 
   const p2 = shown.sidecars.find((s) => s.workload === 'meshbench')!.listenPort;
   assert.equal((await httpGet(p2, '/', { host: 'reviews.prod:8080', timeoutMs: 5000 })).status, 418);
 });
+
+test('`kubectl get all` kinds and third-party custom resources are skipped with a summary; a misspelt core kind is still an error', () => {
+  const extra = parseSource(
+    [
+      'apiVersion: batch/v1\nkind: CronJob\nmetadata: { name: nightly, namespace: shop }\nspec: {}',
+      'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: { name: db, namespace: shop }\nspec: {}',
+      'apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: { name: shop-tls, namespace: shop }\nspec: {}',
+      'apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: { name: cart, namespace: shop }\nspec: {}',
+    ].join('\n---\n'),
+    'extra.yaml',
+  );
+  const r = checkMesh([...dump(), ...extra]);
+  assert.deepEqual(r.errors, []);
+  const lines = r.warnings.filter((w) => w.loc?.file === 'extra.yaml').map((w) => w.message);
+  assert.deepEqual(lines, [
+    'skipped 1 CronJob (namespace shop): not emulated — batch jobs serve no traffic',
+    'skipped 1 StatefulSet (namespace shop): not emulated — only Deployments become pods: a Service selecting its pods has no endpoints here',
+    'skipped 1 Certificate (namespace shop): not emulated — a custom resource of another API group; meshbench emulates Kubernetes workloads and Istio traffic management only',
+    'skipped 1 ServiceMonitor (namespace shop): not emulated — a custom resource of another API group; meshbench emulates Kubernetes workloads and Istio traffic management only',
+  ]);
+  const typo = checkMesh(parseSource('apiVersion: v1\nkind: Servic\nmetadata: { name: x }\nspec: {}', 'typo.yaml'));
+  assert.match(typo.errors[0]!.message, /^typo\.yaml:2:1: kind: unknown kind "Servic" \(apiVersion v1\)/);
+});
