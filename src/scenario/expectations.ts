@@ -52,6 +52,8 @@ function subjectText(s: Subject): string {
       const parts = [s.app && `app=${s.app}`, s.workload && `workload=${s.workload}`, s.version && `version=${s.version}`];
       return `upstream ${parts.filter(Boolean).join(',')}`;
     }
+    case 'mirror':
+      return s.field !== undefined ? `mirror field ${s.field}` : 'mirror';
   }
 }
 
@@ -133,6 +135,32 @@ function measure(s: Subject, m: Bound['measure'], o: StepOutcome): Measured {
       }
       return { value: req, text: `${req} requests${shadow ? ` (${shadow} mirrored)` : ''}` };
     }
+    case 'mirror':
+      return mirrorMeasure(s.field, m, o);
+  }
+}
+
+/** A mirror check with no compared pair proves nothing: a failure, never a vacuous pass. */
+function mirrorMeasure(field: string | undefined, m: Bound['measure'], o: StepOutcome): Measured {
+  const d = o.mirror;
+  if (!d || d.compared === 0) {
+    const why = !d ? 'no mirror pairs captured (does the route mirror?)' : `no pair compared (${d.shadowErrors} shadow errors, ${d.primaryErrors} primary errors)`;
+    return { value: NaN, text: 'not found', missing: why };
+  }
+  if (field !== undefined) {
+    const n = d.fields.find((f) => f.field === field)?.count ?? 0;
+    return { value: n, text: `${n} of ${d.compared} pairs` };
+  }
+  switch (m) {
+    case 'differingShare':
+      return { value: d.differingShare, text: `${fmt(d.differingShare)} (${d.differing} of ${d.compared})` };
+    case 'compared':
+    case 'identical':
+    case 'differing':
+    case 'shadowErrors':
+      return { value: d[m], text: `${d[m]} ${m === 'shadowErrors' ? 'shadow errors' : m} (of ${d.compared} compared)` };
+    default:
+      throw new Error(`mirror expectation with measure ${m}`);
   }
 }
 

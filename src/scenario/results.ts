@@ -6,6 +6,7 @@ import type { SidecarStats } from '../mesh/api.js';
 import type { LoadResult } from '../load/types.js';
 import type { SourceLocation } from '../errors.js';
 import type { InstanceDelta } from './stats-view.js';
+import type { MirrorSummary } from './mirror-diff.js';
 
 export interface ExpectationResult {
   variant: string;
@@ -40,6 +41,8 @@ export interface StepOutcome {
   /** "httpbin v1" -> requests served during the step; mirrored copies apart as "httpbin v2 mirror". */
   perVersion: Record<string, number>;
   instances: InstanceDelta[];
+  /** Primary vs shadow responses of the step, when the route mirrors (docs/mirror-diff.md). */
+  mirror?: MirrorSummary;
   expectations: ExpectationResult[];
   interrupted: boolean;
 }

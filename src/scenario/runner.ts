@@ -31,6 +31,8 @@ import {
 } from './stats-view.js';
 import type { Destination, DestinationStats, InstanceDelta } from './stats-view.js';
 import { applyVariant } from './variants.js';
+import { summarizeMirror, type MirrorSummary } from './mirror-diff.js';
+import type { MeshBootOptions } from '../mesh/api.js';
 
 /** Live view of the running step, built from snapshots only (what the dashboard draws). */
 export interface TickData {
@@ -163,7 +165,7 @@ async function runVariant(
 ): Promise<void> {
   const { scenario } = p;
   // A fresh mesh per variant: no pools, breakers, ejections or counters carry over.
-  const mesh = await bootMesh(variant.config, opts.seed !== undefined ? { seed: opts.seed } : {});
+  const mesh = await bootMesh(variant.config, { ...(opts.seed !== undefined ? { seed: opts.seed } : {}), ...mirrorCaptureOptions(scenario) });
   try {
     const sidecar = mesh.sidecars.find((s) => s.workload === scenario.load.from);
     if (!sidecar) {
@@ -198,6 +200,7 @@ async function runStep(
   const dest = p.destination;
   const tickMs = opts.tickMs ?? 250;
   const before = await mesh.snapshot();
+  await mesh.takeMirrorPairs(); // pairs still settling from the previous step are not this step's
   const sidecarBefore = sidecarOf(before, from);
   let latest: MeshSnapshot = before;
   let polling = false;
@@ -262,12 +265,27 @@ async function runStep(
     ...namedSidecars(p.scenario.expect, before, after),
     perVersion: perVersion(instances),
     instances: instances.filter((i) => i.requests || i.shadowRequests),
+    ...(await stepMirror(p.scenario, mesh)),
     expectations: [],
     interrupted,
   };
   // A partial step proves nothing either way: its expectations are not evaluated.
   if (!interrupted) so.expectations = evaluateAll(p.scenario.expect, so) as ExpectationResult[];
   return so;
+}
+
+/** Every scenario captures mirrored responses; only routes that mirror produce pairs. */
+function mirrorCaptureOptions(s: ScenarioSpec): Pick<MeshBootOptions, 'mirrorCapture'> {
+  const d = s.mirrorDiff;
+  return { mirrorCapture: { replayPercent: d?.replayPercent ?? 0, ...(d?.bodyBytes !== undefined ? { bodyCap: d.bodyBytes } : {}) } };
+}
+
+/** The step's mirror diff, computed here on the main thread from the pairs the sidecars kept. */
+async function stepMirror(s: ScenarioSpec, mesh: MeshHandle): Promise<{ mirror?: MirrorSummary }> {
+  const take = await mesh.takeMirrorPairs();
+  if (take.pairs.length === 0 && take.skipped === 0) return {};
+  const d = s.mirrorDiff;
+  return { mirror: summarizeMirror(take, { ...(d?.headers ? { headers: d.headers } : {}), ignore: d?.ignore ?? [] }) };
 }
 
 /**
