@@ -58,7 +58,7 @@ function subjectText(s: Subject): string {
 }
 
 function boundText(b: Bound, o: StepOutcome): string {
-  const measure = b.measure === 'value' ? '' : `${b.measure} `;
+  const measure = b.measure === 'value' ? '' : b.measure === 'fieldCount' ? 'pairs ' : `${b.measure} `;
   if (typeof b.value === 'object') {
     return `${measure}${OP[b.op]} code ${b.value.code} count (${o.result.fortio.RetCodes[String(b.value.code)] ?? 0})`;
   }
@@ -148,8 +148,13 @@ function mirrorMeasure(field: string | undefined, m: Bound['measure'], o: StepOu
     return { value: NaN, text: 'not found', missing: why };
   }
   if (field !== undefined) {
-    const n = d.fields.find((f) => f.field === field)?.count ?? 0;
-    return { value: n, text: `${n} of ${d.compared} pairs` };
+    // Pairs that differed on the field, whether it counts as a difference, noise or ignored.
+    const kinds = [['', d.fields], [' (noise)', d.noise], [' (ignored)', d.ignored]] as const;
+    for (const [kind, list] of kinds) {
+      const hit = list.find((f) => f.field === field);
+      if (hit) return { value: hit.count, text: `${hit.count} of ${d.compared} pairs${kind}` };
+    }
+    return { value: 0, text: `0 of ${d.compared} pairs` };
   }
   switch (m) {
     case 'differingShare':

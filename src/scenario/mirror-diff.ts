@@ -1,15 +1,16 @@
 // The mirror diff (docs/mirror-diff.md): pure comparison of captured primary and
 // shadow responses. A response becomes a set of fields (`status`, `headers.<name>`,
 // JSON leaves as `$.a.b[0]`, or `body` for text); a field is noise when two answers
-// of the primary itself to the same request (the replay) differ on it, as Diffy does.
-// Noise and user ignore paths are reported apart from real differences.
+// of the primary itself to the same request (the replay) differ on it about as often
+// as primary and shadow do, as Diffy decides it.
+// Noise and user ignore paths are counted apart from real differences.
 
 import type { CapturedResponse, MirrorPair, MirrorTake } from '../mesh/api.js';
 
 export interface MirrorDiffOptions {
   /** Response headers to compare (any case); omitted -> all but DEFAULT_IGNORED_HEADERS. */
   headers?: string[];
-  /** Fields never compared: exact, or a prefix ending at a path boundary (`$.headers` covers `$.headers.Host`). */
+  /** Fields whose differences are expected: exact, or a prefix ending at a path boundary (`$.headers` covers `$.headers.Host`). */
   ignore?: string[];
 }
 
@@ -70,7 +71,7 @@ function diffMaps(a: Map<string, string>, b: Map<string, string>, names: Iterabl
   }
 }
 
-/** Where two responses differ: status, headers, body (JSON-aware), minus ignored fields. */
+/** Where two responses differ: status, headers, body (JSON-aware). */
 export function diffResponses(a: CapturedResponse, b: CapturedResponse, opts: MirrorDiffOptions = {}): FieldDiffs {
   const out: FieldDiffs = new Map();
   if (a.status !== b.status) out.set('status', [String(a.status), String(b.status)]);
@@ -89,19 +90,37 @@ export function diffResponses(a: CapturedResponse, b: CapturedResponse, opts: Mi
   } else if (a.body !== b.body) {
     out.set('body', [a.body, b.body]);
   }
-  const ignore = opts.ignore ?? [];
-  if (ignore.length) for (const f of [...out.keys()]) if (isIgnored(f, ignore)) out.delete(f);
   return out;
 }
 
-/** Fields on which the primary disagreed with its own replay: noise. */
-export function noisyFields(pairs: readonly MirrorPair[], opts: MirrorDiffOptions = {}): Set<string> {
-  const noisy = new Set<string>();
+/** How often each field differed between the primary and its own replay, over `replays` usable replays. */
+export interface NoiseRates {
+  replays: number;
+  counts: Map<string, number>;
+}
+
+export function noiseRates(pairs: readonly MirrorPair[], opts: MirrorDiffOptions = {}): NoiseRates {
+  const counts = new Map<string, number>();
+  let replays = 0;
   for (const p of pairs) {
     if (!p.replay || p.replay.error !== undefined || p.primary.error !== undefined) continue;
-    for (const f of diffResponses(p.primary, p.replay, opts).keys()) noisy.add(f);
+    replays++;
+    for (const f of diffResponses(p.primary, p.replay, opts).keys()) counts.set(f, (counts.get(f) ?? 0) + 1);
   }
-  return noisy;
+  return { replays, counts };
+}
+
+/**
+ * Diffy's thresholds: a field the primary disagrees with itself on is a real
+ * difference only if the shadow differs on it clearly more often than the noise
+ * (by more than 3 points absolute and 20 % relative); otherwise it is noise.
+ */
+export const NOISE_ABSOLUTE = 0.03;
+export const NOISE_RELATIVE = 0.2;
+
+export function isNoise(shadowRate: number, noiseRate: number): boolean {
+  if (noiseRate <= 0) return false;
+  return !(shadowRate - noiseRate > NOISE_ABSOLUTE && shadowRate > noiseRate * (1 + NOISE_RELATIVE));
 }
 
 export interface MirrorFieldCount {
@@ -130,8 +149,10 @@ export interface MirrorSummary {
   noiseOnly: number;
   /** Every differing field, most frequent first (reports show the top ones). */
   fields: MirrorFieldCount[];
-  /** Noisy fields (learnt from replays) with the number of primary/shadow pairs that differed on them. */
+  /** Noisy fields (learnt from replays): primary/shadow pairs that differed on them. */
   noise: Array<{ field: string; count: number }>;
+  /** Differences on the user's ignore paths, with their pair counts. */
+  ignored: Array<{ field: string; count: number }>;
   /** Pairs that carried a primary replay. */
   replayed: number;
   shadowErrors: number;
@@ -158,43 +179,59 @@ function clip(s: string): string {
 }
 
 export function summarizeMirror(take: MirrorTake, opts: MirrorDiffOptions = {}): MirrorSummary {
-  const noisy = noisyFields(take.pairs, opts);
-  const fields = new Map<string, MirrorFieldCount>();
-  const noise = new Map<string, number>();
+  const ignore = opts.ignore ?? [];
   const lat = { primary: [] as number[], shadow: [] as number[] };
   const s = { compared: 0, identical: 0, differing: 0, noiseOnly: 0, replayed: 0, shadowErrors: 0, primaryErrors: 0 };
+  // Pass 1: each compared pair's differences, and how many pairs differ per field.
+  const compared: Array<{ pair: MirrorPair; diffs: FieldDiffs }> = [];
+  const perField = new Map<string, number>();
   for (const p of take.pairs) {
     if (p.replay) s.replayed++;
-    if (p.primary.error !== undefined) {
-      s.primaryErrors++;
-      continue;
+    if (p.primary.error !== undefined) s.primaryErrors++;
+    else if (p.shadow.error !== undefined) s.shadowErrors++;
+    else {
+      const diffs = diffResponses(p.primary, p.shadow, opts);
+      compared.push({ pair: p, diffs });
+      for (const f of diffs.keys()) perField.set(f, (perField.get(f) ?? 0) + 1);
+      lat.primary.push(p.primary.latencyMs);
+      lat.shadow.push(p.shadow.latencyMs);
     }
-    if (p.shadow.error !== undefined) {
-      s.shadowErrors++;
-      continue;
-    }
-    s.compared++;
-    lat.primary.push(p.primary.latencyMs);
-    lat.shadow.push(p.shadow.latencyMs);
-    const diffs = diffResponses(p.primary, p.shadow, opts);
+  }
+  s.compared = compared.length;
+  // Pass 2: classify fields (ignored, noise, real), then pairs.
+  const rates = noiseRates(take.pairs, opts);
+  const noisy = new Set<string>();
+  for (const [f, n] of perField) {
+    const noiseN = rates.counts.get(f) ?? 0;
+    if (!isIgnored(f, ignore) && rates.replays && isNoise(n / s.compared, noiseN / rates.replays)) noisy.add(f);
+  }
+  const fields = new Map<string, MirrorFieldCount>();
+  const noise = new Map<string, number>();
+  const ignored = new Map<string, number>();
+  const bump = (m: Map<string, number>, f: string) => m.set(f, (m.get(f) ?? 0) + 1);
+  for (const { pair: p, diffs } of compared) {
     let real = false;
+    let noiseSeen = false;
     for (const [f, [a, b]] of diffs) {
-      if (noisy.has(f)) {
-        noise.set(f, (noise.get(f) ?? 0) + 1);
-        continue;
+      if (isIgnored(f, ignore)) bump(ignored, f);
+      else if (noisy.has(f)) {
+        bump(noise, f);
+        noiseSeen = true;
+      } else {
+        real = true;
+        const seen = fields.get(f);
+        if (seen) seen.count++;
+        else fields.set(f, { field: f, count: 1, example: { requestId: p.requestId, path: p.path, primary: clip(a), shadow: clip(b) } });
       }
-      real = true;
-      const seen = fields.get(f);
-      if (seen) seen.count++;
-      else fields.set(f, { field: f, count: 1, example: { requestId: p.requestId, path: p.path, primary: clip(a), shadow: clip(b) } });
     }
     if (real) s.differing++;
     else {
       s.identical++;
-      if (diffs.size) s.noiseOnly++;
+      if (noiseSeen) s.noiseOnly++;
     }
   }
   const byCount = <T extends { field: string; count: number }>(a: T, b: T) => b.count - a.count || a.field.localeCompare(b.field);
+  const counted = (m: Map<string, number>) => [...m].map(([field, count]) => ({ field, count })).sort(byCount);
   return {
     compared: s.compared,
     identical: s.identical,
@@ -202,7 +239,8 @@ export function summarizeMirror(take: MirrorTake, opts: MirrorDiffOptions = {}):
     differingShare: s.compared ? s.differing / s.compared : 0,
     noiseOnly: s.noiseOnly,
     fields: [...fields.values()].sort(byCount),
-    noise: [...noisy].map((field) => ({ field, count: noise.get(field) ?? 0 })).sort(byCount),
+    noise: counted(noise),
+    ignored: counted(ignored),
     replayed: s.replayed,
     shadowErrors: s.shadowErrors,
     primaryErrors: s.primaryErrors,

@@ -29,7 +29,8 @@ export function formatMirrorLines(m: MirrorSummary): string[] {
     const top = m.fields.slice(0, MIRROR_TOP_FIELDS);
     const w = Math.max(...top.map((f) => f.field.length));
     for (const f of top) {
-      lines.push(`    ${f.field.padEnd(w)}  ${String(f.count).padStart(5)}  ${JSON.stringify(f.example.primary)} → ${JSON.stringify(f.example.shadow)}  (${f.example.path}, x-request-id ${f.example.requestId})`);
+      const v = (s: string) => (f.field.startsWith('$') ? s : JSON.stringify(s)); // JSON leaves are JSON text already
+      lines.push(`    ${f.field.padEnd(w)}  ${String(f.count).padStart(5)}  ${v(f.example.primary)} → ${v(f.example.shadow)}  (${f.example.path}, x-request-id ${f.example.requestId})`);
     }
     if (m.fields.length > top.length) lines.push(`    … ${m.fields.length - top.length} more fields (see --json)`);
   }
@@ -37,5 +38,6 @@ export function formatMirrorLines(m: MirrorSummary): string[] {
     const noise = m.noise.map((n) => `${n.field} (${n.count})`).join(', ');
     lines.push(`  noise (primary differs from its own replay; ${m.replayed} replays): ${noise || 'none'}`);
   }
+  if (m.ignored.length) lines.push(`  ignored (mirrorDiff.ignore): ${m.ignored.map((n) => `${n.field} (${n.count})`).join(', ')}`);
   return lines;
 }
