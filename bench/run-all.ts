@@ -6,6 +6,7 @@ const benches: Array<[string, () => Promise<unknown>]> = [
   ['sidecar vs bare pass-through / nginx', async () => (await import('./proxy.js')).benchProxy()],
   ['scenario overhead', async () => (await import('./scenario.js')).benchScenario()],
   ['built-in httpbin /get vs bare node:http', async () => (await import('./httpbin.js')).benchHttpbin()],
+  ['mirror capture + diff vs plain mirroring', async () => (await import('./mirror.js')).benchMirror()],
 ];
 
 const only = process.argv.slice(2);
