@@ -1,56 +1,21 @@
 // Mirror diff overhead (docs/mirror-diff.md): the primary's qps and p99 through
 // one sidecar when the route does not mirror, when it mirrors (Envoy's fire and
 // forget), and when it mirrors with the capture on and the diff computed after
-// the run, as the scenario runner does. Meshes run on their own thread (as in
-// `bench`), autocannon drives /headers at a fixed connection count, closed loop.
+// the run, as the scenario runner does (the meshes of scenarios/httpbin-mirror.yaml).
+// Meshes run on their own thread (as in `bench`); autocannon drives /headers at a
+// fixed connection count, closed loop.
 // Rounds run the three targets back to back, in rotating order; ratios are the
-// median of per-round ratios. Target: capture+diff within 5 % of plain mirroring.
+// median of per-round ratios. Every request is captured (no pair bound): the worst
+// case. Target: capture+diff within 5 % of plain mirroring.
 // Run directly: `node dist/bench/mirror.js [seconds] [rounds] [connections]`.
 
-import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { parseSource } from '../src/mesh/config/source.js';
-import { compileMesh } from '../src/mesh/config/compile.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { prepareScenario } from '../src/scenario/runner.js';
 import { startMeshThread, type MeshThreadHandle } from '../src/mesh/thread.js';
 import { percentileMs } from '../src/load/latency.js';
 import { summarizeMirror } from '../src/scenario/mirror-diff.js';
 import { autocannon, median } from './measure.js';
-
-const deployment = (v: string) => `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: httpbin-${v}}
-spec:
-  selector: {matchLabels: {app: httpbin, version: ${v}}}
-  template:
-    metadata: {labels: {app: httpbin, version: ${v}}}
-    spec: {containers: [{name: httpbin, image: docker.io/kennethreitz/httpbin, ports: [{containerPort: 80}]}]}
----`;
-
-const mesh = (mirror: boolean) => `${deployment('v1')}${deployment('v2')}
-apiVersion: v1
-kind: Service
-metadata: {name: httpbin}
-spec:
-  ports: [{name: http, port: 8000, targetPort: 80}]
-  selector: {app: httpbin}
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: httpbin}
-spec:
-  host: httpbin
-  subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: httpbin}
-spec:
-  hosts: [httpbin]
-  http:
-  - route: [{destination: {host: httpbin, subset: v1}}]
-${mirror ? '    mirror: {host: httpbin, subset: v2}\n    mirrorPercentage: {value: 100}' : ''}
-`;
 
 type Target = 'no mirror' | 'mirror' | 'mirror + capture + diff';
 const TARGETS: Target[] = ['no mirror', 'mirror', 'mirror + capture + diff'];
@@ -72,13 +37,16 @@ export interface MirrorBenchRow {
   p99VsMirror: number;
 }
 
+// The shipped mirroring scenario's two variants: v1-only (no mirror) and mirror.
+const SCENARIO = fileURLToPath(new URL('../../scenarios/httpbin-mirror.yaml', import.meta.url));
+
 async function boot(t: Target): Promise<MeshThreadHandle> {
-  const config = compileMesh(parseSource(mesh(t !== 'no mirror'), 'bench.yaml'));
-  return startMeshThread(config, { accessLog: 'none', ...(t === 'mirror + capture + diff' ? { mirrorCapture: {} } : {}) });
+  const p = await prepareScenario([SCENARIO], [t === 'no mirror' ? 'v1-only' : 'mirror']);
+  return startMeshThread(p.variants[0]!.config, { accessLog: 'none', ...(t === 'mirror + capture + diff' ? { mirrorCapture: { maxPairs: 1_000_000 } } : {}) });
 }
 
 async function sample(m: MeshThreadHandle, t: Target, seconds: number, connections: number): Promise<Sample> {
-  const port = m.sidecars[0]!.listenPort;
+  const port = m.sidecars.find((x) => x.workload === 'sleep')!.listenPort;
   await m.takeMirrorPairs(); // warm-up leftovers
   const r = await autocannon(`http://127.0.0.1:${port}/headers`, connections, seconds, { host: 'httpbin:8000' });
   const s: Sample = { rps: r.total / r.seconds, p99: percentileMs(r.latency, 99) };
