@@ -7,6 +7,7 @@ const benches: Array<[string, () => Promise<unknown>]> = [
   ['scenario overhead', async () => (await import('./scenario.js')).benchScenario()],
   ['built-in httpbin /get vs bare node:http', async () => (await import('./httpbin.js')).benchHttpbin()],
   ['HTML report vs JSON text', async () => (await import('./report.js')).benchReport()],
+  ['mirror capture + diff vs plain mirroring', async () => (await import('./mirror.js')).benchMirror()],
 ];
 
 const only = process.argv.slice(2);

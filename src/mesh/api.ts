@@ -78,10 +78,55 @@ export interface MeshBootOptions {
   shadowHostSuffix?: boolean;
   /** Write app access-log lines (gunicorn style) to this stream name, or nowhere. */
   accessLog?: 'stderr' | 'none';
+  /** Keep mirrored responses beside the primary's (docs/mirror-diff.md); omitted -> no capture. */
+  mirrorCapture?: Partial<MirrorCaptureOptions>;
+}
+
+/** Bounds of the mirror capture (src/mesh/router/mirror-capture.ts). */
+export interface MirrorCaptureOptions {
+  /** Completed pairs held until taken; further pairs are skipped (counted). */
+  maxPairs: number;
+  /** Pairs being captured at once; a mirrored request beyond that is not captured. */
+  maxInFlight: number;
+  /** Body bytes kept per response. */
+  bodyCap: number;
+  /** Percent of captured requests also replayed to the primary cluster (noise learning). */
+  replayPercent: number;
+}
+
+/** One response as the sidecar saw it: app headers (lower-case, flat), body up to the cap. */
+export interface CapturedResponse {
+  status: number;
+  headers: string[];
+  body: string;
+  truncated: boolean;
+  latencyMs: number;
+  /** Set when no complete response came back (reset, timeout, no host…). */
+  error?: string;
+}
+
+/** The primary's and the shadow's answers to one request (same x-request-id). */
+export interface MirrorPair {
+  workload: string;
+  requestId: string;
+  path: string;
+  primary: CapturedResponse;
+  shadow: CapturedResponse;
+  /** A second copy sent to the primary cluster, for noise learning. */
+  replay?: CapturedResponse;
+}
+
+/** What takeMirrorPairs() hands over (and clears). */
+export interface MirrorTake {
+  pairs: MirrorPair[];
+  /** Mirrored requests not captured (in-flight or buffer bound reached). */
+  skipped: number;
 }
 
 /** Handle on a booted mesh, whichever thread it lives on. */
 export interface MeshHandle extends MeshEndpoints {
   snapshot(): Promise<MeshSnapshot>;
+  /** Captured mirror pairs since the last call (the buffer is emptied); none unless booted with mirrorCapture. */
+  takeMirrorPairs(): Promise<MirrorTake>;
   close(): Promise<void>;
 }

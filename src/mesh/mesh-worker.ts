@@ -1,5 +1,5 @@
 // Entry point of the mesh thread (see thread.ts): boots the mesh from
-// workerData, then answers snapshot/close requests from the main thread.
+// workerData, then answers snapshot/take-mirror-pairs/close requests from the main thread.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MeshConfig } from './config/model.js';
@@ -26,6 +26,11 @@ if (mesh) {
     if (m.type === 'snapshot') {
       m0.snapshot().then(
         (snapshot) => post({ type: 'snapshot', id: m.id, snapshot }),
+        (e) => post({ type: 'failed', id: m.id, error: serializeError(e) }),
+      );
+    } else if (m.type === 'take-mirror-pairs') {
+      m0.takeMirrorPairs().then(
+        (take) => post({ type: 'mirror-pairs', id: m.id, take }),
         (e) => post({ type: 'failed', id: m.id, error: serializeError(e) }),
       );
     } else if (m.type === 'close') {

@@ -6,7 +6,7 @@
 
 import type { InstanceSpec, MeshConfig } from './config/model.js';
 import { DEFAULT_NAMESPACE } from './config/model.js';
-import type { InstanceCounts, InstanceInfo, MeshBootOptions, MeshHandle, MeshSnapshot, SidecarInfo } from './api.js';
+import type { InstanceCounts, InstanceInfo, MeshBootOptions, MeshHandle, MeshSnapshot, MirrorTake, SidecarInfo } from './api.js';
 import { IMPLICIT_SOURCE } from './api.js';
 import { StatsStore } from './stats/store.js';
 import { createRandom } from './random.js';
@@ -111,6 +111,7 @@ export async function startMesh(config: MeshConfig, opts: MeshBootOptions = {}):
         stats,
         random: opts.seed === undefined ? Math.random : createRandom(sidecarSeed(opts.seed, src.workload)),
         shadowHostSuffix: opts.shadowHostSuffix ?? true,
+        ...(opts.mirrorCapture ? { mirrorCapture: opts.mirrorCapture } : {}),
       });
       const isDefault = src.workload === from;
       const host = isDefault ? listenHost : '127.0.0.1';
@@ -185,6 +186,10 @@ export async function startMesh(config: MeshConfig, opts: MeshBootOptions = {}):
         }),
       ),
     }),
+    takeMirrorPairs: async (): Promise<MirrorTake> => {
+      const takes = sidecars.flatMap((s) => s.sidecar.mirrorCapture?.take() ?? []);
+      return { pairs: takes.flatMap((t) => t.pairs), skipped: takes.reduce((a, t) => a + t.skipped, 0) };
+    },
     close: () => (closed ??= closeAll()),
   };
 }

@@ -9,6 +9,8 @@ import { RouteTable } from './route/route-table.js';
 import { HcmStatsByPort } from './listener/hcm-stats.js';
 import { Listener } from './listener/listener.js';
 import { InternalErrors } from './listener/internal-errors.js';
+import { MirrorCapture } from './router/mirror-capture.js';
+import type { MirrorCaptureOptions } from './api.js';
 
 export interface SidecarOptions {
   workload: string;
@@ -20,6 +22,7 @@ export interface SidecarOptions {
   stats: StatsStore; // this sidecar's own store (its own counters, like a real sidecar)
   random: () => number; // seeded (src/mesh/random.ts), for every draw
   shadowHostSuffix: boolean; // append -shadow to mirrored Host (seed/Istio <= 1.27): default true
+  mirrorCapture?: Partial<MirrorCaptureOptions>; // capture mirrored responses (docs/mirror-diff.md); omitted -> off
 }
 
 export class Sidecar {
@@ -30,6 +33,8 @@ export class Sidecar {
   readonly #opts: SidecarOptions;
   readonly #hcm: HcmStatsByPort;
   readonly #internalErrors: InternalErrors;
+  /** Mirrored responses kept beside the primary's, taken by the scenario runner. */
+  readonly mirrorCapture: MirrorCapture | undefined;
 
   constructor(opts: SidecarOptions) {
     this.#opts = opts;
@@ -39,6 +44,7 @@ export class Sidecar {
     this.routes = new RouteTable(opts.config, { labels: opts.labels, namespace: opts.namespace });
     this.#hcm = new HcmStatsByPort(opts.stats);
     this.#internalErrors = new InternalErrors(opts.stats, opts.workload);
+    this.mirrorCapture = opts.mirrorCapture ? new MirrorCapture(opts.workload, opts.mirrorCapture, opts.random) : undefined;
   }
 
   /** Starts an outbound listener; returns the bound port. May be called more than once. */
@@ -50,6 +56,7 @@ export class Sidecar {
       internalErrors: this.#internalErrors,
       random: this.#opts.random,
       shadowHostSuffix: this.#opts.shadowHostSuffix,
+      ...(this.mirrorCapture ? { mirrorCapture: this.mirrorCapture } : {}),
     });
     try {
       const bound = await l.listen(host, port);

@@ -4,7 +4,7 @@
 
 import { Worker } from 'node:worker_threads';
 import type { MeshConfig } from './config/model.js';
-import type { MeshBootOptions, MeshEndpoints, MeshHandle, MeshSnapshot } from './api.js';
+import type { MeshBootOptions, MeshEndpoints, MeshHandle, MeshSnapshot, MirrorTake } from './api.js';
 import { ConfigError, ConfigErrors, FlagError, RuntimeError, UserError } from '../errors.js';
 import type { SourceLocation } from '../errors.js';
 
@@ -27,10 +27,11 @@ export type WorkerToMain =
   | { type: 'ready'; endpoints: MeshEndpoints }
   | { type: 'boot-error'; error: SerializedError }
   | { type: 'snapshot'; id: number; snapshot: MeshSnapshot }
+  | { type: 'mirror-pairs'; id: number; take: MirrorTake }
   | { type: 'closed'; id: number }
   | { type: 'failed'; id: number; error: SerializedError };
 
-export type MainToWorker = { type: 'snapshot'; id: number } | { type: 'close'; id: number };
+export type MainToWorker = { type: 'snapshot'; id: number } | { type: 'take-mirror-pairs'; id: number } | { type: 'close'; id: number };
 
 export function serializeError(e: unknown): SerializedError {
   if (e instanceof UserError) {
@@ -140,12 +141,12 @@ export async function startMeshThread(config: MeshConfig, opts: MeshBootOptions 
   });
 
   worker.on('message', (m: WorkerToMain) => {
-    if (m.type === 'snapshot' || m.type === 'closed' || m.type === 'failed') {
+    if (m.type === 'snapshot' || m.type === 'mirror-pairs' || m.type === 'closed' || m.type === 'failed') {
       const p = pending.get(m.id);
       if (!p) return;
       pending.delete(m.id);
       if (m.type === 'failed') p.reject(deserializeError(m.error));
-      else p.resolve(m.type === 'snapshot' ? m.snapshot : undefined);
+      else p.resolve(m.type === 'snapshot' ? m.snapshot : m.type === 'mirror-pairs' ? m.take : undefined);
     }
   });
   worker.on('error', (e) => failAll(meshThreadCrash(e, 'while running')));
@@ -171,6 +172,7 @@ export async function startMeshThread(config: MeshConfig, opts: MeshBootOptions 
     ...endpoints,
     crashed,
     snapshot: () => call<MeshSnapshot>('snapshot'),
+    takeMirrorPairs: () => call<MirrorTake>('take-mirror-pairs'),
     close: () =>
       (closing ??= (async () => {
         closingStarted = true;

@@ -52,11 +52,13 @@ function subjectText(s: Subject): string {
       const parts = [s.app && `app=${s.app}`, s.workload && `workload=${s.workload}`, s.version && `version=${s.version}`];
       return `upstream ${parts.filter(Boolean).join(',')}`;
     }
+    case 'mirror':
+      return s.field !== undefined ? `mirror field ${s.field}` : 'mirror';
   }
 }
 
 function boundText(b: Bound, o: StepOutcome): string {
-  const measure = b.measure === 'value' ? '' : `${b.measure} `;
+  const measure = b.measure === 'value' ? '' : b.measure === 'fieldCount' ? 'pairs ' : `${b.measure} `;
   if (typeof b.value === 'object') {
     return `${measure}${OP[b.op]} code ${b.value.code} count (${o.result.fortio.RetCodes[String(b.value.code)] ?? 0})`;
   }
@@ -133,6 +135,37 @@ function measure(s: Subject, m: Bound['measure'], o: StepOutcome): Measured {
       }
       return { value: req, text: `${req} requests${shadow ? ` (${shadow} mirrored)` : ''}` };
     }
+    case 'mirror':
+      return mirrorMeasure(s.field, m, o);
+  }
+}
+
+/** A mirror check with no compared pair proves nothing: a failure, never a vacuous pass. */
+function mirrorMeasure(field: string | undefined, m: Bound['measure'], o: StepOutcome): Measured {
+  const d = o.mirror;
+  if (!d || d.compared === 0) {
+    const why = !d ? 'no mirror pairs captured (does the route mirror?)' : `no pair compared (${d.shadowErrors} shadow errors, ${d.primaryErrors} primary errors)`;
+    return { value: NaN, text: 'not found', missing: why };
+  }
+  if (field !== undefined) {
+    // Pairs that differed on the field, whether it counts as a difference, noise or ignored.
+    const kinds = [['', d.fields], [' (noise)', d.noise], [' (ignored)', d.ignored]] as const;
+    for (const [kind, list] of kinds) {
+      const hit = list.find((f) => f.field === field);
+      if (hit) return { value: hit.count, text: `${hit.count} of ${d.compared} pairs${kind}` };
+    }
+    return { value: 0, text: `0 of ${d.compared} pairs` };
+  }
+  switch (m) {
+    case 'differingShare':
+      return { value: d.differingShare, text: `${fmt(d.differingShare)} (${d.differing} of ${d.compared})` };
+    case 'compared':
+    case 'identical':
+    case 'differing':
+    case 'shadowErrors':
+      return { value: d[m], text: `${d[m]} ${m === 'shadowErrors' ? 'shadow errors' : m} (of ${d.compared} compared)` };
+    default:
+      throw new Error(`mirror expectation with measure ${m}`);
   }
 }
 

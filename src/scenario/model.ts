@@ -51,10 +51,13 @@ export interface Bound {
   /** Field name as written (for messages): count, shareAtLeast, lessThanMs… */
   field: string;
   /** Which quantity of the subject this bound is about. */
-  measure: 'count' | 'share' | 'value' | 'requests' | 'shadowRequests';
+  measure: 'count' | 'share' | 'value' | 'requests' | 'shadowRequests' | MirrorMeasure;
   op: 'eq' | 'ge' | 'le' | 'lt' | 'gt';
   value: BoundValue;
 }
+
+/** What a `mirror:` expectation can bound (docs/mirror-diff.md). */
+export type MirrorMeasure = 'compared' | 'identical' | 'differing' | 'differingShare' | 'shadowErrors' | 'fieldCount';
 
 /** Latency percentiles an expectation can check (p999 = p99.9). */
 export const PERCENTILES = ['p50', 'p90', 'p99', 'p999'] as const;
@@ -67,7 +70,9 @@ export type Subject =
   | { type: 'calls' }
   /** `sidecar`: another workload's sidecar instead of the `from` one (e.g. reviews-v2's, for faults it injects). */
   | { type: 'counter'; counter: string; subset?: string; sidecar?: string }
-  | { type: 'upstream'; workload?: string; version?: string; app?: string };
+  | { type: 'upstream'; workload?: string; version?: string; app?: string }
+  /** The step's mirror diff; `field`: one differing field's pair count. */
+  | { type: 'mirror'; field?: string };
 
 export interface ExpectationSpec {
   /** Omitted -> every step. */
@@ -79,10 +84,23 @@ export interface ExpectationSpec {
   loc: SourceLocation;
 }
 
+/** `spec.mirrorDiff`: how mirrored responses are compared (docs/mirror-diff.md). */
+export interface MirrorDiffSpec {
+  /** Response headers to compare; omitted -> all but the per-hop ones. */
+  headers?: string[];
+  /** Fields never compared (`$.headers.X-Amzn-Trace-Id`, `headers.etag`, `body`). */
+  ignore: string[];
+  /** Percent of captured requests replayed to the primary to learn noisy fields. */
+  replayPercent: number;
+  /** Body bytes kept per response. */
+  bodyBytes?: number;
+}
+
 export interface ScenarioSpec {
   name: string;
   file: string;
   load: LoadSpec;
+  mirrorDiff?: MirrorDiffSpec;
   variants: VariantSpec[];
   expect: ExpectationSpec[];
   loc: SourceLocation;

@@ -12,7 +12,7 @@ import { entrypointUrl, topologyServices } from '../mesh/config/isotope.js';
 import type { SourceDoc } from '../mesh/config/source.js';
 import { PERCENTILES } from './model.js';
 import { IMPLICIT_SOURCE } from '../mesh/api.js';
-import type { Bound, ExpectationSpec, LoadSpec, PatchSpec, ScenarioSpec, StepSpec, Subject, VariantSpec } from './model.js';
+import type { Bound, ExpectationSpec, LoadSpec, MirrorDiffSpec, PatchSpec, ScenarioSpec, StepSpec, Subject, VariantSpec } from './model.js';
 
 export interface ParsedInput {
   scenario: ScenarioSpec;
@@ -42,7 +42,8 @@ export function splitScenario(docs: SourceDoc[], files: string[]): ParsedInput {
 }
 
 const TOP = ['apiVersion', 'kind', 'metadata', 'spec'];
-const SPEC = ['include', 'load', 'variants', 'expect']; // include: src/scenario/include.ts
+const SPEC = ['include', 'load', 'variants', 'expect', 'mirrorDiff']; // include: src/scenario/include.ts
+const MIRROR_DIFF = ['headers', 'ignore', 'replayPercent', 'bodyBytes'];
 const LOAD = ['from', 'url', 'headers', 'method', 'payload', 'steps'];
 const STEP = ['name', 'c', 'qps', 'n', 't', 'timeout', 'uniform', 'jitter', 'headers'];
 const VARIANT = ['name', 'patches'];
@@ -68,8 +69,22 @@ export function parseScenarioDoc(doc: SourceDoc, meshDocs: SourceDoc[]): Scenari
   const load = parseLoad(spec, workloads, graph.filter((s) => s.entry));
   const variants = parseVariants(spec, meshDocs);
   const expect = parseExpect(spec, load?.steps.map((s) => s.name), variants.map((x) => x.name), workloads);
+  const mirrorDiff = parseMirrorDiff(spec);
   if (!load || diag.errors.length) throw new ConfigErrors(diag.errors);
-  return { name: doc.name || 'scenario', file: doc.file, load, variants, expect, loc: root.loc() };
+  return { name: doc.name || 'scenario', file: doc.file, load, ...(mirrorDiff ? { mirrorDiff } : {}), variants, expect, loc: root.loc() };
+}
+
+function parseMirrorDiff(spec: Fields): MirrorDiffSpec | undefined {
+  const f = spec.obj('mirrorDiff')?.allow(MIRROR_DIFF);
+  if (!f) return undefined;
+  const headers = f.strList('headers');
+  const bodyBytes = f.int('bodyBytes', { min: 0, max: 1 << 20 });
+  return {
+    ...(headers ? { headers } : {}),
+    ignore: f.strList('ignore') ?? [],
+    replayPercent: f.num('replayPercent', { min: 0, max: 100 }) ?? 0,
+    ...(bodyBytes !== undefined ? { bodyBytes } : {}),
+  };
 }
 
 function headers(f: Fields): Array<[string, string]> {
@@ -210,7 +225,23 @@ const RANGE_BOUNDS: BoundSpec[] = [
   ['atLeast', 'value', 'ge'],
   ['atMost', 'value', 'le'],
 ];
-const SUBJECT_KEYS = ['code', ...PERCENTILES, 'qps', 'calls', 'counter', 'upstream'];
+const MIRROR_BOUNDS: BoundSpec[] = [
+  ['compared', 'compared', 'eq'],
+  ['comparedAtLeast', 'compared', 'ge'],
+  ['identicalAtLeast', 'identical', 'ge'],
+  ['differing', 'differing', 'eq'],
+  ['differingAtMost', 'differing', 'le'],
+  ['differingAtLeast', 'differing', 'ge'],
+  ['differingShareAtMost', 'differingShare', 'le'],
+  ['differingShareAtLeast', 'differingShare', 'ge'],
+  ['shadowErrorsAtMost', 'shadowErrors', 'le'],
+];
+const MIRROR_FIELD_BOUNDS: BoundSpec[] = [
+  ['count', 'fieldCount', 'eq'],
+  ['countAtLeast', 'fieldCount', 'ge'],
+  ['countAtMost', 'fieldCount', 'le'],
+];
+const SUBJECT_KEYS = ['code', ...PERCENTILES, 'qps', 'calls', 'counter', 'upstream', 'mirror'];
 /** Thresholds written beside the subject (`{ code: 503, count: 0 }`). */
 const FLAT_BOUND_KEYS = [...new Set([...CODE_BOUNDS, ...COUNTER_BOUNDS, ...UPSTREAM_BOUNDS].map((b) => b[0]))];
 const NON_BOUND_KEYS = ['step', 'variant', ...SUBJECT_KEYS, 'subset', 'sidecar'];
@@ -265,6 +296,8 @@ function parseExpectation(e: Fields, steps: string[] | undefined, variants: stri
       subject = { type: 'upstream', ...(workload ? { workload } : {}), ...(version ? { version } : {}), ...(app ? { app } : {}) };
     }
     bounds = flatBounds(e, UPSTREAM_BOUNDS, 'upstream');
+  } else if (key === 'mirror') {
+    ({ subject, bounds, thresholds } = parseMirrorExpectation(e));
   } else {
     // p50/p90/p99/p999/qps/calls: `{ lessThanMs: 50 }` / `{ atLeast: 100 }` maps.
     const percentile = PERCENTILES.find((p) => p === key);
@@ -289,6 +322,20 @@ function parseExpectation(e: Fields, steps: string[] | undefined, variants: stri
   return { ...(step ? { step } : {}), ...(variant ? { variant } : {}), subject, bounds, loc: e.loc() };
 }
 
+/** `mirror: { differingShareAtMost: 0.01 }` or `mirror: { field: $.headers.Host, countAtMost: 0 }`. */
+function parseMirrorExpectation(e: Fields): { subject: Subject | undefined; bounds: Bound[]; thresholds: Fields | undefined } {
+  const m = e.obj('mirror');
+  for (const k of [...FLAT_BOUND_KEYS, 'subset', 'sidecar']) if (e.has(k)) e.error(k, 'does not apply to a mirror expectation (write mirror: { … })');
+  if (!m) return { subject: undefined, bounds: [], thresholds: undefined };
+  const perField = m.has('field');
+  const allowed = perField ? MIRROR_FIELD_BOUNDS : MIRROR_BOUNDS;
+  m.allow(['field', ...allowed.map((b) => b[0])]);
+  const field = perField ? m.str('field', NON_EMPTY) : undefined;
+  const bounds = readBounds(m, allowed);
+  if (perField && Object.keys(m.value).length === 1) m.error(null, `no threshold given for mirror field (use: ${allowed.map((b) => b[0]).join(', ')})`);
+  return { subject: { type: 'mirror', ...(field ? { field } : {}) }, bounds, thresholds: m };
+}
+
 /** Thresholds beside the subject; another subject's threshold there is an error (other unknown keys are allow()'s). */
 function flatBounds(e: Fields, allowed: BoundSpec[], what: string): Bound[] {
   const names = allowed.map((b) => b[0]);
@@ -311,7 +358,7 @@ function readBounds(f: Fields, allowed: BoundSpec[]): Bound[] {
       if (code !== undefined) out.push({ field: k, measure: spec[1], op: spec[2], value: { code } });
       continue;
     }
-    const n = f.num(k, spec[1] === 'share' ? { min: 0, max: 1 } : { min: 0 });
+    const n = f.num(k, spec[1] === 'share' || spec[1] === 'differingShare' ? { min: 0, max: 1 } : { min: 0 });
     if (n !== undefined) out.push({ field: k, measure: spec[1], op: spec[2], value: n });
   }
   return out;

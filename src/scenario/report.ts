@@ -5,6 +5,7 @@
 import type { CompareRow } from '../report/compare.js';
 import { formatCompareTable } from '../report/compare.js';
 import { formatVerdict } from './expectations.js';
+import { formatMirrorLines } from './mirror-report.js';
 import type { ScenarioOutcome, StepOutcome } from './results.js';
 
 /** The destination cluster counters worth a line in every step report (Envoy names). */
@@ -44,6 +45,7 @@ export function formatStepReport(o: StepOutcome, opts: { from: string; variants:
   if (pv.length) {
     lines.push(`Requests served per upstream version: ${pv.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   }
+  if (o.mirror) lines.push(...formatMirrorLines(o.mirror));
   for (const e of o.expectations) lines.push(formatVerdict(e));
   return lines.join('\n') + '\n';
 }

@@ -8,6 +8,7 @@ import type { SourceLocation } from '../errors.js';
 import type { InstanceDelta } from './stats-view.js';
 import type { PercentilePoint } from '../report/percentile-curve.js';
 import type { TimelineSample } from './timeline.js';
+import type { MirrorSummary } from './mirror-diff.js';
 
 export interface ExpectationResult {
   variant: string;
@@ -46,6 +47,8 @@ export interface StepOutcome {
   timeline: TimelineSample[];
   /** Service-time percentile distribution from the merged HDR histogram (HdrHistogram style, ~10 points per nine). */
   serviceTimeCurve: PercentilePoint[];
+  /** Primary vs shadow responses of the step, when the route mirrors (docs/mirror-diff.md). */
+  mirror?: MirrorSummary;
   expectations: ExpectationResult[];
   interrupted: boolean;
 }

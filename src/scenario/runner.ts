@@ -34,6 +34,8 @@ import type { Destination, DestinationStats, InstanceDelta } from './stats-view.
 import { applyVariant } from './variants.js';
 import { percentileCurve } from '../report/percentile-curve.js';
 import { TimelineRecorder } from './timeline.js';
+import { summarizeMirror, type MirrorSummary } from './mirror-diff.js';
+import type { MeshBootOptions } from '../mesh/api.js';
 
 /** Live view of the running step, built from snapshots only (what the dashboard draws). */
 export interface TickData {
@@ -167,7 +169,7 @@ async function runVariant(
 ): Promise<void> {
   const { scenario } = p;
   // A fresh mesh per variant: no pools, breakers, ejections or counters carry over.
-  const mesh = await bootMesh(variant.config, opts.seed !== undefined ? { seed: opts.seed } : {});
+  const mesh = await bootMesh(variant.config, { ...(opts.seed !== undefined ? { seed: opts.seed } : {}), ...mirrorCaptureOptions(scenario) });
   try {
     const sidecar = mesh.sidecars.find((s) => s.workload === scenario.load.from);
     if (!sidecar) {
@@ -202,6 +204,7 @@ async function runStep(
   const dest = p.destination;
   const tickMs = opts.tickMs ?? 250;
   const before = await mesh.snapshot();
+  await mesh.takeMirrorPairs(); // pairs still settling from the previous step are not this step's
   const sidecarBefore = sidecarOf(before, from);
   let latest: MeshSnapshot = before;
   let polling = false;
@@ -278,6 +281,7 @@ async function runStep(
     instances: instances.filter((i) => i.requests || i.shadowRequests),
     timeline: series,
     serviceTimeCurve: percentileCurve(result.meshbench.hdrServiceTime),
+    ...(await stepMirror(p.scenario, mesh)),
     expectations: [],
     interrupted,
   };
@@ -289,6 +293,20 @@ async function runStep(
 function machineInfo(): ScenarioOutcome['machine'] {
   const c = cpus();
   return { cores: c.length, node: process.version, platform: platform(), arch: arch(), cpu: c[0]?.model.trim() ?? 'unknown' };
+}
+
+/** Every scenario captures mirrored responses; only routes that mirror produce pairs. */
+function mirrorCaptureOptions(s: ScenarioSpec): Pick<MeshBootOptions, 'mirrorCapture'> {
+  const d = s.mirrorDiff;
+  return { mirrorCapture: { replayPercent: d?.replayPercent ?? 0, ...(d?.bodyBytes !== undefined ? { bodyCap: d.bodyBytes } : {}) } };
+}
+
+/** The step's mirror diff, computed here on the main thread from the pairs the sidecars kept. */
+async function stepMirror(s: ScenarioSpec, mesh: MeshHandle): Promise<{ mirror?: MirrorSummary }> {
+  const take = await mesh.takeMirrorPairs();
+  if (take.pairs.length === 0 && take.skipped === 0) return {};
+  const d = s.mirrorDiff;
+  return { mirror: summarizeMirror(take, { ...(d?.headers ? { headers: d.headers } : {}), ignore: d?.ignore ?? [] }) };
 }
 
 /**

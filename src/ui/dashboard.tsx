@@ -262,6 +262,7 @@ function Done({ state }: { state: DashboardState }): React.ReactElement {
         return (
           <Text key={`${d.variant}/${d.step}`}>
             {`${d.variant}/${d.step}`.padEnd(18)} {qps(d.qps).padStart(7)} qps p99 {ms(d.p99).padStart(6)} ms {codes}
+            {d.mirror ? <Text color={d.mirror.differing ? 'yellow' : undefined}> mirror {d.mirror.differing}/{d.mirror.compared} differ</Text> : null}
             {d.failed ? <Text color="red"> {d.failed} expectation(s) failed</Text> : null}
             {d.interrupted ? <Text color="yellow"> interrupted</Text> : null}
           </Text>

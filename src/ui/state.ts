@@ -13,6 +13,8 @@ export interface DoneStep {
   codes: Record<string, number>;
   failed: number;
   interrupted: boolean;
+  /** Mirror diff of the step (docs/mirror-diff.md), when its route mirrored. */
+  mirror?: { compared: number; differing: number };
 }
 
 export interface DashboardState {
@@ -89,6 +91,7 @@ export function reduce(s: DashboardState, e: ScenarioEvent): DashboardState {
         codes: { ...o.result.fortio.RetCodes },
         failed: o.expectations.filter((x) => !x.pass).length,
         interrupted: o.interrupted,
+        ...(o.mirror ? { mirror: { compared: o.mirror.compared, differing: o.mirror.differing } } : {}),
       });
       break;
     }

@@ -33,6 +33,15 @@ async function reduced(name: string, edits: Array<[from: string, to: string, tim
   return file;
 }
 
+interface MirrorJson {
+  compared: number;
+  identical: number;
+  differing: number;
+  fields: Array<{ field: string; count: number }>;
+  noise: Array<{ field: string; count: number }>;
+  ignored: Array<{ field: string; count: number }>;
+}
+
 async function run(file: string): Promise<{ code: number; out: string; doc: { variants: Array<{ name: string; steps: Array<{ step: string; perVersion: Record<string, number> }> }> } }> {
   const json = join(dir, `${basename(file)}.json`);
   const c = capture();
@@ -75,5 +84,26 @@ describe('shipped scenarios', { concurrency: 3 }, () => {
     const [, mirror] = doc.variants;
     assert.equal(mirror!.name, 'mirror');
     assert.equal(mirror!.steps[1]!.perVersion['httpbin v1'], 400);
+    // The mirror diff (docs/mirror-diff.md): in the JSON per step, and in the text report.
+    const diff = (mirror!.steps[1] as unknown as { mirror: MirrorJson }).mirror;
+    assert.equal(diff.compared, 400);
+    assert.equal(diff.identical, 400);
+    assert.equal(diff.differing, 0);
+    assert.deepEqual(diff.fields, []);
+    assert.deepEqual(diff.ignored, [{ field: '$.headers.Host', count: 400 }]);
+    assert.equal((doc.variants[0]!.steps[1] as { mirror?: unknown }).mirror, undefined, 'v1-only mirrors nothing');
+    assert.match(out, /Mirror, primary vs shadow: 400 pairs compared, 400 identical, 0 differing \(0%\), 0 shadow errors/);
+  });
+
+  test('mirror-changed: a changed v2 differs in every pair; v1\'s own random 503s are noise, not differences', async () => {
+    const { out, doc } = await run(repo('scenarios/mirror-changed.yaml'));
+    assert.match(out, /Expectations: (\d+) of \1 passed/);
+    const [changed, same] = doc.variants.map((v) => (v.steps[0] as unknown as { mirror: MirrorJson }).mirror);
+    assert.deepEqual(changed!.fields.map((f) => f.field), ['body', 'headers.x-pricing-schema']);
+    assert.equal(changed!.differing, 400);
+    assert.deepEqual(changed!.noise.map((f) => f.field), ['status']);
+    assert.equal(same!.differing, 0);
+    assert.ok(same!.noise.some((f) => f.field === 'status' && f.count > 0));
+    assert.match(out, /headers\.x-pricing-schema +400 +"1" → "2"/);
   });
 });

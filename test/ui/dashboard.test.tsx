@@ -77,6 +77,18 @@ test('160 columns: two bordered columns with the finished-steps panel', () => {
   assert.match(text, /seed-dr\/c1\s+660 qps p99\s+21\.2 ms 503 33\.3%/);
 });
 
+test('a finished step that mirrored shows its mirror diff: differing of compared pairs', () => {
+  const s = recordedState();
+  const mirror = {
+    compared: 30, identical: 27, differing: 3, differingShare: 0.1, noiseOnly: 0, fields: [], noise: [], ignored: [],
+    replayed: 0, shadowErrors: 0, primaryErrors: 0, skipped: 0, latencyMs: { primary: { p50: 1, p99: 2 }, shadow: { p50: 1, p99: 2 } },
+  };
+  reduce(s, { type: 'step-end', outcome: { ...seedC3('mirror'), mirror } });
+  const text = strip(renderToString(<Dashboard state={s} width={160} />, { columns: 160 }));
+  assert.match(text, /mirror\/c3\s+660 qps p99\s+21\.2 ms 503 33\.3% mirror 3\/30 differ/);
+  assert.doesNotMatch(text, /seed-dr\/c1.*mirror \d/, 'a step without mirroring shows none');
+});
+
 test('before the first tick the dashboard renders placeholders, not NaN', () => {
   const s = initialState();
   reduce(s, { type: 'run-start', scenario, variants: ['base'], warnings: [] });

@@ -29,6 +29,7 @@ import {
 } from './local-reply.js';
 import { RetryState, type ResetKind } from './retry-state.js';
 import { ShadowRequest } from './shadow-writer.js';
+import type { MirrorCapture, PairSlot } from './mirror-capture.js';
 import { shadowAuthority } from '../authority.js';
 import { UpstreamRequest, type UpstreamRequestOwner } from './upstream-request.js';
 import { authorityRewrite, buildRedirectLocation, rewritePath } from './rewrite.js';
@@ -38,6 +39,8 @@ export interface RouterContext {
   clusters: ClusterManager;
   random: () => number;
   shadowHostSuffix: boolean;
+  /** Keeps mirrored responses beside the primary's (docs/mirror-diff.md). */
+  mirrorCapture?: MirrorCapture;
 }
 
 /** The downstream request as the router receives it (complete, body buffered). */
@@ -128,6 +131,8 @@ export class Router implements UpstreamRequestOwner {
   #hashKey: string | undefined;
   #responseOps: HeaderOps[] = [];
   #downstreamStarted = false;
+  /** Set when this request's mirror is captured: the primary's recorder and the pair's others. */
+  #pair: PairSlot | undefined;
 
   constructor(
     private readonly ctx: RouterContext,
@@ -197,6 +202,7 @@ export class Router implements UpstreamRequestOwner {
       if (!percentHit(this.ctx.random, m.percentage)) continue;
       this.#shadow(m.destination);
     }
+    if (this.#pair?.replay) this.#replay(this.#pair);
     this.startAttempt();
   }
 
@@ -270,6 +276,7 @@ export class Router implements UpstreamRequestOwner {
       }
     }
     cluster.codes.charge(status, false);
+    this.#pair?.primary.headers(status, headers);
     // Names are lower case (the codec's job, as in Envoy); `server` is overwritten in
     // place (so it keeps the upstream's position), x-envoy-upstream-service-time is
     // appended, and a missing `server` is added last (the HCM sets it after the router).
@@ -301,6 +308,7 @@ export class Router implements UpstreamRequestOwner {
 
   onUpstreamData(up: UpstreamRequest, chunk: Buffer): void {
     if (up !== this.#upstream || this.finished) return;
+    this.#pair?.primary.data(chunk);
     // Flow control (Envoy watermarks): a slow client pauses the upstream socket.
     if (!this.res.write(chunk) && up.cx && this.#readDisabled === undefined) {
       this.#readDisabled = up.cx.socket;
@@ -316,6 +324,7 @@ export class Router implements UpstreamRequestOwner {
     // not waiting for a 'drain' that a finished response may never emit.
     this.res.off('drain', this.#readEnable);
     this.#readEnable();
+    this.#pair?.primary.complete();
     this.#finish();
     this.res.end();
   }
@@ -426,6 +435,13 @@ export class Router implements UpstreamRequestOwner {
   }
 
   #local(status: number, body: string, extra?: readonly string[]): void {
+    const rec = this.#pair?.primary;
+    if (rec) {
+      // A local reply is the primary's answer as the client sees it.
+      rec.headers(status, []);
+      rec.data(Buffer.from(body));
+      rec.complete();
+    }
     this.#finish();
     chargeDownstream(this.hcm, status);
     sendLocalReply(this.res, status, body, extra, this.#responseOps);
@@ -433,6 +449,8 @@ export class Router implements UpstreamRequestOwner {
 
   #finish(): void {
     this.finished = true;
+    // Still open here: reset or cancelled mid-response (no-op once complete).
+    this.#pair?.primary.fail('reset');
     if (this.routeTimer) clearTimeout(this.routeTimer);
     if (this.backoffTimer) clearTimeout(this.backoffTimer);
     this.routeTimer = this.backoffTimer = undefined;
@@ -555,16 +573,35 @@ export class Router implements UpstreamRequestOwner {
   #mirrorPath = '';
   #mirrorHeaders: string[] = [];
 
+  /** The request head of a copy (shadow or replay): first attempt, given authority. */
+  #copyHead(authority: string): string {
+    let head = `${this.rq.method} ${this.#mirrorPath} HTTP/1.1\r\nhost: ${authority}\r\n`;
+    const h = this.#mirrorHeaders;
+    for (let i = 0; i < h.length; i += 2) head += `${h[i]}: ${h[i + 1]}\r\n`;
+    return head + `x-envoy-attempt-count: 1\r\n${this.#bodyLine}`;
+  }
+
   #shadow(d: { host: string; subset?: string; port?: number }): void {
     // A mirror to a missing cluster is silently skipped (spec §6).
     const cluster = this.ctx.clusters.get(d.host, this.#destPort(d.host, d.port), d.subset);
     if (!cluster) return;
     const authority = this.ctx.shadowHostSuffix ? shadowAuthority(this.#mirrorAuthority) : this.#mirrorAuthority;
-    let head = `${this.rq.method} ${this.#mirrorPath} HTTP/1.1\r\nhost: ${authority}\r\n`;
-    const h = this.#mirrorHeaders;
-    for (let i = 0; i < h.length; i += 2) head += `${h[i]}: ${h[i + 1]}\r\n`;
-    head += `x-envoy-attempt-count: 1\r\n${this.#bodyLine}`;
-    ShadowRequest.send(cluster, this.rq.worker, this.#hashKey, head, this.rq.body, this.rq.method === 'HEAD', this.#timeoutMs);
+    const head = this.#copyHead(authority);
+    // Only the first mirror of a request is captured (one pair per x-request-id).
+    const capture = this.ctx.mirrorCapture;
+    const slot = capture && !this.#pair ? capture.open(getHeader(this.#mirrorHeaders, 'x-request-id') ?? '', this.#mirrorPath) : undefined;
+    if (slot) this.#pair = slot;
+    ShadowRequest.send(cluster, this.rq.worker, this.#hashKey, head, this.rq.body, this.rq.method === 'HEAD', this.#timeoutMs, slot?.shadow);
+  }
+
+  /**
+   * Noise learning (Diffy's way): the same request once more to the primary cluster,
+   * fire-and-forget like a shadow but with the primary's authority; fields where two
+   * primary answers differ are noise, not a difference of the shadow.
+   */
+  #replay(slot: PairSlot): void {
+    const head = this.#copyHead(this.#mirrorAuthority);
+    ShadowRequest.send(this.#cluster, this.rq.worker, this.#hashKey, head, this.rq.body, this.rq.method === 'HEAD', this.#timeoutMs, slot.replay);
   }
 }
 

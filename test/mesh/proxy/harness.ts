@@ -8,6 +8,7 @@ import type { MeshConfig } from '../../../src/mesh/config/model.js';
 import { Sidecar } from '../../../src/mesh/sidecar.js';
 import { StatsStore } from '../../../src/mesh/stats/store.js';
 import { createRandom } from '../../../src/mesh/random.js';
+import type { MirrorCaptureOptions } from '../../../src/mesh/api.js';
 
 export function meshOf(yaml: string): MeshConfig {
   return compileMesh(parseSource(yaml, 'mesh.yaml'));
@@ -187,6 +188,7 @@ export interface SidecarOptions {
   labels?: Record<string, string>;
   namespace?: string;
   shadowHostSuffix?: boolean;
+  mirrorCapture?: Partial<MirrorCaptureOptions>;
 }
 
 function present(kind: string, name: string, v: number | undefined): number {
@@ -205,6 +207,7 @@ export async function startSidecar(config: MeshConfig, upstreams: Upstreams, opt
     stats,
     random: createRandom(opts.seed ?? 42),
     shadowHostSuffix: opts.shadowHostSuffix ?? true,
+    ...(opts.mirrorCapture ? { mirrorCapture: opts.mirrorCapture } : {}),
   });
   const port = await sidecar.listen('127.0.0.1', 0);
   return {

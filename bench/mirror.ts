@@ -1,0 +1,115 @@
+// Mirror diff overhead (docs/mirror-diff.md): the primary's qps and p99 through
+// one sidecar when the route does not mirror, when it mirrors (Envoy's fire and
+// forget), and when it mirrors with the capture on and the diff computed after
+// the run, as the scenario runner does (the meshes of scenarios/httpbin-mirror.yaml).
+// Meshes run on their own thread (as in `bench`); autocannon drives /headers at a
+// fixed connection count, closed loop.
+// Rounds run the three targets back to back, in rotating order; ratios are the
+// median of per-round ratios. Every request is captured (no pair bound): the worst
+// case. Target: capture+diff within 5 % of plain mirroring.
+// Run directly: `node dist/bench/mirror.js [seconds] [rounds] [connections]`.
+
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { prepareScenario } from '../src/scenario/runner.js';
+import { startMeshThread, type MeshThreadHandle } from '../src/mesh/thread.js';
+import { percentileMs } from '../src/report/hdr.js';
+import { summarizeMirror } from '../src/scenario/mirror-diff.js';
+import { autocannon, median } from './measure.js';
+
+type Target = 'no mirror' | 'mirror' | 'mirror + capture + diff';
+const TARGETS: Target[] = ['no mirror', 'mirror', 'mirror + capture + diff'];
+
+interface Sample {
+  rps: number;
+  p99: number;
+  pairs?: number;
+  skipped?: number;
+  diffMs?: number;
+}
+
+export interface MirrorBenchRow {
+  target: Target;
+  rps: number;
+  p99: number;
+  /** Median of per-round rps ratios to plain mirroring. */
+  rpsVsMirror: number;
+  p99VsMirror: number;
+}
+
+// The shipped mirroring scenario's two variants: v1-only (no mirror) and mirror.
+const SCENARIO = fileURLToPath(new URL('../../scenarios/httpbin-mirror.yaml', import.meta.url));
+
+async function boot(t: Target): Promise<MeshThreadHandle> {
+  const p = await prepareScenario([SCENARIO], [t === 'no mirror' ? 'v1-only' : 'mirror']);
+  return startMeshThread(p.variants[0]!.config, { accessLog: 'none', ...(t === 'mirror + capture + diff' ? { mirrorCapture: { maxPairs: 1_000_000 } } : {}) });
+}
+
+async function sample(m: MeshThreadHandle, t: Target, seconds: number, connections: number): Promise<Sample> {
+  const port = m.sidecars.find((x) => x.workload === 'sleep')!.listenPort;
+  await m.takeMirrorPairs(); // warm-up leftovers
+  const r = await autocannon(`http://127.0.0.1:${port}/headers`, connections, seconds, { host: 'httpbin:8000' });
+  const s: Sample = { rps: r.total / r.seconds, p99: percentileMs(r.latency, 99) };
+  if (t === 'mirror + capture + diff') {
+    await new Promise((res) => setTimeout(res, 100));
+    const take = await m.takeMirrorPairs();
+    const t0 = performance.now();
+    const sum = summarizeMirror(take, { ignore: ['$.headers.Host'] });
+    s.diffMs = performance.now() - t0;
+    s.pairs = sum.compared;
+    s.skipped = take.skipped;
+  }
+  return s;
+}
+
+export async function benchMirror(seconds = 3, rounds = 3, connections = 8): Promise<MirrorBenchRow[]> {
+  const meshes = new Map<Target, MeshThreadHandle>();
+  try {
+    for (const t of TARGETS) meshes.set(t, await boot(t));
+    // Warm-up: pools, JIT.
+    for (const t of TARGETS) await sample(meshes.get(t)!, t, 1, connections);
+    const samples = new Map<Target, Sample[]>(TARGETS.map((t) => [t, []]));
+    for (let r = 0; r < rounds; r++) {
+      const order = TARGETS.map((_, i) => TARGETS[(i + r) % TARGETS.length]!);
+      for (const t of order) samples.get(t)!.push(await sample(meshes.get(t)!, t, seconds, connections));
+    }
+    const base = samples.get('mirror')!;
+    const rows = TARGETS.map((t): MirrorBenchRow => {
+      const s = samples.get(t)!;
+      return {
+        target: t,
+        rps: median(s.map((x) => x.rps)),
+        p99: median(s.map((x) => x.p99)),
+        rpsVsMirror: median(s.map((x, i) => x.rps / base[i]!.rps)),
+        p99VsMirror: median(s.map((x, i) => x.p99 / base[i]!.p99)),
+      };
+    });
+    const lines = [`c=${connections}, ${rounds} rounds x ${seconds} s, GET /headers through the sidecar (mesh on its own thread)`];
+    lines.push(`${'target'.padEnd(24)} ${'rps'.padStart(8)} ${'p99 ms'.padStart(8)} ${'rps vs mirror'.padStart(14)} ${'p99 vs mirror'.padStart(14)}`);
+    for (const row of rows) {
+      lines.push(
+        `${row.target.padEnd(24)} ${row.rps.toFixed(0).padStart(8)} ${row.p99.toFixed(2).padStart(8)} ${row.rpsVsMirror.toFixed(3).padStart(14)} ${row.p99VsMirror.toFixed(3).padStart(14)}`,
+      );
+    }
+    const cap = samples.get('mirror + capture + diff')!;
+    lines.push(`capture: ${cap.map((c) => `${c.pairs} pairs diffed in ${c.diffMs!.toFixed(0)} ms, ${c.skipped} not captured`).join('; ')}`);
+    const row = rows[2]!;
+    const ok = row.rpsVsMirror >= 0.95 && row.p99VsMirror <= 1.05;
+    lines.push(`capture + diff vs plain mirroring: target within 5 % on rps and p99: ${ok ? 'OK' : 'OVER TARGET'}`);
+    process.stdout.write(lines.join('\n') + '\n');
+    return rows;
+  } finally {
+    await Promise.all([...meshes.values()].map((m) => m.close()));
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const [s, r, c] = process.argv.slice(2).map(Number);
+  benchMirror(s || 3, r || 3, c || 8).then(
+    () => process.exit(0),
+    (e) => {
+      process.stderr.write(`${(e as Error)?.stack ?? e}\n`);
+      process.exit(1);
+    },
+  );
+}
