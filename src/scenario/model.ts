@@ -85,5 +85,7 @@ export interface ScenarioSpec {
   load: LoadSpec;
   variants: VariantSpec[];
   expect: ExpectationSpec[];
+  /** spec.repeat: runs per variant (--repeat overrides). */
+  repeat?: number;
   loc: SourceLocation;
 }
