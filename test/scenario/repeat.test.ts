@@ -103,7 +103,11 @@ test('--repeat 3: three fresh runs per variant, kept per repeat in the JSON, int
   }
   const p50 = results.find((m) => m.def.name === 'p50')!;
   assert.equal(p50.verdict, 'worse');
-  assert.ok(p50.diff.lo > 30, JSON.stringify(p50.diff));
+  // Resampled means stay within each side's range: the interval within [min(slow) − max(fast), max(slow) − min(fast)].
+  const fastP50 = rows.slice(0, 3).map((r) => r.p50);
+  const slowP50 = rows.slice(3).map((r) => r.p50);
+  assert.ok(p50.diff.lo > 0 && p50.diff.lo >= Math.min(...slowP50) - Math.max(...fastP50) - 1e-9, JSON.stringify(p50.diff));
+  assert.ok(p50.diff.hi <= Math.max(...slowP50) - Math.min(...fastP50) + 1e-9, JSON.stringify(p50.diff));
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   assert.equal(p50.cand.estimate, mean(rows.slice(3).map((r) => r.p50)));
   const ok = results.find((m) => m.def.name === 'code.200')!;
