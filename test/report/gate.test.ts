@@ -75,6 +75,10 @@ test('pairsAgainst: same variant in the baseline, or its only variant; a missing
   assert.equal(pair!.base.length, 3);
   assert.equal(pair!.cand.length, 3);
   assert.throws(() => pairsAgainst(base, [{ ...cand[0]!, step: 's2' }], 'base.json'), /--baseline base\.json: no baseline for step "s2" variant "slow" \(steps there: s1\)/);
+  // The baseline's only variant of the step stands in for any name; of two, neither does.
+  assert.equal(pairsAgainst(base, [{ ...cand[0]!, variant: 'renamed' }], 'base.json')[0]!.base.length, 3);
+  const twoBase = [...base, { ...base[0]!, variant: 'other' }];
+  assert.throws(() => pairsAgainst(twoBase, [{ ...cand[0]!, variant: 'renamed' }], 'base.json'), /no baseline for step "s1" variant "renamed" \(its variants there: base, other\)/);
 });
 
 test('table with repeats: mean ± interval, change with interval, verdict words, and a spread warning', () => {
