@@ -2,46 +2,38 @@
 // scenario results (`bench … --json`) and plain fortio JSON (`bench load -json`,
 // or fortio's own) alike. The first row of each step is the baseline.
 
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ExitCode, FlagError, UserError } from '../errors.js';
+import { STATS_SEED, statsRandom } from '../scenario/report.js';
 import type { CompareRow } from '../report/compare.js';
 import { formatCompareTable } from '../report/compare.js';
 import { rowsOf } from '../report/result-rows.js';
 import type { CommandIO } from './io.js';
-import { parseFlags } from './flags.js';
+import { formatFlagHelp, parseFlags, parseSeed, SEED_FLAG } from './flags.js';
+import { GATE_FLAGS, gateActive, gateFlags, readJson, runGate } from './gate.js';
 
-const USAGE = 'usage: bench compare A.json B.json…';
+const USAGE = 'usage: bench compare [--baseline BASE.json] [--fail-on RULE]… [--junit FILE] [--markdown FILE] A.json B.json…';
+
+const COMPARE_FLAGS = [...GATE_FLAGS, { ...SEED_FLAG, help: 'seed the bootstrap of the intervals (default 1: the same table every time)' }] as const;
 
 export async function compareCommand(argv: string[], io: CommandIO): Promise<number> {
-  const { positional: files, help } = parseFlags([], argv);
+  const { values, positional: files, help } = parseFlags(COMPARE_FLAGS, argv);
   if (help) {
-    io.stdout.write(`${USAGE}\n  the comparison table of saved results: bench --json files and fortio JSON alike\n`);
+    io.stdout.write(`${USAGE}\n  the comparison table of saved results: bench --json files and fortio JSON alike\n${formatFlagHelp(COMPARE_FLAGS)}`);
     return ExitCode.ok;
   }
   if (files.length === 0) throw new FlagError(`no result files given (${USAGE})`);
+  const seed = parseSeed('--seed', values.seed) ?? STATS_SEED;
+  const gate = await gateFlags(values);
+  const baseRows = gate.baseline !== undefined ? rowsOf(await readJson(gate.baseline), gate.baseline) : undefined;
   const perFile: CompareRow[][] = [];
   for (const f of files) perFile.push(rowsOf(await readJson(f), f));
-  const rows = label(perFile, files);
+  // The baseline file's rows come first in the table: they are its baseline.
+  const shown = gate.baseline !== undefined ? label([baseRows!, ...perFile], [gate.baseline, ...files]) : label(perFile, files);
   const width = Math.max(60, Math.min(160, io.stdout.columns ?? 100));
-  io.stdout.write(formatCompareTable(rows, { width }));
-  return ExitCode.ok;
-}
-
-/** A JSON file given on the command line: unreadable or invalid is a user error naming the file. */
-export async function readJson(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError('MB_ERR_NO_FILE', `${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code})`}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new UserError('MB_ERR_JSON', `${file}: not valid JSON (${(e as Error).message})`);
-  }
+  io.stdout.write(formatCompareTable(shown, { width, randomFor: statsRandom(seed) }));
+  if (!gateActive(gate)) return ExitCode.ok;
+  return runGate(gate, baseRows ? perFile.flat() : shown, baseRows, io, seed);
 }
 
 /** Same variant name in several files (e.g. two runs of "base"): prefix the file name. */

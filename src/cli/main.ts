@@ -10,7 +10,7 @@ import { defaultIO } from './io.js';
 const HELP = `meshbench — Istio traffic management on one machine, under real load
 
 Usage:
-  bench <scenario.yaml> [more.yaml…] [--variant NAME] [--json FILE] [--html FILE] [--no-tui] [--seed N]
+  bench <scenario.yaml> [more.yaml…] [--variant NAME] [--json FILE] [--html FILE] [--no-tui] [--seed N] [--repeat N]
         run a scenario: boot the embedded mesh, run every load step for every variant,
         live dashboard on a TTY, then the fortio reports and the comparison table
   bench load [fortio load flags] [--mesh FILE] [--from WORKLOAD] [--seed N] URL
@@ -19,14 +19,15 @@ Usage:
   bench serve FILES… [--listen 127.0.0.1:15001] [--admin 127.0.0.1:15000] [--from WORKLOAD]
         [--seed N] [--access-log]
         the embedded mesh alone, for curl, hey, fortio or a browser
-  bench compare A.json B.json…   comparison table from saved results
+  bench compare A.json B.json…   comparison table from saved results; with --baseline FILE
+        --fail-on 'p99>+10%' [--junit FILE] [--markdown FILE] the CI gate
   bench report A.json… -o FILE   self-contained HTML report (charts) from saved results
   bench validate FILES…          check scenario and Istio/Kubernetes YAML
   bench explain FILES… [--from WORKLOAD | --from-namespace NS] [-H 'name: value']… [-X METHOD] [--json] URL
         why a request goes where it goes: route, cluster, endpoints, policy (nothing boots)
   bench COMMAND -h               the command's flags
 
-Exit codes: 0 ok, 1 expectation failed, 2 bad input (flags, YAML), 3 runtime failure,
+Exit codes: 0 ok, 1 expectation or gate failed, 2 bad input (flags, YAML), 3 runtime failure,
 130 interrupted (partial results still written), 70 internal error.
 `;
 

@@ -4,7 +4,7 @@
 
 import { ExitCode, FlagError } from '../errors.js';
 import { htmlReport } from '../report/html/report.js';
-import { readJson } from './compare.js';
+import { readJson } from './gate.js';
 import { formatFlagHelp, parseFlags } from './flags.js';
 import type { CommandIO } from './io.js';
 import { checkWritable, writeOutput } from './output.js';

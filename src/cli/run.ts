@@ -8,14 +8,17 @@ import { ExitCode, FlagError, UserError } from '../errors.js';
 import { prepareScenario, runPrepared } from '../scenario/runner.js';
 import type { ScenarioEvent } from '../scenario/runner.js';
 import type { ScenarioOutcome } from '../scenario/results.js';
-import { formatScenarioReport, toJsonDocument } from '../scenario/report.js';
+import { compareRows, formatScenarioReport, toJsonDocument } from '../scenario/report.js';
+import { MAX_REPEAT } from '../scenario/parse.js';
+import { rowsOf } from '../report/result-rows.js';
+import { GATE_FLAGS, gateActive, gateFlags, readJson, runGate, type GateFlags } from './gate.js';
 import { plainProgress } from '../ui/plain.js';
 import { formatFlagHelp, parseFlags, parseSeed, SEED_FLAG, STRICT_IMAGES_FLAG } from './flags.js';
 import type { CommandIO } from './io.js';
 import { checkWritable, writeOutput } from './output.js';
 import { onInterrupt } from './signals.js';
 
-const USAGE = 'usage: bench <scenario.yaml> [more.yaml…] [--variant NAME] [--json FILE] [--html FILE] [--no-tui] [--seed N]';
+const USAGE = 'usage: bench <scenario.yaml> [more.yaml…] [--variant NAME] [--json FILE] [--html FILE] [--no-tui] [--seed N] [--repeat N] [--baseline FILE --fail-on RULE]';
 
 export const RUN_FLAGS = [
   { name: 'variant', kind: 'string', repeatable: true, arg: 'NAME', help: 'run only this variant (or a comma separated list)' },
@@ -24,6 +27,8 @@ export const RUN_FLAGS = [
   { name: 'no-tui', kind: 'bool', help: 'plain progress lines instead of the live dashboard' },
   SEED_FLAG,
   STRICT_IMAGES_FLAG,
+  { name: 'repeat', kind: 'int', arg: 'N', help: `run every variant N times on fresh meshes, order shuffled per round from --seed; intervals and verdicts from the repeats (1..${MAX_REPEAT}, default spec.repeat or 1)` },
+  ...GATE_FLAGS,
 ] as const;
 
 export interface RunFlags {
@@ -36,14 +41,20 @@ export interface RunFlags {
   noTui: boolean;
   seed?: number;
   strictImages: boolean;
+  repeat?: number;
+  gate: GateFlags;
 }
 
-export function parseRunFlags(argv: string[]): RunFlags {
+export async function parseRunFlags(argv: string[]): Promise<RunFlags> {
   const { values: v, positional, help } = parseFlags(RUN_FLAGS, argv);
-  if (help) return { help, files: [], variants: [], noTui: false, strictImages: false };
+  if (help) return { help, files: [], variants: [], noTui: false, strictImages: false, gate: { rules: [] } };
   if (positional.length === 0) throw new FlagError(`no scenario file given (${USAGE})`);
   const seed = parseSeed('--seed', v.seed);
+  if (v.repeat !== undefined && (v.repeat < 1 || v.repeat > MAX_REPEAT)) throw new FlagError(`--repeat: invalid value "${v.repeat}": expected 1..${MAX_REPEAT}`);
+  const gate = await gateFlags(v);
   return {
+    gate,
+    ...(v.repeat !== undefined ? { repeat: v.repeat } : {}),
     help,
     files: positional,
     variants: v.variant.flatMap((x) => x.split(',')).filter(Boolean),
@@ -56,7 +67,7 @@ export function parseRunFlags(argv: string[]): RunFlags {
 }
 
 export async function runCommand(argv: string[], io: CommandIO): Promise<number> {
-  const flags = parseRunFlags(argv);
+  const flags = await parseRunFlags(argv);
   if (flags.help) {
     io.stdout.write(`${USAGE}\n${formatFlagHelp(RUN_FLAGS)}`);
     return ExitCode.ok;
@@ -64,6 +75,8 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   if (flags.json !== undefined) await checkWritable('--json', flags.json);
   if (flags.html !== undefined) await checkWritable('--html', flags.html);
   if (flags.json === '-' && flags.html === '-') throw new FlagError('--json - and --html -: only one can go to stdout');
+  // Read before the run: a bad baseline file fails in a second, not after the load.
+  const baseRows = flags.gate.baseline !== undefined ? rowsOf(await readJson(flags.gate.baseline), flags.gate.baseline) : undefined;
   const prepared = await prepareScenario(flags.files, flags.variants, { strictImages: flags.strictImages });
 
   const interrupt = onInterrupt(io.signal);
@@ -96,6 +109,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
     outcome = await runPrepared(prepared, {
       files: flags.files,
       ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+      ...(flags.repeat !== undefined ? { repeat: flags.repeat } : {}),
       signal: interrupt.signal,
       onEvent: handle,
     });
@@ -121,7 +135,8 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   if (outcome.interrupted) return ExitCode.interrupted;
   // A runtime failure ended the run: raised after the partial report, with its own code.
   if (outcome.error) throw new UserError(outcome.error.code, outcome.error.message, outcome.error.exitCode);
-  if (outcome.expectations.some((e) => !e.pass)) return ExitCode.expectationFailed;
+  const gate = gateActive(flags.gate) ? await runGate(flags.gate, compareRows(outcome), baseRows, { ...io, stdout: reportTo }, flags.seed) : ExitCode.ok;
+  if (outcome.expectations.some((e) => !e.pass) || gate !== ExitCode.ok) return ExitCode.expectationFailed;
   return ExitCode.ok;
 }
 

@@ -9,28 +9,23 @@
 //  - status-code and per-version shares: a change under 2 percentage points is "≈";
 //  - counters: |Δ| <= max(2, 5 % of the larger value) is "≈" (small counts wobble).
 // The noise estimate used is the larger of the baseline's and the variant's.
+//
+// With repeats (several rows of one variant and step, `--repeat N`) the noise
+// rule gives way to statistics (src/report/metrics.ts, docs/statistics.md):
+// each cell is the mean over repeats ± the half-width of its 95 % bootstrap
+// interval, the change is the difference of means with its interval, and the
+// verdict is better / worse / ≈ (no significant difference) / ? (the spread is
+// too large to conclude anything).
 
-export interface CompareRow {
-  variant: string;
-  step: string;
-  qps: number;
-  /** Latency percentiles in ms. */
-  p50: number;
-  p90: number;
-  p99: number;
-  p999: number;
-  codes: Record<string, number>;
-  calls: number;
-  /** e.g. overflow, retries, timeouts, ejections. */
-  counters: Record<string, number>;
-  /** e.g. "httpbin v1": 20. */
-  perVersion: Record<string, number>;
-  /** Run-to-run noise estimate (relative, 0.1 = 10 %), optional. */
-  noise?: { p50: number; p99: number; qps: number };
-}
+import type { RandomFor } from '../stats/bootstrap.js';
+import { appOf, appPrimaryTotal, compareRowGroups, isOkCode, metricDefs, total, type CompareRow, type MetricResult } from './metrics.js';
+
+export type { CompareRow } from './metrics.js';
 
 export interface CompareOptions {
   color?: boolean;
+  /** Bootstrap draws when a variant has several repeats, by key (seed them: the same table every time). */
+  randomFor?: RandomFor;
   /** Maximum line width; wider tables are split into several blocks (default 100). */
   width?: number;
 }
@@ -106,17 +101,6 @@ function uniq<T>(xs: Iterable<T>): T[] {
   return [...new Set(xs)];
 }
 
-function total(m: Record<string, number>): number {
-  let t = 0;
-  for (const k in m) t += m[k]!;
-  return t;
-}
-
-function isOkCode(code: string): boolean {
-  const n = Number(code);
-  return (n >= 200 && n <= 299) || n === 418;
-}
-
 function stepColumns(rows: CompareRow[]): Column[] {
   const base = rows[0]!;
   const noise = (r: CompareRow, k: 'p50' | 'p99' | 'qps'): number => Math.max(r.noise?.[k] ?? 0, base.noise?.[k] ?? 0);
@@ -156,18 +140,6 @@ function stepColumns(rows: CompareRow[]): Column[] {
     cols.push({ header: v, cells: rows.map((r, i) => shareCell(share(r), share(base), i === 0, 'changed', 'changed')) });
   }
   return cols;
-}
-
-/** "reviews v3" -> "reviews"; "httpbin v2 mirror" -> "httpbin". */
-function appOf(versionKey: string): string {
-  const sp = versionKey.indexOf(' ');
-  return sp < 0 ? versionKey : versionKey.slice(0, sp);
-}
-
-function appPrimaryTotal(perVersion: Record<string, number>, app: string): number {
-  let t = 0;
-  for (const [k, n] of Object.entries(perVersion)) if (appOf(k) === app && !k.endsWith(' mirror')) t += n;
-  return t;
 }
 
 function strWidth(s: string): number {
@@ -234,9 +206,17 @@ export function formatCompareTable(rows: CompareRow[], opts: CompareOptions = {}
   const color = opts.color === true;
   const variants = uniq(rows.map((r) => r.variant));
   const out: string[] = [];
-  for (const { step, rows: inStep, columns } of compareSteps(rows)) {
-    out.push(`step ${step}` + (inStep.length > 1 ? ` (baseline: ${inStep[0]!.variant})` : ''));
-    const cols = columns.map((c) => layColumn(c, color));
+  const steps = uniq(rows.map((r) => r.step));
+  let repeated = false;
+  for (const step of steps) {
+    // Baseline first: variants in their overall order of appearance.
+    const groups = variants.map((v) => rows.filter((r) => r.step === step && r.variant === v)).filter((g) => g.length > 0);
+    const inStep = groups.map((g) => g[0]!);
+    const withRepeats = groups.some((g) => g.length > 1);
+    repeated ||= withRepeats;
+    out.push(`step ${step}` + (inStep.length > 1 ? ` (baseline: ${inStep[0]!.variant})` : '') + (withRepeats ? ` — ${repeatsNote(groups)}` : ''));
+    const stats = withRepeats ? repeatColumns(groups, opts.randomFor ?? (() => Math.random)) : undefined;
+    const cols = (stats ? stats.columns : stepColumns(inStep)).map((c) => layColumn(c, color));
     const nameW = Math.max(strWidth('variant'), ...inStep.map((r) => strWidth(r.variant)));
     // Split columns into blocks that fit the width; each block repeats the variant column.
     const blocks: Laid[][] = [];
@@ -258,19 +238,101 @@ export function formatCompareTable(rows: CompareRow[], opts: CompareOptions = {}
         out.push([padEnd(r.variant, nameW), ...block.map((c) => c.render(i))].join('  ').trimEnd());
       });
     }
+    for (const w of stats?.warnings ?? []) out.push(`warning: ${w}`);
     out.push('');
   }
-  if (variants.length > 1) {
+  if (repeated) out.push(...wrap(REPEAT_LEGEND, width));
+  else if (variants.length > 1) {
     // Legend, wrapped to the width.
-    const parts = NOISE_LEGEND;
-    let line = parts[0]!;
-    for (const part of parts.slice(1)) {
-      if (strWidth(line) + 1 + strWidth(part) > width) {
-        out.push(line);
-        line = '  ' + part;
-      } else line += ' ' + part;
-    }
-    out.push(line);
+    out.push(...wrap(NOISE_LEGEND, width));
   }
   return out.join('\n') + '\n';
+}
+
+function wrap(parts: string[], width: number): string[] {
+  const out: string[] = [];
+  let line = parts[0]!;
+  for (const part of parts.slice(1)) {
+    if (strWidth(line) + 1 + strWidth(part) > width) {
+      out.push(line);
+      line = '  ' + part;
+    } else line += ' ' + part;
+  }
+  out.push(line);
+  return out;
+}
+
+const REPEAT_LEGEND = [
+  'value: mean over repeats ± half its 95% bootstrap interval;',
+  'change: difference of means [95% interval];',
+  'better/worse: the interval excludes 0;',
+  '≈ no significant difference;',
+  '? spread too large to conclude (interval reaches ±20%, ±10pp for shares)',
+];
+
+function repeatsNote(groups: CompareRow[][]): string {
+  const ns = uniq(groups.map((g) => g.length));
+  return ns.length === 1 ? `${ns[0]} repeats each` : `repeats: ${groups.map((g) => `${g[0]!.variant} ${g.length}`).join(', ')}`;
+}
+
+const MARK: Record<MetricResult['verdict'], string> = { better: 'better', worse: 'worse', same: '≈', inconclusive: '?' };
+
+/** "4.02±0.31": the mean and half the width of its interval, in the metric's unit. */
+function fmtMetric(r: MetricResult, side: 'base' | 'cand'): string {
+  const iv = r[side];
+  const half = (iv.hi - iv.lo) / 2;
+  switch (r.def.kind) {
+    case 'latency':
+      return `${fmtMs(iv.estimate)}±${fmtMs(half)}`;
+    case 'qps':
+      return `${iv.estimate.toFixed(1)}±${half.toFixed(1)}`;
+    case 'share':
+      return `${fmtPct(100 * iv.estimate)}±${(100 * half).toFixed(1)}`;
+    case 'count':
+      return `${fmtCount(iv.estimate)}±${fmtCount(half)}`;
+  }
+}
+
+function fmtCount(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toFixed(1);
+}
+
+/** The change with its interval: relative for qps and latency, points for shares, counts as counts. */
+export function fmtChange(r: MetricResult): string {
+  const d = r.diff;
+  const base = r.base.estimate;
+  let f: (v: number) => string;
+  if (r.def.kind === 'share') f = (v) => signed(100 * v, 1, 'pp');
+  else if (r.def.kind === 'count' || base === 0) f = (v) => signed(v, Number.isInteger(v) ? 0 : 1, '');
+  else f = (v) => signed((100 * v) / Math.abs(base), 1, '%');
+  return r.hasInterval ? `${f(d.estimate)} [${f(d.lo)},${f(d.hi)}]` : `${f(d.estimate)} (no interval: 1 run)`;
+}
+
+function repeatCell(r: MetricResult): Cell {
+  const tone: Tone = r.verdict === 'same' || r.verdict === 'inconclusive' ? 'same' : r.def.direction === 'none' ? 'changed' : r.verdict;
+  const mark = r.def.direction === 'none' && (r.verdict === 'better' || r.verdict === 'worse') ? 'changed' : MARK[r.verdict];
+  return { value: fmtMetric(r, 'cand'), delta: `${fmtChange(r)} ${mark}`, tone };
+}
+
+/** Columns of a step whose variants ran several times; every metric judged by src/stats. */
+function repeatColumns(groups: CompareRow[][], randomFor: RandomFor): { columns: Column[]; warnings: string[] } {
+  const defs = metricDefs(groups.flat());
+  const base = groups[0]!;
+  const results = groups.map((g) => compareRowGroups(base, g, randomFor, defs));
+  const columns: Column[] = [];
+  const calls = groups.map((g) => g.reduce((a, r) => a + r.calls, 0) / g.length);
+  columns.push({ header: 'calls', cells: calls.map((c) => ({ value: fmtCount(c), delta: '', tone: 'base' as Tone })) });
+  defs.forEach((def, k) => {
+    columns.push({
+      header: def.header,
+      cells: results.map((res, i) => (i === 0 ? { value: fmtMetric(res[k]!, 'base'), delta: '', tone: 'base' } : repeatCell(res[k]!))),
+    });
+  });
+  const warnings: string[] = [];
+  results.forEach((res, i) => {
+    if (i === 0) return;
+    const unsure = res.filter((r) => r.verdict === 'inconclusive').map((r) => r.def.header);
+    if (unsure.length) warnings.push(`${groups[i]![0]!.variant}: spread too large to conclude on ${unsure.join(', ')} (more repeats or longer steps narrow it)`);
+  });
+  return { columns, warnings };
 }

@@ -17,6 +17,7 @@ export function rowsOf(doc: unknown, file: string): CompareRow[] {
     return doc.compare.filter(isRec).map((r) => ({
       variant: String(r.variant ?? ''),
       step: String(r.step ?? ''),
+      ...(typeof r.round === 'number' ? { round: r.round } : {}),
       qps: num(r.qps),
       p50: num(r.p50),
       p90: num(r.p90),

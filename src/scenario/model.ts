@@ -103,5 +103,7 @@ export interface ScenarioSpec {
   mirrorDiff?: MirrorDiffSpec;
   variants: VariantSpec[];
   expect: ExpectationSpec[];
+  /** spec.repeat: runs per variant (--repeat overrides). */
+  repeat?: number;
   loc: SourceLocation;
 }

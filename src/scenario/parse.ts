@@ -41,8 +41,11 @@ export function splitScenario(docs: SourceDoc[], files: string[]): ParsedInput {
   return { scenario: parseScenarioDoc(scenarioDocs[0], meshDocs), meshDocs };
 }
 
+/** Runs per variant: enough for any interval, bounded so a typo cannot run all night. */
+export const MAX_REPEAT = 100;
+
 const TOP = ['apiVersion', 'kind', 'metadata', 'spec'];
-const SPEC = ['include', 'load', 'variants', 'expect', 'mirrorDiff']; // include: src/scenario/include.ts
+const SPEC = ['include', 'load', 'variants', 'expect', 'mirrorDiff', 'repeat']; // include: src/scenario/include.ts
 const MIRROR_DIFF = ['headers', 'ignore', 'replayPercent', 'bodyBytes'];
 const LOAD = ['from', 'url', 'headers', 'method', 'payload', 'steps'];
 const STEP = ['name', 'c', 'qps', 'n', 't', 'timeout', 'uniform', 'jitter', 'headers'];
@@ -70,8 +73,9 @@ export function parseScenarioDoc(doc: SourceDoc, meshDocs: SourceDoc[]): Scenari
   const variants = parseVariants(spec, meshDocs);
   const expect = parseExpect(spec, load?.steps.map((s) => s.name), variants.map((x) => x.name), workloads);
   const mirrorDiff = parseMirrorDiff(spec);
+  const repeat = spec.int('repeat', { min: 1, max: MAX_REPEAT });
   if (!load || diag.errors.length) throw new ConfigErrors(diag.errors);
-  return { name: doc.name || 'scenario', file: doc.file, load, ...(mirrorDiff ? { mirrorDiff } : {}), variants, expect, loc: root.loc() };
+  return { name: doc.name || 'scenario', file: doc.file, load, ...(mirrorDiff ? { mirrorDiff } : {}), variants, expect, ...(repeat !== undefined ? { repeat } : {}), loc: root.loc() };
 }
 
 function parseMirrorDiff(spec: Fields): MirrorDiffSpec | undefined {

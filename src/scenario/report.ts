@@ -4,6 +4,8 @@
 
 import type { CompareRow } from '../report/compare.js';
 import { formatCompareTable } from '../report/compare.js';
+import { createRandom } from '../mesh/random.js';
+import { streamSeed, type RandomFor } from '../stats/bootstrap.js';
 import { formatVerdict } from './expectations.js';
 import { formatMirrorLines } from './mirror-report.js';
 import type { ScenarioOutcome, StepOutcome } from './results.js';
@@ -29,7 +31,8 @@ export const KEY_COUNTERS = [
 const ALWAYS = new Set(['upstream_rq_total', 'upstream_rq_pending_total', 'upstream_rq_pending_overflow']);
 
 export function stepTitle(o: StepOutcome, variants: number): string {
-  return variants > 1 || o.variant !== 'base' ? `${o.variant} / ${o.step}` : o.step;
+  const title = variants > 1 || o.variant !== 'base' ? `${o.variant} / ${o.step}` : o.step;
+  return o.round !== undefined ? `${title} (repeat ${o.round})` : title;
 }
 
 export function formatStepReport(o: StepOutcome, opts: { from: string; variants: number }): string {
@@ -61,6 +64,7 @@ export function compareRow(s: StepOutcome): CompareRow {
   return {
     variant: s.variant,
     step: s.step,
+    ...(s.round !== undefined ? { round: s.round } : {}),
     qps: s.result.meshbench.achievedQps,
     p50: st.p50,
     p90: st.p90,
@@ -78,6 +82,13 @@ export function compareRow(s: StepOutcome): CompareRow {
   };
 }
 
+/** Bootstrap draws seeded from --seed (default 1), so the same results print the same intervals. */
+export const STATS_SEED = 1;
+
+export function statsRandom(seed: number = STATS_SEED): RandomFor {
+  return (key) => createRandom(streamSeed(seed, key));
+}
+
 export function formatScenarioReport(out: ScenarioOutcome, opts: { from: string; width?: number }): string {
   const parts: string[] = [];
   const nv = out.variants.length;
@@ -87,7 +98,8 @@ export function formatScenarioReport(out: ScenarioOutcome, opts: { from: string;
   const rows = compareRows(out);
   if (rows.length) {
     parts.push('Comparison:');
-    parts.push(formatCompareTable(rows, { width: opts.width ?? 100 }).trimEnd() + '\n');
+    // Seeded bootstrap: the same results print the same intervals.
+    parts.push(formatCompareTable(rows, { width: opts.width ?? 100, randomFor: statsRandom(out.seed) }).trimEnd() + '\n');
   }
   parts.push(formatSummary(out));
   return parts.join('\n');

@@ -24,6 +24,8 @@ export interface ExpectationResult {
 export interface StepOutcome {
   variant: string;
   step: string;
+  /** 1-based repeat (--repeat N > 1 only). */
+  round?: number;
   /** fortio-compatible result (+ meshbench block). */
   result: LoadResult;
   /** fortio's text report of this step. */
@@ -55,6 +57,8 @@ export interface StepOutcome {
 
 export interface VariantOutcome {
   name: string;
+  /** 1-based repeat (--repeat N > 1 only); variants are listed in scenario order, then by round. */
+  round?: number;
   steps: StepOutcome[];
 }
 
@@ -71,6 +75,8 @@ export interface ScenarioOutcome {
   scenario: string;
   files: string[];
   seed?: number;
+  /** Runs per variant when more than one (--repeat, spec.repeat). */
+  repeat?: number;
   startedAt: string;
   durationMs: number;
   /** Where it ran: a report's header. */

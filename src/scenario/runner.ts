@@ -11,6 +11,7 @@ import type { MeshHandle, MeshSnapshot } from '../mesh/api.js';
 import type { MeshConfig } from '../mesh/config/model.js';
 import type { SourceDoc } from '../mesh/config/source.js';
 import { compileMesh, type CompileOptions } from '../mesh/config/compile.js';
+import { createRandom } from '../mesh/random.js';
 import { runLoad } from '../load/coordinator.js';
 import { toLoadResult } from '../load/result.js';
 import type { LoadSnapshot } from '../load/types.js';
@@ -66,6 +67,8 @@ export interface RunScenarioOptions {
   seed?: number;
   signal?: AbortSignal;
   onEvent?: (e: ScenarioEvent) => void;
+  /** Runs of every variant (fresh mesh each), default spec.repeat or 1. */
+  repeat?: number;
   /** Load snapshot / mesh poll period (ms), default 250. */
   tickMs?: number;
 }
@@ -130,16 +133,23 @@ export async function runPrepared(p: PreparedScenario, opts: RunScenarioOptions)
     expectations: [],
   };
   emit({ type: 'run-start', scenario: p.scenario, variants: p.variants.map((v) => v.spec.name), warnings: p.warnings });
-  for (const [vi, variant] of p.variants.entries()) {
+  const repeat = opts.repeat ?? p.scenario.repeat ?? 1;
+  if (repeat > 1) outcome.repeat = repeat;
+  const runs = repeatOrder(p.variants.length, repeat, opts.seed);
+  for (const [vi, { variant: index, round }] of runs.entries()) {
+    const variant = p.variants[index]!;
     if (opts.signal?.aborted) {
       outcome.interrupted = true;
       break;
     }
-    emit({ type: 'variant-start', variant: variant.spec.name, index: vi, count: p.variants.length });
-    const vo: VariantOutcome = { name: variant.spec.name, steps: [] };
+    emit({ type: 'variant-start', variant: variant.spec.name, index: vi, count: runs.length });
+    const vo: VariantOutcome = { name: variant.spec.name, ...(repeat > 1 ? { round } : {}), steps: [] };
     outcome.variants.push(vo);
     try {
-      await runVariant(p, variant, opts, emit, vo);
+      // Each repeat draws its own proxy randomness (seed + round - 1), on a fresh mesh.
+      const roundOpts = repeat > 1 && opts.seed !== undefined ? { ...opts, seed: (opts.seed + round - 1) >>> 0 } : opts;
+      await runVariant(p, variant, roundOpts, emit, vo);
+      if (repeat > 1) for (const s of vo.steps) s.round = round;
     } catch (e) {
       // A runtime failure (mesh boot, port in use…) ends the run; what completed so
       // far is still reported. Bugs propagate as they are.
@@ -155,9 +165,33 @@ export async function runPrepared(p: PreparedScenario, opts: RunScenarioOptions)
     }
   }
   if (opts.signal?.aborted) outcome.interrupted = true;
+  // Reported in scenario order (the first variant is the comparison's baseline), repeats in round order.
+  const rank = new Map(p.variants.map((v, i) => [v.spec.name, i]));
+  outcome.variants.sort((a, b) => rank.get(a.name)! - rank.get(b.name)! || (a.round ?? 1) - (b.round ?? 1));
   outcome.durationMs = Date.now() - started;
   emit({ type: 'run-end', outcome });
   return outcome;
+}
+
+/**
+ * The runs of a repeated scenario: round after round, every variant once per
+ * round in an order shuffled from the seed, so drift of a shared machine hits
+ * all variants alike. One round keeps the scenario's order.
+ */
+export function repeatOrder(variants: number, rounds: number, seed: number | undefined): Array<{ variant: number; round: number }> {
+  const random = createRandom(seed);
+  const out: Array<{ variant: number; round: number }> = [];
+  for (let round = 1; round <= rounds; round++) {
+    const order = Array.from({ length: variants }, (_, i) => i);
+    if (rounds > 1) {
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1)); // Fisher–Yates
+        [order[i], order[j]] = [order[j]!, order[i]!];
+      }
+    }
+    for (const variant of order) out.push({ variant, round });
+  }
+  return out;
 }
 
 async function runVariant(

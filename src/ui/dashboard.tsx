@@ -75,8 +75,8 @@ function hostPort(url: string): string {
 
 function Header({ state, width }: { state: DashboardState; width: number }): React.ReactElement {
   const s = state;
-  const v = s.variants[s.variantIndex] ?? '';
-  const vpos = s.variants.length > 1 ? ` (${s.variantIndex + 1}/${s.variants.length})` : '';
+  const v = s.variant;
+  const vpos = s.runCount > 1 ? ` (${s.variantIndex + 1}/${s.runCount})` : '';
   const step = s.step ? `${s.step.name} (${s.stepIndex + 1}/${s.steps.length})` : '';
   const l = s.tick?.load;
   let fraction = 0;

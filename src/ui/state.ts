@@ -23,6 +23,9 @@ export interface DashboardState {
   url: string;
   variants: string[];
   variantIndex: number;
+  /** Runs in all (variants × repeats) and the running variant's name. */
+  runCount: number;
+  variant: string;
   steps: StepSpec[];
   stepIndex: number;
   step?: StepSpec;
@@ -43,6 +46,8 @@ export function initialState(): DashboardState {
     url: '',
     variants: [],
     variantIndex: 0,
+    runCount: 0,
+    variant: '',
     steps: [],
     stepIndex: 0,
     qpsHistory: [],
@@ -60,11 +65,14 @@ export function reduce(s: DashboardState, e: ScenarioEvent): DashboardState {
       s.from = e.scenario.load.from;
       s.url = e.scenario.load.url;
       s.variants = e.variants;
+      s.variant = e.variants[0] ?? '';
       s.steps = e.scenario.load.steps;
       s.warnings = e.warnings;
       break;
     case 'variant-start':
       s.variantIndex = e.index;
+      s.runCount = e.count;
+      s.variant = e.variant;
       s.phase = 'booting';
       s.tick = undefined;
       break;
