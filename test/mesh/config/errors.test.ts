@@ -27,7 +27,7 @@ test('unknown field names the allowed ones and suggests the closest', async () =
 test('unknown kind names the supported kinds', async () => {
   const errs = await errorsIn('bad-unknown-kind.yaml');
   assert.equal(errs.length, 1);
-  assert.match(errs[0], /^bad-unknown-kind\.yaml:10:1: kind: unknown kind "CronJob" \(apiVersion batch\/v1\); supported: Deployment \(apps\/v1\), Service \(v1\), VirtualService, DestinationRule, ServiceEntry/);
+  assert.match(errs[0], /^bad-unknown-kind\.yaml:10:1: kind: unknown kind "Deploymnt" \(apiVersion apps\/v1\); supported: Deployment \(apps\/v1\), Service \(v1\), VirtualService, DestinationRule, ServiceEntry/);
 });
 
 test('negative weight', async () => {

@@ -31,7 +31,7 @@ test('the mesh compiler skips every Scenario document and nothing else', () => {
       'apiVersion: meshbench/v1\nkind: Scenaro\nspec: {}',
       'apiVersion: meshbench/v2\nkind: Scenario\nspec: {}',
       'apiVersion: v1\nkind: Service\nmetadata: {name: httpbin}\nspec: {ports: [{port: 8000}], selector: {app: httpbin}}',
-      'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}',
+      'apiVersion: v1\nkind: Widget\nmetadata: {name: w}',
     ].join('\n---\n'),
     'm.yaml',
   );
@@ -46,7 +46,7 @@ test('the mesh compiler skips every Scenario document and nothing else', () => {
   assert.deepEqual(
     r.errors.map((e) => e.message),
     [
-      'm.yaml:19:1: kind: unknown kind "Widget" (apiVersion example.com/v1); supported: Deployment (apps/v1), Service (v1), VirtualService, ' +
+      'm.yaml:19:1: kind: unknown kind "Widget" (apiVersion v1); supported: Deployment (apps/v1), Service (v1), VirtualService, ' +
         'DestinationRule, ServiceEntry (networking.istio.io/v1, v1beta1, v1alpha3), Scenario, ServiceModel (meshbench/v1), isotope topologies; ' +
         'kinds a cluster dump carries (ConfigMap, Secret, Pod, ReplicaSet, Endpoints, …) are skipped with a warning (docs/cluster-dump.md)',
     ],
