@@ -22,10 +22,12 @@ export function defaultPort(scheme = 'http'): number {
 }
 
 export function parseAuthority(authority: string): Authority {
-  if (isIP(authority) === 6) return { host: authority, port: undefined };
+  const colon = authority.lastIndexOf(':');
+  // Only a text with two colons can be a bare IPv6 literal: the common `host:port`
+  // skips isIP's regex (it was ~1 % of an app's CPU per request).
+  if (colon > 0 && authority.indexOf(':') !== colon && isIP(authority) === 6) return { host: authority, port: undefined };
   let host = authority;
   let port: number | undefined;
-  const colon = authority.lastIndexOf(':');
   if (colon >= 0 && !authority.endsWith(']')) {
     const p = authority.slice(colon + 1);
     if (/^\d{1,5}$/.test(p) && Number(p) <= 65535) {
