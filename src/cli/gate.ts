@@ -54,8 +54,8 @@ export async function runGate(g: GateFlags, rows: CompareRow[], baseRows: Compar
   if (g.rules.length === 0) out.write('gate: no --fail-on rules, nothing can fail\n');
   else out.write(`gate: ${report.failed ? `FAILED ${report.failed} of ${report.checks.length} checks` : `passed ${report.checks.length} checks`}\n`);
   for (const c of report.checks.filter((x) => !x.pass)) out.write(`  FAIL ${c.step} / ${c.variant} vs ${c.baseline}: ${c.rule.text}: ${c.change}, ${c.detail}\n`);
-  if (g.junit !== undefined) await writeOutput('--junit', g.junit, formatJUnit(report), io);
-  if (g.markdown !== undefined) await writeOutput('--markdown', g.markdown, formatMarkdown(report, g.rules), io);
+  if (g.junit !== undefined) await writeOutput('--junit', g.junit, formatJUnit(report), io, 'JUnit XML');
+  if (g.markdown !== undefined) await writeOutput('--markdown', g.markdown, formatMarkdown(report, g.rules), io, 'Markdown');
   return report.failed ? ExitCode.expectationFailed : ExitCode.ok;
 }
 

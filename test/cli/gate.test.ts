@@ -54,6 +54,8 @@ test('a clearly worse new result fails the gate: exit 1, JUnit failures and a Ma
   const c = capture();
   const code = await main(['compare', '--baseline', base, neu, '--fail-on', 'p99>+10%', '--fail-on', "qps<-5%,code.503>+0.01", '--junit', junit, '--markdown', markdown], c.io);
   assert.equal(code, 1, c.out() + c.err());
+  assert.match(c.err(), /Successfully wrote \d+ bytes of JUnit XML to .*gate\.xml/);
+  assert.match(c.err(), /Successfully wrote \d+ bytes of Markdown to /);
   assert.match(c.out(), /step c2 \(baseline: base:main\) — 4 repeats each/);
   assert.match(c.out(), /gate: FAILED 2 of 3 checks/);
   const xml = await readFile(junit, 'utf8');
