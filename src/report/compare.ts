@@ -182,17 +182,21 @@ function layColumn(c: Column, color: boolean): Laid {
 
 export interface CompareStep {
   step: string;
-  /** Baseline first: variants in their overall order of appearance. */
+  /** Each variant's rows (one per repeat), baseline first: variants in their overall order of appearance. */
+  groups: CompareRow[][];
+  /** The first row of each group: what a single-run table shows. */
   rows: CompareRow[];
+  /** The single-run cells of `rows`, with their deltas and verdicts (tone); see the noise rule above. */
   columns: Column[];
 }
 
-/** The cells of every step's table, with their deltas and verdicts (tone); see the noise rule above. */
+/** Every step's rows, grouped by variant, in order of first appearance. */
 export function compareSteps(rows: CompareRow[]): CompareStep[] {
   const variants = uniq(rows.map((r) => r.variant));
   return uniq(rows.map((r) => r.step)).map((step) => {
-    const inStep = variants.flatMap((v) => rows.filter((r) => r.step === step && r.variant === v).slice(0, 1));
-    return { step, rows: inStep, columns: stepColumns(inStep) };
+    const groups = variants.map((v) => rows.filter((r) => r.step === step && r.variant === v)).filter((g) => g.length > 0);
+    const inStep = groups.map((g) => g[0]!);
+    return { step, groups, rows: inStep, columns: stepColumns(inStep) };
   });
 }
 
@@ -206,17 +210,13 @@ export function formatCompareTable(rows: CompareRow[], opts: CompareOptions = {}
   const color = opts.color === true;
   const variants = uniq(rows.map((r) => r.variant));
   const out: string[] = [];
-  const steps = uniq(rows.map((r) => r.step));
   let repeated = false;
-  for (const step of steps) {
-    // Baseline first: variants in their overall order of appearance.
-    const groups = variants.map((v) => rows.filter((r) => r.step === step && r.variant === v)).filter((g) => g.length > 0);
-    const inStep = groups.map((g) => g[0]!);
+  for (const { step, groups, rows: inStep, columns } of compareSteps(rows)) {
     const withRepeats = groups.some((g) => g.length > 1);
     repeated ||= withRepeats;
     out.push(`step ${step}` + (inStep.length > 1 ? ` (baseline: ${inStep[0]!.variant})` : '') + (withRepeats ? ` — ${repeatsNote(groups)}` : ''));
     const stats = withRepeats ? repeatColumns(groups, opts.randomFor ?? (() => Math.random)) : undefined;
-    const cols = (stats ? stats.columns : stepColumns(inStep)).map((c) => layColumn(c, color));
+    const cols = (stats ? stats.columns : columns).map((c) => layColumn(c, color));
     const nameW = Math.max(strWidth('variant'), ...inStep.map((r) => strWidth(r.variant)));
     // Split columns into blocks that fit the width; each block repeats the variant column.
     const blocks: Laid[][] = [];
