@@ -106,12 +106,14 @@ export class ResponseParser {
           pos = next;
           break;
         }
-        case State.Body: {
+        case State.Body:
+        case State.ChunkData: {
+          // Content-Length content, or the current chunk's: `remaining` bytes.
           const n = Math.min(this.remaining, end - pos);
           this.content(data, pos, pos + n);
           pos += n;
           this.remaining -= n;
-          if (this.remaining === 0) this.state = State.Done;
+          if (this.remaining === 0) this.state = this.state === State.Body ? State.Done : State.ChunkDataCr;
           break;
         }
         case State.UntilClose:
@@ -136,79 +138,43 @@ export class ResponseParser {
           this.bodyBytes++;
           break;
         }
-        case State.ChunkExt: {
+        case State.ChunkExt:
           // Extensions are ignored (RFC 9112 §7.1.1); bounded like a head.
-          const cr = data.indexOf(CR, pos);
-          const stop = cr < 0 || cr >= end ? end : cr;
-          this.trailerBytes += stop - pos;
-          if (this.trailerBytes > MAX_HEAD_BYTES) return this.fail('chunk extension too long');
-          this.bodyBytes += stop - pos;
-          pos = stop;
-          if (stop < end) {
-            this.state = State.ChunkSizeLf;
-            pos++;
-            this.bodyBytes++;
-          }
+          pos = this.skipLine(data, pos, end, State.ChunkSizeLf, 'chunk extension too long');
+          if (pos < 0) return MALFORMED;
           break;
-        }
         case State.ChunkSizeLf:
-          if (data[pos] !== LF) return this.fail('LF expected after chunk size');
-          pos++;
-          this.bodyBytes++;
-          this.trailerBytes = 0;
-          this.state = this.remaining === 0 ? State.TrailerLineStart : State.ChunkData;
-          break;
-        case State.ChunkData: {
-          const n = Math.min(this.remaining, end - pos);
-          this.content(data, pos, pos + n);
-          pos += n;
-          this.remaining -= n;
-          if (this.remaining === 0) this.state = State.ChunkDataCr;
-          break;
-        }
-        case State.ChunkDataCr:
-          if (data[pos] !== CR) return this.fail('CRLF expected after chunk data');
-          pos++;
-          this.bodyBytes++;
-          this.state = State.ChunkDataLf;
-          break;
-        case State.ChunkDataLf:
-          if (data[pos] !== LF) return this.fail('CRLF expected after chunk data');
-          pos++;
-          this.bodyBytes++;
-          this.hexDigits = 0;
-          this.state = State.ChunkSize;
-          break;
-        case State.TrailerLineStart:
-          this.state = data[pos] === CR ? State.TrailerEndLf : State.TrailerLine;
-          if (this.state === State.TrailerEndLf) {
-            pos++;
-            this.bodyBytes++;
+          if (!this.expect(LF, data[pos], this.remaining === 0 ? State.TrailerLineStart : State.ChunkData)) {
+            return this.fail('LF expected after chunk size');
           }
+          pos++;
+          this.trailerBytes = 0;
           break;
-        case State.TrailerLine: {
-          // Trailer fields are read past, not used (RFC 9112 §7.1.2).
-          const cr = data.indexOf(CR, pos);
-          const stop = cr < 0 || cr >= end ? end : cr + 1;
-          this.trailerBytes += stop - pos;
-          if (this.trailerBytes > MAX_HEAD_BYTES) return this.fail('trailer section too large');
-          this.bodyBytes += stop - pos;
-          pos = stop;
-          if (cr >= 0 && cr < end) this.state = State.TrailerLineLf;
+        case State.ChunkDataCr:
+        case State.ChunkDataLf: {
+          const cr = this.state === State.ChunkDataCr;
+          if (!this.expect(cr ? CR : LF, data[pos], cr ? State.ChunkDataLf : State.ChunkSize)) return this.fail('CRLF expected after chunk data');
+          pos++;
+          this.hexDigits = 0;
           break;
         }
+        case State.TrailerLineStart:
+          // An empty line ends the trailer section; anything else is a trailer field.
+          if (this.expect(CR, data[pos], State.TrailerEndLf)) pos++;
+          else this.state = State.TrailerLine;
+          break;
+        case State.TrailerLine:
+          // Trailer fields are read past, not used (RFC 9112 §7.1.2).
+          pos = this.skipLine(data, pos, end, State.TrailerLineLf, 'trailer section too large');
+          if (pos < 0) return MALFORMED;
+          break;
         case State.TrailerLineLf:
-          if (data[pos] !== LF) return this.fail('CRLF expected in trailer section');
+        case State.TrailerEndLf: {
+          const last = this.state === State.TrailerEndLf;
+          if (!this.expect(LF, data[pos], last ? State.Done : State.TrailerLineStart)) return this.fail('CRLF expected in trailer section');
           pos++;
-          this.bodyBytes++;
-          this.state = State.TrailerLineStart;
           break;
-        case State.TrailerEndLf:
-          if (data[pos] !== LF) return this.fail('CRLF expected after trailer section');
-          pos++;
-          this.bodyBytes++;
-          this.state = State.Done;
-          break;
+        }
         case State.Done:
           return pos;
       }
@@ -219,6 +185,26 @@ export class ResponseParser {
   /** The peer closed the connection: true when that ends the reply (a body delimited by the close). */
   endsAtClose(): boolean {
     return this.state === State.UntilClose;
+  }
+
+  /** A framing byte: `want` at `got` moves to `next` (and is counted); false when it is another. */
+  private expect(want: number, got: number | undefined, next: State): boolean {
+    if (got !== want) return false;
+    this.bodyBytes++;
+    this.state = next;
+    return true;
+  }
+
+  /** Skips to the next CR (which it consumes, then `next`), within MAX_HEAD_BYTES: the new position or MALFORMED. */
+  private skipLine(data: Buffer, pos: number, end: number, next: State, tooLong: string): number {
+    const cr = data.indexOf(CR, pos);
+    const found = cr >= 0 && cr < end;
+    const stop = found ? cr + 1 : end;
+    this.trailerBytes += stop - pos;
+    if (this.trailerBytes > MAX_HEAD_BYTES) return this.fail(tooLong);
+    this.bodyBytes += stop - pos;
+    if (found) this.state = next;
+    return stop;
   }
 
   private fail(why: string): number {
@@ -269,6 +255,7 @@ export class ResponseParser {
     else if (this.chunked) {
       this.remaining = 0;
       this.hexDigits = 0;
+      this.trailerBytes = 0;
       this.state = State.ChunkSize;
     } else if (this.contentLength >= 0) {
       this.remaining = this.contentLength;
