@@ -1,4 +1,5 @@
-// Load engine throughput vs autocannon (and wrk when installed), closed loop,
+// Load engine throughput vs autocannon (and wrk when installed) — the default
+// fast client and -stdclient (undici) both — closed loop,
 // same connections, duration and warm-up, against a minimal node:http upstream
 // in its own process.
 // Noise (2 shared cores): each round runs every tool back to back, in
