@@ -1,4 +1,5 @@
-// Load engine throughput vs autocannon (and wrk when installed), closed loop,
+// Load engine throughput vs autocannon (and wrk when installed) — the default
+// fast client and -stdclient (undici) both — closed loop,
 // same connections, duration and warm-up, against a minimal node:http upstream
 // in its own process.
 // Noise (2 shared cores): each round runs every tool back to back, in
@@ -55,12 +56,12 @@ async function withCpu(run: () => Promise<Omit<Sample, 'cpuUsPerReq'> & { reques
   return { rps: r.rps, p50: r.p50, p99: r.p99, cpuUsPerReq: (used.user + used.system) / r.requests };
 }
 
-function meshbench(workers: number): Tool {
+function meshbench(workers: number, stdClient = false): Tool {
   return {
-    name: workers === 0 ? 'meshbench' : `meshbench (${workers} workers)`,
+    name: `meshbench${stdClient ? ' -stdclient' : ''}${workers === 0 ? '' : ` (${workers} workers)`}`,
     run: (url, connections, seconds) =>
       withCpu(async () => {
-        const o = { ...defaultLoadOptions(url), connections, qps: 0, durationMs: seconds * 1000, workers, logLevel: 'Error' };
+        const o = { ...defaultLoadOptions(url), connections, qps: 0, durationMs: seconds * 1000, workers, logLevel: 'Error', stdClient };
         const r = await runLoad(o);
         if (r.retCodes['200'] !== r.calls) throw new Error(`meshbench: codes ${JSON.stringify(r.retCodes)}`);
         const s = r.meshbench.serviceTime;
@@ -131,7 +132,8 @@ export async function benchLoad(
   const up = await startUpstream();
   const rows: BenchRow[] = [];
   try {
-    const tools: Tool[] = [autocannonTool, meshbench(0)];
+    // The default (fortio's fast client) and -stdclient (undici), both against the same autocannon rounds.
+    const tools: Tool[] = [autocannonTool, meshbench(0), meshbench(0, true)];
     if (availableParallelism() > 2) tools.push(meshbench(2));
     const wrkBin = await wrkPath();
     if (wrkBin) tools.push(wrk(wrkBin));

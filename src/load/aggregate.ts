@@ -2,6 +2,7 @@
 // fortio bucket counts summed (percentiles are never averaged), plus the
 // per-window figures of the live snapshots.
 import { FortioRunHistograms } from './fortio-histogram.js';
+import { decodeHdr } from '../report/hdr.js';
 import { addHdr, createHdr } from './latency.js';
 import type { WorkerDelta } from './protocol.js';
 import type { LoadOptions } from './types.js';
@@ -32,8 +33,12 @@ export class Aggregate {
   add(d: WorkerDelta): void {
     this.calls += d.calls;
     this.windowCalls += d.calls;
-    addHdr(this.hdrService, d.hdrService);
-    addHdr(this.windowService, d.hdrService);
+    if (d.hdrService !== '') {
+      // Decoded once for both (decoding costs milliseconds; the run's fixed cost).
+      const service = decodeHdr(d.hdrService);
+      addHdr(this.hdrService, service);
+      addHdr(this.windowService, service);
+    }
     addHdr(this.hdrCorrected, d.hdrCorrected);
     this.hist.mergeStates(d);
     for (const k in d.codes) this.codes[k] = (this.codes[k] ?? 0) + d.codes[k]!;

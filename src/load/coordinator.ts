@@ -16,7 +16,7 @@ import { MESHBENCH_FORTIO_VERSION } from '../report/fortio-version.js';
 import { Aggregate } from './aggregate.js';
 import { fortioCallPlan, splitConnections } from './call-plan.js';
 import type { Target } from './protocol.js';
-import { encodeHdr, summarize } from './latency.js';
+import { encodeHdr, summarize, type Hdr } from './latency.js';
 import type { ToCoordinator, ToWorker, WorkerFinal, WorkerTask } from './protocol.js';
 import type { LoadOptions, LoadResult, LoadSnapshot } from './types.js';
 
@@ -290,8 +290,19 @@ class LoadCoordinator {
       workerUtilization: finals.reduce((m, f) => Math.max(m, f.runUtilization), 0),
       workers: this.nWorkers,
       interrupted,
-      hdrServiceTime: encodeHdr(agg.hdrService),
+      hdrServiceTime: '',
     };
+    // Encoded when first read (the JSON, the HTML report): encoding costs milliseconds a run
+    // that nobody reads it from (a bench, a scenario step's own summary) need not pay.
+    let hdr: Hdr | null = agg.hdrService;
+    let encoded = '';
+    Object.defineProperty(meshbench, 'hdrServiceTime', {
+      enumerable: true,
+      get: () => {
+        if (hdr !== null) [encoded, hdr] = [encodeHdr(hdr), null];
+        return encoded;
+      },
+    });
     if (this.perConnQps > 0) meshbench.correctedTime = summarize(agg.hdrCorrected);
     const { sleepTimes, ...histograms } = agg.hist.toStates();
     const run: LoadRun = {

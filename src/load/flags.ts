@@ -43,6 +43,7 @@ export function defaultLoadOptions(url = ''): LoadOptions {
     allowInitialErrors: false,
     abortOn: 0,
     keepalive: true,
+    stdClient: false,
     labels: '',
     runId: 0,
     workers: 0,
@@ -81,6 +82,7 @@ export const LOAD_FLAGS = [
   { name: 'loglevel', dash: '-', kind: 'string', arg: 'LEVEL', help: `log level (${LOG_LEVELS.join(', ')}; default Info)` },
   { name: 'quiet', dash: '-', kind: 'bool', help: 'only errors (log level Error)' },
   { name: 'keepalive', dash: '-', kind: 'bool', help: 'reuse connections (default true)' },
+  { name: 'stdclient', dash: '-', kind: 'bool', help: 'use the standard HTTP client (undici) instead of the fast raw-socket one' },
   { name: 'workers', dash: '--', kind: 'int', arg: 'N', help: 'load worker threads (meshbench; default: by connections and cores)' },
 ] as const;
 
@@ -111,6 +113,7 @@ export interface LoadFlagValues {
   loglevel?: string;
   quiet?: boolean;
   keepalive?: boolean;
+  stdclient?: boolean;
   workers?: number;
 }
 
@@ -144,6 +147,7 @@ export function normalizeLoadFlags(v: LoadFlagValues, positional: string[]): Par
   set('runId', v.runid);
   set('logLevel', v.loglevel === undefined ? undefined : logLevel('-loglevel', v.loglevel));
   set('keepalive', v.keepalive);
+  set('stdClient', v.stdclient);
   set('workers', v.workers === undefined ? undefined : atLeast('--workers', v.workers, 0));
   const quiet = v.quiet ?? false;
   if (quiet) o.logLevel = 'Error';

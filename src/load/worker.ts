@@ -3,7 +3,8 @@
 // send), the ConnectionRunner (undici sends) and the Recorder (what to count) —
 // posting interval deltas to the coordinator and a final one at the end.
 import { performance } from 'node:perf_hooks';
-import { ConnectionRunner, type Connection, type ConnectionEvents } from './connection.js';
+import type { Connection, ConnectionEvents } from './connection.js';
+import { ConnectionRunner } from './connection-runner.js';
 import { fortioCodeIsOk } from './fortio-histogram.js';
 import type { ToCoordinator, ToWorker, WorkerFinal, WorkerTask } from './protocol.js';
 import { Recorder } from './recorder.js';

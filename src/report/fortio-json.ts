@@ -95,7 +95,7 @@ export function buildFortioJson(r: FortioRunData): FortioJson {
     URL: o.url,
     NumConnections: 1,
     Compression: false,
-    DisableFastClient: false,
+    DisableFastClient: o.stdClient === true,
     HTTP10: false,
     H2: false,
     DisableKeepAlive: !o.keepalive,

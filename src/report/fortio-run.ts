@@ -32,6 +32,8 @@ export interface FortioRunOptions {
   /** -abort-on: HTTP code that stops the run (0 = off, -1 = socket error). */
   abortOn: number;
   keepalive: boolean;
+  /** -stdclient: the standard HTTP client instead of fortio's fast one (absent = fast). */
+  stdClient?: boolean;
   labels: string;
   runId: number;
   /** Log level as fortio names it (Debug, Verbose, Info, Warning, Error, Critical, Fatal). */

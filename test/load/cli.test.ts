@@ -6,7 +6,7 @@ import { tmpdir, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import { decodeHdr } from '../../src/report/hdr.js';
-import { closedPort, closeServers, server } from './servers.js';
+import { closedPort, closeServers, server, rawServer } from './servers.js';
 
 after(closeServers);
 
@@ -74,6 +74,23 @@ test('-json - writes fortio JSON (fortio key order, RequestedQPS a string) plus 
   assert.equal(j.MeshBench.serviceTime.count, 10);
   assert.equal(decodeHdr(j.MeshBench.hdrServiceTime).totalCount, 10, 'HDR travels for exact later merges');
   assert.equal(j.MeshBench.interrupted, false);
+});
+
+test('-stdclient sends with the standard client; the JSON says DisableFastClient like fortio', async () => {
+  const heads: string[] = [];
+  const s = await rawServer((sock, _n, _k, head) => {
+    heads.push(head);
+    sock.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+  });
+  const fast = JSON.parse((await bench(`-c 1 -qps 0 -n 3 -json - ${s.url}/get`)).out);
+  assert.equal(fast.DisableFastClient, false);
+  const r = await bench(`-c 1 -qps 0 -n 3 -stdclient -json - ${s.url}/get`);
+  assert.equal(r.code, 0);
+  const std = JSON.parse(r.out);
+  assert.equal(std.DisableFastClient, true);
+  assert.deepEqual(std.RetCodes, { '200': 3 });
+  // Each client writes its own way: the fast one "Host:" as fortio's, undici a lower-case "host:".
+  assert.deepEqual(heads.map((h) => /\r\n(host|Host): /.exec(h)?.[1]), ['Host', 'Host', 'Host', 'host', 'host', 'host']);
 });
 
 test('-json FILE writes the file and says so like fortio', async () => {
