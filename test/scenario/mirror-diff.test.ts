@@ -79,6 +79,7 @@ test('summarizeMirror: real differences, noise learnt from replays, ignored fiel
   }
   pairs.push(pair(10, resp({}), resp('', { error: 'reset' })));
   pairs.push(pair(11, resp('', { error: 'timeout' }), resp({})));
+  pairs.push(pair(12, resp({}), resp('', { error: 'timeout' }))); // a shadow that never answered: counted, not lost
   const m = summarizeMirror({ pairs, skipped: 4 }, { ignore: ['$.host'] });
   assert.equal(m.compared, 10);
   assert.equal(m.differing, 2);
@@ -89,8 +90,10 @@ test('summarizeMirror: real differences, noise learnt from replays, ignored fiel
   assert.deepEqual(m.noise, [{ field: '$.uuid', count: 10 }]);
   assert.deepEqual(m.ignored, [{ field: '$.host', count: 10 }]);
   assert.equal(m.replayed, 5);
-  assert.equal(m.shadowErrors, 1);
+  assert.equal(m.shadowErrors, 2);
+  assert.equal(m.shadowTimeouts, 1);
   assert.equal(m.primaryErrors, 1);
+  assert.equal(m.captured, 13);
   assert.equal(m.skipped, 4);
   assert.deepEqual(m.latencyMs, { primary: { p50: 5, p99: 10 }, shadow: { p50: 50, p99: 100 } });
 });
