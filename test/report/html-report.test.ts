@@ -41,13 +41,13 @@ test.after(async () => {
 const step = (variant: string, name: string) =>
   doc.variants.find((v: { name: string }) => v.name === variant).steps.find((s: { step: string }) => s.step === name);
 
-test('the JSON holds the per-second series, summing to the step totals, and the percentile curve', () => {
+test('the JSON holds the time series, summing to the step totals, and the percentile curve', () => {
   assert.equal(typeof doc.machine.cores, 'number');
   assert.match(doc.machine.node, /^v\d+\./);
   for (const v of ['open', 'tight-pool']) {
     const s = step(v, 'steady');
-    // 3 s at 100 qps: a sample per second (the last one at the step's end).
-    assert.ok(s.timeline.length >= 3 && s.timeline.length <= 4, JSON.stringify(s.timeline));
+    // 3 s at 100 qps, shorter than 5 s: samples of 100 ms (a busy machine may delay a tick; never all of them).
+    assert.ok(s.timeline.length >= 6 && s.timeline.length <= 31, JSON.stringify(s.timeline));
     for (const [code, n] of Object.entries(s.result.fortio.RetCodes)) {
       assert.equal(s.timeline.reduce((a: number, x: { codes: Record<string, number> }) => a + (x.codes[code] ?? 0), 0), n, `${v} code ${code}`);
     }

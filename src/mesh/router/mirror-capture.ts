@@ -16,8 +16,10 @@ export const DEFAULT_MIRROR_CAPTURE: MirrorCaptureOptions = {
   maxInFlight: 256,
   bodyCap: 8192,
   replayPercent: 0,
-  ratePerSecond: 500,
-  burst: 50,
+  // Up to 400 mirrored requests back to back (a short step at moderate qps is captured
+  // whole), then 200 a second: at thousands of qps most copies are sampled out.
+  ratePerSecond: 200,
+  burst: 400,
 };
 
 /** Records one response as it streams by; `done` fires once, on completion or failure. */

@@ -44,6 +44,7 @@ td.text { white-space: normal; }
 th { color: var(--muted); font-weight: 600; }
 .scroll { overflow-x: auto; }
 .delta { color: var(--muted); font-size: 12px; margin-left: 4px; }
+.repeats .delta { display: block; margin-left: 0; }
 .better .delta { color: var(--better); } .worse .delta { color: var(--worse); } .changed .delta { color: var(--changed); }
 .pass { color: var(--pass); font-weight: 600; } .fail { color: var(--fail); font-weight: 600; }
 .bar { display: inline-block; height: 10px; background: var(--bar); border-radius: 2px; vertical-align: middle; margin-right: 6px; }
@@ -97,7 +98,7 @@ export function renderHtmlReport(runs: RunView[], assets: ReportAssets, opts: Pa
 </head>
 <body>
 ${body.join('\n')}
-<p class="legend-note">Generated ${esc(opts.generatedAt)} by ${esc(opts.generator)}. Latency: service time from the actual send; “corrected” from the intended send time (coordinated omission), fixed-qps steps only. Per-second series: qps and codes from the load generator, counters from the sidecar of the load’s source.</p>
+<p class="legend-note">Generated ${esc(opts.generatedAt)} by ${esc(opts.generator)}. Latency: service time from the actual send; “corrected” from the intended send time (coordinated omission), fixed-qps steps only. Time series (per second; 100 ms samples for steps shorter than 5 s): qps and codes from the load generator, counters from the sidecar of the load’s source.</p>
 <script id="mb-data" type="application/json">${scriptJson({ steps })}</script>
 <script>${scriptText(assets.uplotJs)}</script>
 <script>${scriptText(assets.clientJs)}</script>
@@ -150,7 +151,7 @@ function compareCard(table: CompareStep, randomFor: RandomFor): string {
   const notes = [table.rows.length > 1 ? `baseline ${table.rows[0].variant}` : '', t.repeats ?? ''].filter(Boolean);
   const legend = t.repeats ? REPEAT_LEGEND : table.rows.length > 1 ? NOISE_LEGEND : [];
   const warnings = t.warnings.map((w) => `<div class="warn">warning: ${esc(w)}</div>`).join('');
-  return `<div class="card scroll wide" data-section="compare"><h3>Comparison${notes.length ? ` (${esc(notes.join(', '))})` : ''}</h3>${compareTable(table.rows.map((r) => r.variant), t.columns)}${warnings}${legend.length ? `<div class="legend-note">${esc(legend.join(' '))}</div>` : ''}</div>`;
+  return `<div class="card scroll wide${t.repeats ? ' repeats' : ''}" data-section="compare"><h3>Comparison${notes.length ? ` (${esc(notes.join(', '))})` : ''}</h3>${compareTable(table.rows.map((r) => r.variant), t.columns)}${warnings}${legend.length ? `<div class="legend-note">${esc(legend.join(' '))}</div>` : ''}</div>`;
 }
 
 function compareTable(variants: string[], columns: Column[]): string {
