@@ -12,7 +12,6 @@ import type { RunView, StepView } from './model.js';
 import { esc } from './escape.js';
 import { mirrorCard } from './mirror.js';
 
-
 /** JSON inside <script>: `</script>` and `<!--` must not end or open anything. */
 const scriptJson = (v: unknown): string => JSON.stringify(v).replace(/</g, '\\u003c');
 

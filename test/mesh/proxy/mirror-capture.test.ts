@@ -118,12 +118,16 @@ test('a failed shadow is recorded as an error, the primary unaffected; replays g
 
 test('sampling under load: a token bucket admits ratePerSecond captures (burst at once); the rest are counted, not captured', async () => {
   let now = 0;
-  const s = new CaptureSampler(100, 3, () => now);
-  assert.deepEqual([s.admit(), s.admit(), s.admit(), s.admit()], [true, true, true, false], 'the burst, then empty');
-  now += 5; // half a token
-  assert.equal(s.admit(), false);
-  now += 5; // 10 ms at 100/s: one token
-  assert.equal(s.admit(), true);
+  let reads = 0;
+  const s = new CaptureSampler(100, 3, () => (reads++, now));
+  assert.deepEqual([s.admit(), s.admit(), s.admit()], [true, true, true], 'the burst');
+  assert.equal(reads, 1, 'admitting from a full bucket reads no clock');
+  assert.equal(s.admit(), false, 'empty');
+  assert.equal(reads, 2);
+  now += 10; // 10 ms at 100/s: one token, seen at the next clock read (the 16th refused request)
+  const next = Array.from({ length: CaptureSampler.CLOCK_EVERY }, () => s.admit());
+  assert.deepEqual(next, [...Array<boolean>(CaptureSampler.CLOCK_EVERY - 1).fill(false), true]);
+  assert.equal(reads, 3, 'refused requests read the clock once in 16');
   now += 1000; // a quiet second refills up to the burst, not beyond
   assert.deepEqual([s.admit(), s.admit(), s.admit(), s.admit()], [true, true, true, false]);
   const open = new CaptureSampler(0, 0, () => now);
