@@ -10,11 +10,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Page } from 'puppeteer-core';
 import { runCommand } from '../../src/cli/run.js';
 import { capture, repo } from '../helpers/io.js';
-import { haveChromium, launchChromium, NO_CHROMIUM } from '../helpers/browser.js';
+import { haveChromium, launchChromium, NO_CHROMIUM, openOffline } from '../helpers/browser.js';
 
 const inPage = <T>(page: Page, expr: string): Promise<T> => page.evaluate(expr) as Promise<T>;
 
@@ -94,22 +93,7 @@ for (const scheme of ['light', 'dark'] as const) {
     if (!haveChromium()) return t.skip(NO_CHROMIUM);
     const s = await launchChromium({ width: 1300, height: 1000 });
     try {
-      const tab = await s.newPage();
-      const url = pathToFileURL(html).href;
-      const problems: string[] = [];
-      tab.on('pageerror', (e) => problems.push(`page error: ${e instanceof Error ? e.message : String(e)}`));
-      tab.on('console', (m) => {
-        if (m.type() === 'error' || m.type() === 'warn') problems.push(`console ${m.type()}: ${m.text()}`);
-      });
-      await tab.setRequestInterception(true);
-      tab.on('request', (r) => {
-        if (r.url() !== url) {
-          problems.push(`request: ${r.url()}`);
-          void r.abort();
-        } else void r.continue();
-      });
-      await tab.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: scheme }]);
-      await tab.goto(url, { waitUntil: 'load' });
+      const { page: tab, problems } = await openOffline(s, html, scheme);
       const charts = await inPage<Array<{ kind: string; drawn: string; points: number }>>(
         tab,
         `[...document.querySelectorAll('[data-chart]')].map((el) => {
@@ -130,7 +114,7 @@ for (const scheme of ['light', 'dark'] as const) {
       );
       for (const x of seen) assert.ok(x.h > 60 && x.rows >= 3, JSON.stringify(x));
       await tab.screenshot({ path: join(process.env.MB_SCREENSHOT_DIR ?? dir, `mirror-report-${scheme}.png`), fullPage: true });
-      assert.deepEqual(problems, []);
+      assert.deepEqual(problems(), []);
     } finally {
       await s.close();
     }

@@ -8,12 +8,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { runCommand } from '../../src/cli/run.js';
 import { main } from '../../src/cli/main.js';
 import { capture, repo } from '../helpers/io.js';
 import type { Page } from 'puppeteer-core';
-import { haveChromium, launchChromium, NO_CHROMIUM } from '../helpers/browser.js';
+import { haveChromium, launchChromium, NO_CHROMIUM, openOffline } from '../helpers/browser.js';
 
 const inPage = <T>(page: Page, expr: string): Promise<T> => page.evaluate(expr) as Promise<T>;
 
@@ -122,22 +121,7 @@ for (const scheme of ['light', 'dark'] as const) {
     if (!haveChromium()) return t.skip(NO_CHROMIUM);
     const s = await launchChromium({ width: 1300, height: 1000 });
     try {
-      const page = await s.newPage();
-      const url = pathToFileURL(html).href;
-      const problems: string[] = [];
-      page.on('pageerror', (e) => problems.push(`page error: ${e instanceof Error ? e.message : String(e)}`));
-      page.on('console', (m) => {
-        if (m.type() === 'error' || m.type() === 'warn') problems.push(`console ${m.type()}: ${m.text()}`);
-      });
-      await page.setRequestInterception(true);
-      page.on('request', (r) => {
-        if (r.url() !== url) {
-          problems.push(`request: ${r.url()}`);
-          void r.abort();
-        } else void r.continue();
-      });
-      await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: scheme }]);
-      await page.goto(url, { waitUntil: 'load' });
+      const { page, problems } = await openOffline(s, html, scheme);
 
       // Page code as strings: this project compiles without the DOM library.
       const charts = await inPage<Array<{ kind: string; step: string; drawn: string; inked: number }>>(
@@ -185,7 +169,7 @@ for (const scheme of ['light', 'dark'] as const) {
       assert.equal(Number(shown[1]), p50, tip.text);
 
       if (process.env.MB_SCREENSHOT_DIR) await page.screenshot({ path: join(process.env.MB_SCREENSHOT_DIR, `report-${scheme}.png`), fullPage: true });
-      assert.deepEqual(problems, []);
+      assert.deepEqual(problems(), []);
     } finally {
       await s.close();
     }
