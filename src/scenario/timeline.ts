@@ -131,7 +131,8 @@ export class TimelineRecorder {
   }
 
   private push(t: number, d: Omit<TimelineSample, 't' | 'qps'>, window: LatencySummary | undefined): void {
-    const len = t - this.prevT;
+    // The length as the file shows it (t to the ms): a reader's calls / (t - previous t) gives qps back.
+    const len = round3(t) - round3(this.prevT);
     const s: TimelineSample = { t: round3(t), ...d, qps: round3(len > 0 ? d.calls / len : 0) };
     if (window && window.count > 0) {
       s.p50 = window.p50;
