@@ -14,7 +14,8 @@ import { formatFortioReport } from '../report/fortio-text.js';
 import { MESHBENCH_FORTIO_VERSION } from '../report/fortio-version.js';
 import { serializeJson } from '../report/fortio-json.js';
 import { openMesh } from '../scenario/open-mesh.js';
-import { TimelineRecorder } from '../scenario/timeline.js';
+import { timelineBucket, TimelineRecorder } from '../scenario/timeline.js';
+import { statsRandom } from '../scenario/report.js';
 import { formatFlagHelp, parseFlags, parseSeed, SEED_FLAG, STRICT_IMAGES_FLAG } from './flags.js';
 import type { CommandIO } from './io.js';
 import { checkWritable, writeOutput } from './output.js';
@@ -93,7 +94,7 @@ async function run({ options, output, html }: ParsedLoadFlags & { html?: string 
   // One plain line per second of the timed run, from its first second on (no escape codes: CI logs stay readable).
   let nextProgressMs = 1000;
   // The per-second series of an HTML report (no mesh counters here: the load's own view).
-  const timeline = html !== undefined ? new TimelineRecorder() : undefined;
+  const timeline = html !== undefined ? new TimelineRecorder(timelineBucket(options)) : undefined;
   const onSnapshot = (s: LoadSnapshot): void => {
     timeline?.tick(s, { counters: {}, perVersion: {} });
     if (!showProgress || s.done || s.elapsedMs < nextProgressMs) return;
@@ -117,7 +118,7 @@ async function run({ options, output, html }: ParsedLoadFlags & { html?: string 
     const calls = Object.values(lr.fortio.RetCodes).reduce((a, n) => a + n, 0);
     const series = timeline.finish({ calls, codes: lr.fortio.RetCodes, counters: {}, perVersion: {} }, lr.fortio.ActualDuration / 1e9);
     const { htmlReport } = await import('../report/html/report.js');
-    await writeOutput('--html', html, await htmlReport([{ doc, file: 'bench load', timeline: series }]), io, 'HTML report');
+    await writeOutput('--html', html, await htmlReport([{ doc, file: 'bench load', timeline: series }], { randomFor: statsRandom }), io, 'HTML report');
   }
   return result.interrupted ? ExitCode.interrupted : ExitCode.ok;
 }

@@ -4,6 +4,7 @@
 
 import { ExitCode, FlagError } from '../errors.js';
 import { htmlReport } from '../report/html/report.js';
+import { statsRandom } from '../scenario/report.js';
 import { readJson } from './gate.js';
 import { formatFlagHelp, parseFlags } from './flags.js';
 import type { CommandIO } from './io.js';
@@ -26,6 +27,6 @@ export async function reportCommand(argv: string[], io: CommandIO): Promise<numb
   await checkWritable('-o', values.o);
   const inputs = [];
   for (const file of files) inputs.push({ doc: await readJson(file), file });
-  await writeOutput('-o', values.o, await htmlReport(inputs), io, 'HTML report');
+  await writeOutput('-o', values.o, await htmlReport(inputs, { randomFor: statsRandom }), io, 'HTML report');
   return ExitCode.ok;
 }

@@ -8,7 +8,7 @@ import { ExitCode, FlagError, UserError } from '../errors.js';
 import { prepareScenario, runPrepared } from '../scenario/runner.js';
 import type { ScenarioEvent } from '../scenario/runner.js';
 import type { ScenarioOutcome } from '../scenario/results.js';
-import { compareRows, formatScenarioReport, toJsonDocument } from '../scenario/report.js';
+import { compareRows, formatScenarioReport, statsRandom, toJsonDocument } from '../scenario/report.js';
 import { MAX_REPEAT } from '../scenario/parse.js';
 import { rowsOf } from '../report/result-rows.js';
 import { GATE_FLAGS, gateActive, gateFlags, readJson, runGate, type GateFlags } from './gate.js';
@@ -129,7 +129,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   if (flags.html !== undefined) {
     // The HTML is a rendering of the JSON document, nothing else.
     const { htmlReport } = await import('../report/html/report.js');
-    await writeOutput('--html', flags.html, await htmlReport([{ doc, file: flags.files.join(' ') }]), io, 'HTML report');
+    await writeOutput('--html', flags.html, await htmlReport([{ doc, file: flags.files.join(' ') }], { randomFor: statsRandom }), io, 'HTML report');
   }
 
   if (outcome.interrupted) return ExitCode.interrupted;

@@ -92,6 +92,10 @@ export interface MirrorCaptureOptions {
   bodyCap: number;
   /** Percent of captured requests also replayed to the primary cluster (noise learning). */
   replayPercent: number;
+  /** Captures started per second at most (a token bucket); under heavier load the rest are sampled out, counted. 0: no limit. */
+  ratePerSecond: number;
+  /** Captures the bucket allows back to back after a quiet spell. */
+  burst: number;
 }
 
 /** One response as the sidecar saw it: app headers (lower-case, flat), body up to the cap. */
@@ -119,7 +123,7 @@ export interface MirrorPair {
 /** What takeMirrorPairs() hands over (and clears). */
 export interface MirrorTake {
   pairs: MirrorPair[];
-  /** Mirrored requests not captured (in-flight or buffer bound reached). */
+  /** Mirrored requests not captured (sampled out under load, or an in-flight or buffer bound reached). */
   skipped: number;
 }
 

@@ -203,6 +203,21 @@ export function compareSteps(rows: CompareRow[]): CompareStep[] {
 /** The "≈" rule in words, for a table's legend. */
 export const NOISE_LEGEND = ['≈ within noise:', 'latency max(noise, 5%, 0.2 ms),', 'qps max(noise, 5%),', 'shares < 2pp,', 'counts <= max(2, 5%)'];
 
+/** What one step's table shows: the single-run cells, or with repeats the means, intervals and verdicts. */
+export interface StepTable {
+  columns: Column[];
+  /** "3 repeats each" when the step's variants ran several times. */
+  repeats?: string;
+  /** Variants whose spread was too large to conclude. */
+  warnings: string[];
+}
+
+/** The cells of one step (text table and HTML report alike); seed `randomFor` for the same intervals every time. */
+export function stepTable(s: CompareStep, randomFor: RandomFor = () => Math.random): StepTable {
+  if (!s.groups.some((g) => g.length > 1)) return { columns: s.columns, warnings: [] };
+  return { ...repeatColumns(s.groups, randomFor), repeats: repeatsNote(s.groups) };
+}
+
 /** Renders one table per step (in order of first appearance); see the noise rule above. */
 export function formatCompareTable(rows: CompareRow[], opts: CompareOptions = {}): string {
   if (rows.length === 0) return '';
@@ -211,12 +226,12 @@ export function formatCompareTable(rows: CompareRow[], opts: CompareOptions = {}
   const variants = uniq(rows.map((r) => r.variant));
   const out: string[] = [];
   let repeated = false;
-  for (const { step, groups, rows: inStep, columns } of compareSteps(rows)) {
-    const withRepeats = groups.some((g) => g.length > 1);
-    repeated ||= withRepeats;
-    out.push(`step ${step}` + (inStep.length > 1 ? ` (baseline: ${inStep[0]!.variant})` : '') + (withRepeats ? ` — ${repeatsNote(groups)}` : ''));
-    const stats = withRepeats ? repeatColumns(groups, opts.randomFor ?? (() => Math.random)) : undefined;
-    const cols = (stats ? stats.columns : columns).map((c) => layColumn(c, color));
+  for (const cs of compareSteps(rows)) {
+    const { step, rows: inStep } = cs;
+    const table = stepTable(cs, opts.randomFor);
+    repeated ||= table.repeats !== undefined;
+    out.push(`step ${step}` + (inStep.length > 1 ? ` (baseline: ${inStep[0]!.variant})` : '') + (table.repeats ? ` — ${table.repeats}` : ''));
+    const cols = table.columns.map((c) => layColumn(c, color));
     const nameW = Math.max(strWidth('variant'), ...inStep.map((r) => strWidth(r.variant)));
     // Split columns into blocks that fit the width; each block repeats the variant column.
     const blocks: Laid[][] = [];
@@ -238,7 +253,7 @@ export function formatCompareTable(rows: CompareRow[], opts: CompareOptions = {}
         out.push([padEnd(r.variant, nameW), ...block.map((c) => c.render(i))].join('  ').trimEnd());
       });
     }
-    for (const w of stats?.warnings ?? []) out.push(`warning: ${w}`);
+    for (const w of table.warnings) out.push(`warning: ${w}`);
     out.push('');
   }
   if (repeated) out.push(...wrap(REPEAT_LEGEND, width));
@@ -262,7 +277,7 @@ function wrap(parts: string[], width: number): string[] {
   return out;
 }
 
-const REPEAT_LEGEND = [
+export const REPEAT_LEGEND = [
   'value: mean over repeats ± half its 95% bootstrap interval;',
   'change: difference of means [95% interval];',
   'better/worse: the interval excludes 0;',

@@ -156,8 +156,12 @@ export interface MirrorSummary {
   /** Pairs that carried a primary replay. */
   replayed: number;
   shadowErrors: number;
+  /** Of shadowErrors, the copies that never answered in time (the route timeout). */
+  shadowTimeouts: number;
   primaryErrors: number;
-  /** Mirrored requests not captured (bounds of the capture). */
+  /** Mirrored requests captured (pairs taken, compared or not). */
+  captured: number;
+  /** Mirrored requests not captured (sampled out under load, or bounds of the capture). */
   skipped: number;
   /** Of the compared pairs, as the sidecar timed them. */
   latencyMs: { primary: LatencyPair; shadow: LatencyPair };
@@ -181,15 +185,17 @@ function clip(s: string): string {
 export function summarizeMirror(take: MirrorTake, opts: MirrorDiffOptions = {}): MirrorSummary {
   const ignore = opts.ignore ?? [];
   const lat = { primary: [] as number[], shadow: [] as number[] };
-  const s = { compared: 0, identical: 0, differing: 0, noiseOnly: 0, replayed: 0, shadowErrors: 0, primaryErrors: 0 };
+  const s = { compared: 0, identical: 0, differing: 0, noiseOnly: 0, replayed: 0, shadowErrors: 0, shadowTimeouts: 0, primaryErrors: 0 };
   // Pass 1: each compared pair's differences, and how many pairs differ per field.
   const compared: Array<{ pair: MirrorPair; diffs: FieldDiffs }> = [];
   const perField = new Map<string, number>();
   for (const p of take.pairs) {
     if (p.replay) s.replayed++;
     if (p.primary.error !== undefined) s.primaryErrors++;
-    else if (p.shadow.error !== undefined) s.shadowErrors++;
-    else {
+    else if (p.shadow.error !== undefined) {
+      s.shadowErrors++;
+      if (p.shadow.error === 'timeout') s.shadowTimeouts++;
+    } else {
       const diffs = diffResponses(p.primary, p.shadow, opts);
       compared.push({ pair: p, diffs });
       for (const f of diffs.keys()) perField.set(f, (perField.get(f) ?? 0) + 1);
@@ -243,7 +249,9 @@ export function summarizeMirror(take: MirrorTake, opts: MirrorDiffOptions = {}):
     ignored: counted(ignored),
     replayed: s.replayed,
     shadowErrors: s.shadowErrors,
+    shadowTimeouts: s.shadowTimeouts,
     primaryErrors: s.primaryErrors,
+    captured: take.pairs.length,
     skipped: take.skipped,
     latencyMs: { primary: latencies(lat.primary), shadow: latencies(lat.shadow) },
   };

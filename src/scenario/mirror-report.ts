@@ -17,8 +17,8 @@ export function formatMirrorLines(m: MirrorSummary): string[] {
   const lines = [
     `Mirror, primary vs shadow: ${m.compared} pairs compared, ${m.identical} identical` +
       `${m.noiseOnly ? ` (${m.noiseOnly} differing only in noise)` : ''}, ${m.differing} differing (${pct(m.differingShare)})` +
-      `, ${m.shadowErrors} shadow errors${m.primaryErrors ? `, ${m.primaryErrors} primary errors` : ''}` +
-      `${m.skipped ? `, ${m.skipped} not captured (capture bound)` : ''}`,
+      `, ${m.shadowErrors} shadow errors${m.shadowTimeouts ? ` (${m.shadowTimeouts} timeouts)` : ''}${m.primaryErrors ? `, ${m.primaryErrors} primary errors` : ''}` +
+      `${m.skipped ? `; ${m.captured} captured, ${m.skipped} not (sampled out under load or capture bound)` : ''}`,
   ];
   if (m.compared) {
     const l = m.latencyMs;

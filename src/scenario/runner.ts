@@ -34,7 +34,7 @@ import {
 import type { Destination, DestinationStats, InstanceDelta } from './stats-view.js';
 import { applyVariant } from './variants.js';
 import { percentileCurve } from '../report/percentile-curve.js';
-import { TimelineRecorder } from './timeline.js';
+import { timelineBucket, TimelineRecorder } from './timeline.js';
 import { summarizeMirror, type MirrorSummary } from './mirror-diff.js';
 import type { MeshBootOptions } from '../mesh/api.js';
 
@@ -236,7 +236,9 @@ async function runStep(
 ): Promise<StepOutcome> {
   const from = p.scenario.load.from;
   const dest = p.destination;
-  const tickMs = opts.tickMs ?? 250;
+  // Short steps tick faster, so their series has 100 ms samples (timeline.ts).
+  const bucketS = timelineBucket(step);
+  const tickMs = opts.tickMs ?? (bucketS < 1 ? 100 : 250);
   const before = await mesh.snapshot();
   await mesh.takeMirrorPairs(); // pairs still settling from the previous step are not this step's
   const sidecarBefore = sidecarOf(before, from);
@@ -254,7 +256,7 @@ async function runStep(
       .finally(() => (polling = false));
   }, tickMs);
   poll.unref?.();
-  const timeline = new TimelineRecorder();
+  const timeline = new TimelineRecorder(bucketS);
   const onSnapshot = (load: LoadSnapshot) => {
     const delta = sidecarDelta(sidecarBefore, sidecarOf(latest, from));
     const inst = instanceDeltas(before, latest);

@@ -1,8 +1,8 @@
-// A step's per-second time series, recorded from what the runner already sees
-// live: the load coordinator's snapshots (calls, status codes, latency window)
-// and the polled sidecar counters. One sample when a snapshot first crosses each
-// whole second, one for the end; a sample holds the increments since the previous
-// one. At the end the remainder up to the step's final totals (late mesh polls,
+// A step's time series, recorded from what the runner already sees live: the
+// load coordinator's snapshots (calls, status codes, latency window) and the
+// polled sidecar counters. One sample when a snapshot first crosses each bucket
+// boundary (whole seconds; 100 ms for short steps, see timelineBucket), one for
+// the end; a sample holds the increments since the previous one. At the end the remainder up to the step's final totals (late mesh polls,
 // the last responses) goes into the last sample, so every series sums to the
 // step's totals.
 
@@ -56,6 +56,19 @@ function diff(now: Record<string, number>, before: Record<string, number>, keys?
 
 const round3 = (v: number): number => Math.round(v * 1000) / 1000;
 
+/** Fine buckets (100 ms) for steps shorter than this; a count step that runs longer is coarsened to seconds at the end. */
+export const FINE_TIMELINE_UNDER_S = 5;
+export const FINE_BUCKET_S = 0.1;
+
+/**
+ * The sample length for a step: 100 ms when it is timed and short, or bound by a
+ * count (its length is unknown until it ends), so a half-second step still draws
+ * a curve; whole seconds otherwise.
+ */
+export function timelineBucket(step: { exactly: number; durationMs: number }): number {
+  return step.exactly > 0 || step.durationMs < FINE_TIMELINE_UNDER_S * 1000 ? FINE_BUCKET_S : 1;
+}
+
 export class TimelineRecorder {
   readonly samples: TimelineSample[] = [];
   private prev: TimelineTotals = { calls: 0, codes: {}, counters: {}, perVersion: {} };
@@ -63,12 +76,20 @@ export class TimelineRecorder {
   private last?: { t: number; totals: TimelineTotals; window: LatencySummary };
   private windowMax = 0;
 
+  /** `bucketS`: sample length in seconds (1, or FINE_BUCKET_S for short steps). */
+  constructor(private readonly bucketS = 1) {}
+
+  /** Which bucket a time falls in (the float error of t / 0.1 must not split a bucket). */
+  private bucket(t: number): number {
+    return Math.floor(t / this.bucketS + 1e-9);
+  }
+
   /** Every live tick: the load snapshot and the cumulative mesh view it was paired with. */
   tick(load: LoadSnapshot, totals: Omit<TimelineTotals, 'calls' | 'codes'>): void {
     const t = load.elapsedMs / 1000;
     if (load.window.count > 0) this.windowMax = Math.max(this.windowMax, load.window.max);
     this.last = { t, totals: { calls: load.calls, codes: load.codes, ...totals }, window: load.window };
-    if (Math.floor(t) > Math.floor(this.prevT) && t > 0) this.cut();
+    if (this.bucket(t) > this.bucket(this.prevT) && t > 0) this.cut();
   }
 
   /** Closes the series at the step's final totals (the last sample absorbs what the ticks had not seen yet). */
@@ -78,7 +99,7 @@ export class TimelineRecorder {
     const any = rest.calls !== 0 || [rest.codes, rest.counters, rest.perVersion].some((m) => Object.keys(m).length > 0);
     const pending = this.last !== undefined && this.last.t > this.prevT; // ticks since the last sample
     const tail = this.samples[this.samples.length - 1];
-    if (pending || !tail || (any && t - this.prevT >= 0.5)) {
+    if (pending || !tail || (any && t - this.prevT >= this.bucketS / 2)) {
       const window = pending ? this.last!.window : undefined;
       this.push(t, rest, window);
     } else if (any) {
@@ -90,7 +111,8 @@ export class TimelineRecorder {
       tail.qps = round3(len > 0 ? tail.calls / len : 0);
     }
     this.prev = final;
-    return this.samples;
+    // Fine buckets were for a short step: one that ran long reads better per second.
+    return this.bucketS < 1 && t >= FINE_TIMELINE_UNDER_S ? perSecond(this.samples) : this.samples;
   }
 
   private delta(now: TimelineTotals): Omit<TimelineSample, 't' | 'qps'> {
@@ -109,7 +131,8 @@ export class TimelineRecorder {
   }
 
   private push(t: number, d: Omit<TimelineSample, 't' | 'qps'>, window: LatencySummary | undefined): void {
-    const len = t - this.prevT;
+    // The length as the file shows it (t to the ms): a reader's calls / (t - previous t) gives qps back.
+    const len = round3(t) - round3(this.prevT);
     const s: TimelineSample = { t: round3(t), ...d, qps: round3(len > 0 ? d.calls / len : 0) };
     if (window && window.count > 0) {
       s.p50 = window.p50;
@@ -128,4 +151,31 @@ function add(into: Record<string, number>, from: Record<string, number>): void {
     if (s === 0) delete into[k];
     else into[k] = s;
   }
+}
+
+/** Merges fine samples into whole seconds, cutting where the recorder would have: at the first sample past each second. */
+export function perSecond(samples: readonly TimelineSample[]): TimelineSample[] {
+  const out: TimelineSample[] = [];
+  let cur: TimelineSample | undefined;
+  let start = 0;
+  for (const s of samples) {
+    if (!cur) cur = { t: s.t, calls: 0, qps: 0, codes: {}, counters: {}, perVersion: {} };
+    cur.t = s.t;
+    cur.calls += s.calls;
+    add(cur.codes, s.codes);
+    add(cur.counters, s.counters);
+    add(cur.perVersion, s.perVersion);
+    if (s.p50 !== undefined) {
+      cur.p50 = s.p50;
+      cur.p99 = s.p99;
+    }
+    if (s.max !== undefined) cur.max = Math.max(cur.max ?? 0, s.max);
+    if (Math.floor(s.t) > Math.floor(start) || s === samples[samples.length - 1]) {
+      cur.qps = round3(s.t > start ? cur.calls / (s.t - start) : 0);
+      out.push(cur);
+      start = s.t;
+      cur = undefined;
+    }
+  }
+  return out;
 }

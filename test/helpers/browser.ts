@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -80,4 +81,29 @@ export function watchPage(page: Page): () => string[] {
     if (r.status() >= 400 && new URL(r.url()).pathname !== '/favicon.ico') problems.push(`HTTP ${r.status()}: ${r.url()}`);
   });
   return () => [...problems];
+}
+
+/**
+ * Opens a file the way a person opens a saved report: in `scheme` (light/dark),
+ * offline. Any request but the file itself is aborted and listed in problems(),
+ * beside script errors and console errors or warnings.
+ */
+export async function openOffline(s: ChromiumSession, file: string, scheme: 'light' | 'dark'): Promise<{ page: Page; problems: () => string[] }> {
+  const page = await s.newPage();
+  const url = pathToFileURL(file).href;
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e instanceof Error ? e.message : String(e)}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warn') problems.push(`console ${m.type()}: ${m.text()}`);
+  });
+  await page.setRequestInterception(true);
+  page.on('request', (r) => {
+    if (r.url() !== url) {
+      problems.push(`request: ${r.url()}`);
+      void r.abort();
+    } else void r.continue();
+  });
+  await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: scheme }]);
+  await page.goto(url, { waitUntil: 'load' });
+  return { page, problems: () => [...problems] };
 }

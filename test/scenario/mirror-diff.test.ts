@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CapturedResponse, MirrorPair } from '../../src/mesh/api.js';
 import { diffResponses, flattenJson, isIgnored, isNoise, summarizeMirror } from '../../src/scenario/mirror-diff.js';
+import { formatMirrorLines } from '../../src/scenario/mirror-report.js';
 
 function resp(body: unknown, over: Partial<CapturedResponse> = {}): CapturedResponse {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
@@ -79,6 +80,7 @@ test('summarizeMirror: real differences, noise learnt from replays, ignored fiel
   }
   pairs.push(pair(10, resp({}), resp('', { error: 'reset' })));
   pairs.push(pair(11, resp('', { error: 'timeout' }), resp({})));
+  pairs.push(pair(12, resp({}), resp('', { error: 'timeout' }))); // a shadow that never answered: counted, not lost
   const m = summarizeMirror({ pairs, skipped: 4 }, { ignore: ['$.host'] });
   assert.equal(m.compared, 10);
   assert.equal(m.differing, 2);
@@ -89,8 +91,10 @@ test('summarizeMirror: real differences, noise learnt from replays, ignored fiel
   assert.deepEqual(m.noise, [{ field: '$.uuid', count: 10 }]);
   assert.deepEqual(m.ignored, [{ field: '$.host', count: 10 }]);
   assert.equal(m.replayed, 5);
-  assert.equal(m.shadowErrors, 1);
+  assert.equal(m.shadowErrors, 2);
+  assert.equal(m.shadowTimeouts, 1);
   assert.equal(m.primaryErrors, 1);
+  assert.equal(m.captured, 13);
   assert.equal(m.skipped, 4);
   assert.deepEqual(m.latencyMs, { primary: { p50: 5, p99: 10 }, shadow: { p50: 50, p99: 100 } });
 });
@@ -102,4 +106,13 @@ test('summarizeMirror without replays: every difference is real', () => {
   assert.deepEqual(m.noise, []);
   assert.equal(m.fields[0]!.field, '$.uuid');
   assert.equal(m.fields[0]!.example.shadow, '"s0"');
+});
+
+test('the text report names shadow timeouts, and captured vs not captured when the capture sampled', () => {
+  const pairs: MirrorPair[] = [0, 1, 2].map((i) => ({ workload: 'w', requestId: `id-${i}`, path: '/p', primary: resp({ v: 1 }), shadow: resp({ v: 1 }) }));
+  pairs.push({ workload: 'w', requestId: 'id-3', path: '/p', primary: resp({ v: 1 }), shadow: resp('', { error: 'timeout' }) });
+  const [line] = formatMirrorLines(summarizeMirror({ pairs, skipped: 7 }));
+  assert.equal(line, 'Mirror, primary vs shadow: 3 pairs compared, 3 identical, 0 differing (0%), 1 shadow errors (1 timeouts); 4 captured, 7 not (sampled out under load or capture bound)');
+  const [quiet] = formatMirrorLines(summarizeMirror({ pairs: pairs.slice(0, 3), skipped: 0 }));
+  assert.equal(quiet, 'Mirror, primary vs shadow: 3 pairs compared, 3 identical, 0 differing (0%), 0 shadow errors');
 });

@@ -40,7 +40,9 @@ const SUMMARY: MirrorSummary = {
   ignored: [{ field: '$.headers.Host', count: 100 }],
   replayed: 10,
   shadowErrors: 0,
+  shadowTimeouts: 0,
   primaryErrors: 0,
+  captured: 100,
   skipped: 0,
   latencyMs: { primary: { p50: 1, p99: 2 }, shadow: { p50: 1, p99: 2 } },
 };

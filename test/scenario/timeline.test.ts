@@ -3,7 +3,7 @@
 // remainder folded in so every series sums to the step's totals.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TimelineRecorder } from '../../src/scenario/timeline.js';
+import { perSecond, timelineBucket, TimelineRecorder } from '../../src/scenario/timeline.js';
 import { latency, snapshot } from './fixtures.js';
 
 const COUNTER = 'upstream_rq_pending_overflow';
@@ -78,4 +78,32 @@ test('a remainder just after the last sample (no tick since) is folded into it, 
   assert.deepEqual(s[1].codes, { '200': 38, '503': 6 });
   assert.deepEqual(s[1].counters, { [COUNTER]: 6 });
   assert.deepEqual(s[1].perVersion, { 'httpbin v1': 38 });
+});
+
+test('short steps: 100 ms samples, so a half-second step draws a curve, not one point', () => {
+  assert.equal(timelineBucket({ exactly: 0, durationMs: 500 }), 0.1);
+  assert.equal(timelineBucket({ exactly: 0, durationMs: 4999 }), 0.1);
+  assert.equal(timelineBucket({ exactly: 0, durationMs: 5000 }), 1);
+  assert.equal(timelineBucket({ exactly: 60, durationMs: 30_000 }), 0.1, 'a count step: its length is unknown until it ends');
+  const r = new TimelineRecorder(0.1);
+  for (let i = 1; i <= 5; i++) tick(r, 100 * i + 2, 10 * i, 9 * i, i, i, 9 * i);
+  const s = r.finish({ calls: 50, codes: { '200': 45, '503': 5 }, counters: { [COUNTER]: 5 }, perVersion: { 'httpbin v1': 45 } }, 0.5);
+  assert.deepEqual(s.map((x) => x.t), [0.102, 0.202, 0.302, 0.402, 0.502]);
+  assert.deepEqual(s.map((x) => x.calls), [10, 10, 10, 10, 10]);
+  assert.deepEqual(s.map((x) => x.counters[COUNTER]), [1, 1, 1, 1, 1]);
+  assert.ok(Math.abs(s[1]!.qps - 100) < 1e-9, String(s[1]!.qps));
+});
+
+test('a fine-grained step that ran 5 s or more is merged into whole seconds at the end, totals kept', () => {
+  const r = new TimelineRecorder(0.1);
+  // 6 s, a tick every 250 ms, 10 calls per tick, one 503 per second.
+  for (let i = 1; i <= 24; i++) tick(r, 250 * i, 10 * i, 10 * i - Math.floor(i / 4), Math.floor(i / 4), 0, 10 * i, i);
+  const s = r.finish({ calls: 240, codes: { '200': 234, '503': 6 }, counters: {}, perVersion: { 'httpbin v1': 240 } }, 6);
+  assert.deepEqual(s.map((x) => x.t), [1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(s.map((x) => x.calls), [40, 40, 40, 40, 40, 40]);
+  assert.deepEqual(s.map((x) => x.qps), [40, 40, 40, 40, 40, 40]);
+  assert.deepEqual(s.map((x) => x.codes['503']), [1, 1, 1, 1, 1, 1]);
+  assert.equal(s[0]!.p99, 4, "the newest window's percentile in that second");
+  assert.equal(s[0]!.max, latency(1, 2, 4, 4, 3).max, 'the slowest window of the second');
+  assert.deepEqual(perSecond([]), []);
 });

@@ -81,7 +81,7 @@ test('a finished step that mirrored shows its mirror diff: differing of compared
   const s = recordedState();
   const mirror = {
     compared: 30, identical: 27, differing: 3, differingShare: 0.1, noiseOnly: 0, fields: [], noise: [], ignored: [],
-    replayed: 0, shadowErrors: 0, primaryErrors: 0, skipped: 0, latencyMs: { primary: { p50: 1, p99: 2 }, shadow: { p50: 1, p99: 2 } },
+    replayed: 0, shadowErrors: 0, shadowTimeouts: 0, primaryErrors: 0, captured: 30, skipped: 0, latencyMs: { primary: { p50: 1, p99: 2 }, shadow: { p50: 1, p99: 2 } },
   };
   reduce(s, { type: 'step-end', outcome: { ...seedC3('mirror'), mirror } });
   const text = strip(renderToString(<Dashboard state={s} width={160} />, { columns: 160 }));

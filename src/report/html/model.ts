@@ -36,6 +36,28 @@ export interface VariantSeries {
   timeline: TimelinePoint[];
 }
 
+/** A step's mirror diff as the result holds it (`steps[].mirror`, docs/mirror-diff.md); absent numbers stay absent. */
+export interface MirrorView {
+  variant: string;
+  compared?: number;
+  identical?: number;
+  differing?: number;
+  differingShare?: number;
+  noiseOnly?: number;
+  shadowErrors?: number;
+  /** Of shadowErrors, the copies that never answered (results before it existed: absent). */
+  shadowTimeouts?: number;
+  primaryErrors?: number;
+  /** Mirrored requests captured and not captured (sampling and bounds of the capture). */
+  captured?: number;
+  skipped?: number;
+  replayed?: number;
+  latency?: { primary: { p50?: number; p99?: number }; shadow: { p50?: number; p99?: number } };
+  fields: Array<{ field: string; count?: number; example?: { requestId?: string; path?: string; primary?: string; shadow?: string } }>;
+  noise: Array<{ field: string; count?: number }>;
+  ignored: Array<{ field: string; count?: number }>;
+}
+
 export interface StepView {
   /** Section title: step name, with the file when several results are shown. */
   title: string;
@@ -44,6 +66,8 @@ export interface StepView {
   /** variant -> "httpbin v1" -> requests. */
   perVersion: Array<{ variant: string; versions: Record<string, number> }>;
   interrupted: string[];
+  /** Per variant that mirrored in this step. */
+  mirror: MirrorView[];
 }
 
 export interface ExpectationView {
@@ -82,14 +106,16 @@ export function readRun(input: unknown, file: string, timeline: TimelinePoint[] 
   if (!Array.isArray(doc.variants)) return fortioRun(doc, file, compare, timeline);
   const steps = new Map<string, StepView>();
   for (const v of recs(doc.variants)) {
-    const variant = str(v.name) ?? '?';
+    // --repeat: each round is a run of its own in the charts.
+    const variant = `${str(v.name) ?? '?'}${num(v.round) !== undefined ? ` #${v.round}` : ''}`;
     for (const s of recs(v.steps)) {
       const name = str(s.step) ?? '?';
       let view = steps.get(name);
-      if (!view) steps.set(name, (view = { title: name, name, variants: [], perVersion: [], interrupted: [] }));
+      if (!view) steps.set(name, (view = { title: name, name, variants: [], perVersion: [], interrupted: [], mirror: [] }));
       view.variants.push(variantSeries(variant, s));
       view.perVersion.push({ variant, versions: numbers(s.perVersion) });
       if (s.interrupted === true) view.interrupted.push(variant);
+      if (isRec(s.mirror)) view.mirror.push(mirrorView(variant, s.mirror));
     }
   }
   const m = isRec(doc.machine) ? doc.machine : undefined;
@@ -147,7 +173,7 @@ function fortioRun(doc: Rec, file: string, compare: CompareRow[], timeline: Time
     status: mb.interrupted === true ? 'interrupted, partial results' : 'complete',
     files: [],
     warnings: [],
-    steps: [{ title: 'load', name: 'load', variants: [{ name, curve, corrected: summaryCurve(mb.correctedTime), timeline }], perVersion: [], interrupted: [] }],
+    steps: [{ title: 'load', name: 'load', variants: [{ name, curve, corrected: summaryCurve(mb.correctedTime), timeline }], perVersion: [], interrupted: [], mirror: [] }],
     compare: compare.map((r) => ({ ...r, step: 'load' })),
     expectations: [],
   };
@@ -177,4 +203,36 @@ function summaryCurve(v: unknown): Array<[number, number]> {
   if (!isRec(v) || !num(v.count)) return [];
   const pts: Array<[number, string]> = [[0, 'min'], [50, 'p50'], [90, 'p90'], [99, 'p99'], [99.9, 'p999']];
   return pts.flatMap(([p, k]) => (num(v[k]) !== undefined ? [[p, v[k] as number] as [number, number]] : []));
+}
+
+function counted(v: unknown): Array<{ field: string; count?: number }> {
+  return recs(v).flatMap((f) => (str(f.field) !== undefined ? [{ field: f.field as string, count: num(f.count) }] : []));
+}
+
+function mirrorView(variant: string, m: Rec): MirrorView {
+  const lat = isRec(m.latencyMs) ? m.latencyMs : undefined;
+  const pair = (v: unknown) => (isRec(v) ? { p50: num(v.p50), p99: num(v.p99) } : {});
+  return {
+    variant,
+    compared: num(m.compared),
+    identical: num(m.identical),
+    differing: num(m.differing),
+    differingShare: num(m.differingShare),
+    noiseOnly: num(m.noiseOnly),
+    shadowErrors: num(m.shadowErrors),
+    shadowTimeouts: num(m.shadowTimeouts),
+    primaryErrors: num(m.primaryErrors),
+    captured: num(m.captured),
+    skipped: num(m.skipped),
+    replayed: num(m.replayed),
+    ...(lat ? { latency: { primary: pair(lat.primary), shadow: pair(lat.shadow) } } : {}),
+    fields: recs(m.fields).flatMap((f) => {
+      if (str(f.field) === undefined) return [];
+      const e = isRec(f.example) ? f.example : undefined;
+      const example = e ? { requestId: str(e.requestId), path: str(e.path), primary: str(e.primary), shadow: str(e.shadow) } : undefined;
+      return [{ field: f.field as string, count: num(f.count), ...(example ? { example } : {}) }];
+    }),
+    noise: counted(m.noise),
+    ignored: counted(m.ignored),
+  };
 }

@@ -4,13 +4,13 @@
 // HTML (readable without scripts); charts are drawn by client.js from the JSON
 // blob in <script id="mb-data">.
 
-import { compareSteps, NOISE_LEGEND } from '../compare.js';
-import type { Column } from '../compare.js';
+import { compareSteps, NOISE_LEGEND, REPEAT_LEGEND, stepTable } from '../compare.js';
+import type { Column, CompareStep } from '../compare.js';
+import type { RandomFor } from '../../stats/bootstrap.js';
 import type { ReportAssets } from './assets.js';
 import type { RunView, StepView } from './model.js';
-
-const esc = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+import { esc } from './escape.js';
+import { mirrorCard } from './mirror.js';
 
 /** JSON inside <script>: `</script>` and `<!--` must not end or open anything. */
 const scriptJson = (v: unknown): string => JSON.stringify(v).replace(/</g, '\\u003c');
@@ -43,6 +43,7 @@ td.text { white-space: normal; }
 th { color: var(--muted); font-weight: 600; }
 .scroll { overflow-x: auto; }
 .delta { color: var(--muted); font-size: 12px; margin-left: 4px; }
+.repeats .delta { display: block; margin-left: 0; }
 .better .delta { color: var(--better); } .worse .delta { color: var(--worse); } .changed .delta { color: var(--changed); }
 .pass { color: var(--pass); font-weight: 600; } .fail { color: var(--fail); font-weight: 600; }
 .bar { display: inline-block; height: 10px; background: var(--bar); border-radius: 2px; vertical-align: middle; margin-right: 6px; }
@@ -62,6 +63,8 @@ export interface PageOptions {
   /** When the report was generated (ISO), shown in the footer. */
   generatedAt: string;
   generator: string;
+  /** Bootstrap draws for repeat intervals, seeded from a run's seed (absent: the default), as the text report seeds them. */
+  randomFor: (seed: number | undefined) => RandomFor;
 }
 
 export function renderHtmlReport(runs: RunView[], assets: ReportAssets, opts: PageOptions): string {
@@ -74,7 +77,7 @@ export function renderHtmlReport(runs: RunView[], assets: ReportAssets, opts: Pa
     for (const step of run.steps) {
       const i = steps.length;
       steps.push({ ...step, title: many ? `${run.file}: ${step.name}` : step.name });
-      body.push(stepSection(run, step, i, tables.find((t) => t.step === step.name)));
+      body.push(stepSection(run, step, i, tables.find((t) => t.step === step.name), opts));
     }
     if (run.kind === 'scenario') body.push(expectationsSection(run));
     if (run.warnings.length) {
@@ -94,7 +97,7 @@ export function renderHtmlReport(runs: RunView[], assets: ReportAssets, opts: Pa
 </head>
 <body>
 ${body.join('\n')}
-<p class="legend-note">Generated ${esc(opts.generatedAt)} by ${esc(opts.generator)}. Latency: service time from the actual send; “corrected” from the intended send time (coordinated omission), fixed-qps steps only. Per-second series: qps and codes from the load generator, counters from the sidecar of the load’s source.</p>
+<p class="legend-note">Generated ${esc(opts.generatedAt)} by ${esc(opts.generator)}. Latency: service time from the actual send; “corrected” from the intended send time (coordinated omission), fixed-qps steps only. Time series (per second; 100 ms samples for steps shorter than 5 s): qps and codes from the load generator, counters from the sidecar of the load’s source.</p>
 <script id="mb-data" type="application/json">${scriptJson({ steps })}</script>
 <script>${scriptText(assets.uplotJs)}</script>
 <script>${scriptText(assets.clientJs)}</script>
@@ -124,7 +127,7 @@ function chart(kind: string, step: number, title: string): string {
   return `<div class="card"><h3>${esc(title)}</h3><div class="chart" data-chart="${kind}" data-step="${step}"></div></div>`;
 }
 
-function stepSection(run: RunView, step: StepView, i: number, table: ReturnType<typeof compareSteps>[number] | undefined): string {
+function stepSection(run: RunView, step: StepView, i: number, table: CompareStep | undefined, opts: PageOptions): string {
   const note = step.interrupted.length ? ` <span class="warn">(interrupted: ${esc(step.interrupted.join(', '))})</span>` : '';
   const parts = [`<section class="step"><h2>Step ${esc(step.name)}${note}</h2><div class="grid">`];
   parts.push(chart('latency', i, 'Latency by percentile (service time, and corrected at fixed qps)'));
@@ -132,12 +135,22 @@ function stepSection(run: RunView, step: StepView, i: number, table: ReturnType<
   parts.push(chart('codes', i, 'Status codes over time'));
   parts.push(chart('counters', i, 'Envoy counters over time (overflow, retries, timeouts, ejections)'));
   parts.push('</div><div class="grid" style="margin-top:16px">');
-  if (table) parts.push(`<div class="card scroll wide"><h3>Comparison${table.rows.length > 1 ? ` (baseline ${esc(table.rows[0].variant)})` : ''}</h3>${compareTable(table.rows.map((r) => r.variant), table.columns)}${table.rows.length > 1 ? `<div class="legend-note">${esc(NOISE_LEGEND.join(' '))}</div>` : ''}</div>`);
+  if (table) parts.push(compareCard(table, opts.randomFor(run.seed)));
+  if (step.mirror.length) parts.push(mirrorCard(step.mirror));
   if (run.kind === 'scenario') parts.push(versionsCard(step));
   const exp = run.expectations.filter((e) => e.step === step.name);
   if (exp.length) parts.push(`<div class="card scroll"><h3>Expectations</h3>${expectationTable(exp, false)}</div>`);
   parts.push('</div></section>');
   return parts.join('\n');
+}
+
+/** The step's comparison, as the text report prints it: noise deltas, or with repeats means ± intervals and verdicts. */
+function compareCard(table: CompareStep, randomFor: RandomFor): string {
+  const t = stepTable(table, randomFor);
+  const notes = [table.rows.length > 1 ? `baseline ${table.rows[0].variant}` : '', t.repeats ?? ''].filter(Boolean);
+  const legend = t.repeats ? REPEAT_LEGEND : table.rows.length > 1 ? NOISE_LEGEND : [];
+  const warnings = t.warnings.map((w) => `<div class="warn">warning: ${esc(w)}</div>`).join('');
+  return `<div class="card scroll wide${t.repeats ? ' repeats' : ''}" data-section="compare"><h3>Comparison${notes.length ? ` (${esc(notes.join(', '))})` : ''}</h3>${compareTable(table.rows.map((r) => r.variant), t.columns)}${warnings}${legend.length ? `<div class="legend-note">${esc(legend.join(' '))}</div>` : ''}</div>`;
 }
 
 function compareTable(variants: string[], columns: Column[]): string {

@@ -5,6 +5,7 @@ import { loadReportAssets } from './assets.js';
 import { readRun } from './model.js';
 import type { TimelinePoint } from './model.js';
 import { renderHtmlReport } from './page.js';
+import type { RandomFor } from '../../stats/bootstrap.js';
 
 export interface HtmlInput {
   /** A parsed scenario result document (`bench … --json`). */
@@ -15,10 +16,17 @@ export interface HtmlInput {
   timeline?: TimelinePoint[];
 }
 
-export async function htmlReport(inputs: HtmlInput[], now: Date = new Date()): Promise<string> {
+export interface HtmlReportOptions {
+  /** Seeded bootstrap draws for the comparison's repeat intervals (the cli passes the text report's). */
+  randomFor: (seed: number | undefined) => RandomFor;
+  now?: Date;
+}
+
+export async function htmlReport(inputs: HtmlInput[], opts: HtmlReportOptions): Promise<string> {
   const runs = inputs.map((i) => readRun(i.doc, i.file, i.timeline));
   return renderHtmlReport(runs, await loadReportAssets(), {
-    generatedAt: now.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC'),
+    generatedAt: (opts.now ?? new Date()).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC'),
     generator: 'meshbench',
+    randomFor: opts.randomFor,
   });
 }

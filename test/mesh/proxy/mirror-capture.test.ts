@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MirrorPair } from '../../../src/mesh/api.js';
+import { CaptureSampler } from '../../../src/mesh/router/mirror-capture.js';
 import { HTTPBIN_V1_V2, meshOf, request, sleep, virtualService, withProxy, type Proxy } from './harness.js';
 
 const MIRRORED = meshOf(
@@ -113,4 +114,31 @@ test('a failed shadow is recorded as an error, the primary unaffected; replays g
     }
     assert.equal(up.count('httpbin-v1-0'), 6, 'three primaries and three replays');
   }, { mirrorCapture: { replayPercent: 100 } });
+});
+
+test('sampling under load: a token bucket admits ratePerSecond captures (burst at once); the rest are counted, not captured', async () => {
+  let now = 0;
+  let reads = 0;
+  const s = new CaptureSampler(100, 3, () => (reads++, now));
+  assert.deepEqual([s.admit(), s.admit(), s.admit()], [true, true, true], 'the burst');
+  assert.equal(reads, 1, 'admitting from a full bucket reads no clock');
+  assert.equal(s.admit(), false, 'empty');
+  assert.equal(reads, 2);
+  now += 10; // 10 ms at 100/s: one token, seen at the next clock read (the 16th refused request)
+  const next = Array.from({ length: CaptureSampler.CLOCK_EVERY }, () => s.admit());
+  assert.deepEqual(next, [...Array<boolean>(CaptureSampler.CLOCK_EVERY - 1).fill(false), true]);
+  assert.equal(reads, 3, 'refused requests read the clock once in 16');
+  now += 1000; // a quiet second refills up to the burst, not beyond
+  assert.deepEqual([s.admit(), s.admit(), s.admit(), s.admit()], [true, true, true, false]);
+  const open = new CaptureSampler(0, 0, () => now);
+  assert.ok([1, 2, 3, 4, 5].every(() => open.admit()), 'rate 0: no limit');
+  // In a sidecar: one capture a minute, four requests back to back: one pair, three skipped, every primary served.
+  await withProxy(MIRRORED, async (px) => {
+    for (let i = 0; i < 4; i++) assert.equal((await request(px.port, { path: '/headers' })).status, 200);
+    const t = await takeAtLeast(px, 1);
+    await sleep(30);
+    const rest = px.sidecar.mirrorCapture!.take();
+    assert.equal(t.pairs.length + rest.pairs.length, 1);
+    assert.equal(t.skipped + rest.skipped, 3);
+  }, { mirrorCapture: { ratePerSecond: 1 / 60, burst: 1 } });
 });
