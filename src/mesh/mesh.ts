@@ -106,9 +106,10 @@ export async function startMesh(config: MeshConfig, opts: MeshBootOptions = {}):
   };
 
   try {
+    const sources = sourceWorkloads(config);
     const index = new ServiceIndex(config);
-    const warm = warmsAllClusters(config);
-    for (const src of sourceWorkloads(config)) {
+    const warm = warmsAllClusters(config, sources.length);
+    for (const src of sources) {
       const stats = new StatsStore();
       const sidecar = new Sidecar({
         index,

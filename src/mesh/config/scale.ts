@@ -29,8 +29,8 @@ export function sidecarCount(config: MeshConfig): number {
   return config.workloads.length + 1;
 }
 
-export function warmsAllClusters(config: MeshConfig): boolean {
-  return sidecarCount(config) * clustersPerSidecar(config) <= WARM_CLUSTER_BUDGET;
+export function warmsAllClusters(config: MeshConfig, sidecars = sidecarCount(config)): boolean {
+  return sidecars * clustersPerSidecar(config) <= WARM_CLUSTER_BUDGET;
 }
 
 export function scaleWarnings(config: MeshConfig): ConfigWarning[] {
