@@ -1,5 +1,5 @@
 // The contract between the mesh boot and the built-in apps (one app instance =
-// one "pod" listening on its own loopback port).
+// one "pod", served on its Deployment's shared loopback listener).
 
 import type { InstanceSpec } from '../config/model.js';
 import { isShadowHost } from '../authority.js';
