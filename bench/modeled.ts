@@ -19,24 +19,10 @@ import { autocannon, median } from './measure.js';
 import { spawnPeer } from './peers/upstream-process.js';
 import { cpuTicks, processTree, stop } from './proxy.js';
 
-// httpbin's /get answer to autocannon is ~250 bytes: the modeled services answer as many.
-const MESH_YAML = `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: httpbin}
-spec:
-  selector: {matchLabels: {app: httpbin}}
-  template:
-    metadata: {labels: {app: httpbin, version: v1}}
-    spec: {containers: [{name: httpbin, image: docker.io/kennethreitz/httpbin, ports: [{containerPort: 80}]}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: httpbin}
-spec:
-  selector: {app: httpbin}
-  ports: [{name: http, port: 8000, targetPort: 80}]
----
+// The modeled services, beside the httpbin + sleep mesh the boot tests use
+// (test/mesh/boot/fixtures/httpbin-sleep.yaml). httpbin's /get answer to
+// autocannon is ~250 bytes: the modeled services answer as many.
+const TOPOLOGY_YAML = `
 defaults:
   requestSize: 0
   responseSize: 250
@@ -117,13 +103,11 @@ function timeBoot(file: string, host: string): Promise<Omit<BootRow, 'graph'>> {
   });
 }
 
-async function benchBoots(runs: number, dir: string): Promise<BootRow[]> {
-  const star = join(dir, '10-svc_10000-end.yaml');
-  await writeFile(star, fixtureText10kStar());
+async function benchBoots(runs: number): Promise<BootRow[]> {
   const graphs = [
     { graph: 'tree-111 (222 pods)', file: fixture('tree-111-services.yaml'), host: 'svc-0:8080' },
     { graph: '1000-svc (2000 pods)', file: fixture('1000-svc_5000-end.yaml'), host: 'svc-0:8080' },
-    { graph: '10-svc star (10000 pods)', file: star, host: 'svc-0:8080' },
+    { graph: '10-svc star (10000 pods)', file: fixture('10-svc_10000-end.yaml'), host: 'svc-0:8080' },
   ];
   const rows: BootRow[] = [];
   for (const g of graphs) {
@@ -133,12 +117,6 @@ async function benchBoots(runs: number, dir: string): Promise<BootRow[]> {
     rows.push({ graph: g.graph, pods: rs[0]!.pods, compileMs: m((r) => r.compileMs), bootMs: m((r) => r.bootMs), firstAnswerMs: m((r) => r.firstAnswerMs), status: rs[0]!.status, bytes: rs[0]!.bytes });
   }
   return rows;
-}
-
-/** isotope's 10-svc_10000-end.yaml: an entry calling 9 services at once, 1000 replicas each. */
-function fixtureText10kStar(): string {
-  const leaves = Array.from({ length: 9 }, (_, i) => `svc-0-${i}`);
-  return `defaults:\n  numReplicas: 1000\nservices:\n- isEntrypoint: true\n  name: svc-0\n  script:\n  - ${leaves.map((l, i) => `${i ? '    ' : ''}- call: ${l}`).join('\n')}\n${leaves.map((l) => `- name: ${l}`).join('\n')}\n`;
 }
 
 function table(head: string[], body: string[][]): string[] {
@@ -154,9 +132,10 @@ export async function benchModeled(
   log = (s: string): void => void process.stdout.write(s + '\n'),
 ): Promise<ModeledBench> {
   const dir = await mkdtemp(join(tmpdir(), 'meshbench-modeled-'));
-  const yaml = join(dir, 'mesh.yaml');
-  await writeFile(yaml, MESH_YAML);
-  const mesh = await spawnPeer(peer, [yaml]);
+  const topology = join(dir, 'modeled.yaml');
+  await writeFile(topology, TOPOLOGY_YAML);
+  const httpbin = fileURLToPath(new URL('../../test/mesh/boot/fixtures/httpbin-sleep.yaml', import.meta.url));
+  const mesh = await spawnPeer(peer, [httpbin, topology]);
   try {
     const pids = processTree(mesh.child.pid);
     const samples = new Map(TARGETS.map((t) => [t.name, [] as Sample[]]));
@@ -187,7 +166,7 @@ export async function benchModeled(
     log(`modeled hop cpu/rq vs httpbin hop: ${cpuModeledVsHttpbin?.toFixed(2) ?? '-'}x (target <= 1.00); 3-hop chain qps vs single hop: ${chainVsSingleQps.toFixed(2)}x`);
     log(`${connections} connections, medians of ${rounds} interleaved rounds x ${seconds}s; cpu = the whole mesh process (sidecars + apps)`);
     await stop(mesh.child);
-    const boots = await benchBoots(bootRuns, dir);
+    const boots = await benchBoots(bootRuns);
     log('');
     for (const line of table(
       ['isotope graph', 'pods', 'compile ms', 'boot ms', 'first answer ms', 'answer'],

@@ -6,10 +6,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadSourceFiles, parseSource } from '../../../src/mesh/config/source.js';
+import { loadSourceFiles } from '../../../src/mesh/config/source.js';
 import { compileMesh } from '../../../src/mesh/config/compile.js';
 import type { MeshConfig } from '../../../src/mesh/config/model.js';
 import { startMesh } from '../../../src/mesh/mesh.js';
+import { entrypointUrl, topologyServices } from '../../../src/mesh/config/isotope.js';
 import { IMPLICIT_SOURCE, type MeshHandle } from '../../../src/mesh/api.js';
 import { httpGet } from '../../helpers/http.js';
 
@@ -110,19 +111,8 @@ test('1000-svc_5000-end (isotope example): 2000 pods boot; one entry call reache
   }
 });
 
-/** isotope's 10-svc_10000-end.yaml shape: an entry calling 9 services at once, 1000 replicas each. */
-function star(replicas: number): string {
-  const leaves = Array.from({ length: 9 }, (_, i) => `svc-0-${i}`);
-  return [
-    `defaults: { numReplicas: ${replicas}, responseSize: 64 }`,
-    'services:',
-    `- { name: svc-0, isEntrypoint: true, script: [[${leaves.map((l) => `{ call: ${l} }`).join(', ')}]] }`,
-    ...leaves.map((l) => `- { name: ${l} }`),
-  ].join('\n');
-}
-
-test('10-svc_10000-end (isotope example shape): 10000 endpoints on 10 app listeners; 1000 hosts per cluster; the entry answers', async () => {
-  const config = compileMesh(parseSource(star(1000), 'star.yaml'));
+test('10-svc_10000-end (isotope example): 10000 endpoints on 10 app listeners; 1000 hosts per cluster; the entry answers', async () => {
+  const config = compileMesh(await loadSourceFiles([fixture('10-svc_10000-end.yaml')]));
   assert.equal(config.instances.length, 10_000);
   const mesh = await startMesh(config, { seed: 3 });
   try {
@@ -130,13 +120,81 @@ test('10-svc_10000-end (isotope example shape): 10000 endpoints on 10 app listen
     assert.equal(new Set(mesh.instances.map((i) => i.port)).size, 10);
     for (let i = 0; i < 3; i++) {
       const r = await entry(mesh, 'svc-0:8080');
-      assert.deepEqual([r.status, Buffer.byteLength(r.body)], [200, 64]);
+      assert.deepEqual([r.status, Buffer.byteLength(r.body)], [200, responseSize(config, 'svc-0')]);
     }
     const hosts = await hostRequests(mesh, 'svc-0', 'outbound|8080||svc-0-4.default.svc.cluster.local');
     assert.equal(hosts.size, 1000);
     const snap = await mesh.snapshot();
     for (const [pod, n] of hosts) if (n > 0) assert.equal(snap.instances.find((i) => i.pod === pod)!.requests, n, pod);
     assert.equal([...hosts.values()].reduce((a, b) => a + b, 0), 3);
+  } finally {
+    await mesh.close();
+  }
+});
+
+test("every other graph of isotope's example-topologies boots; its entry answers 200 with its responseSize", async () => {
+  const files = [
+    '1-service.yaml',
+    '10-svc_10-end.yaml',
+    '10-svc_100-end.yaml',
+    '10-svc_1000-end.yaml',
+    'canonical.yaml',
+    'canonical-2-replicas.yaml',
+    'chain-2-services.yaml',
+    'chain-3-services.yaml',
+    'chain-2-services-different-namespace.yaml',
+    'tree-13-services.yaml',
+  ];
+  for (const file of files) {
+    const docs = await loadSourceFiles([fixture(file)]);
+    const config = compileMesh(docs);
+    const services = topologyServices(docs);
+    const root = services.find((s) => s.entry) ?? services[0]!;
+    const mesh = await startMesh(config, { seed: 1 });
+    try {
+      const r = await entry(mesh, new URL(entrypointUrl(root)).host);
+      assert.deepEqual([r.status, Buffer.byteLength(r.body)], [200, responseSize(config, root.name)], `${file}: ${r.body.slice(0, 200)}`);
+      const snap = await mesh.snapshot();
+      assert.equal(new Set(snap.instances.filter((i) => i.requests > 0).map((i) => i.workload)).size, reachable(docs, root.name), file);
+    } finally {
+      await mesh.close();
+    }
+  }
+});
+
+/** Services an entry request reaches: the entry and, transitively, every service its script calls. */
+function reachable(docs: Array<{ value: Record<string, unknown> }>, root: string): number {
+  const calls = new Map<string, string[]>();
+  for (const d of docs) {
+    for (const s of (d.value.services as Array<{ name: string; script?: unknown[] }> | undefined) ?? []) {
+      const targets: string[] = [];
+      for (const step of s.script ?? []) {
+        for (const cmd of Array.isArray(step) ? step : [step]) {
+          const c = (cmd as { call?: string | { service: string } }).call;
+          if (c !== undefined) targets.push(typeof c === 'string' ? c : c.service);
+        }
+      }
+      calls.set(s.name, targets);
+    }
+  }
+  const seen = new Set<string>();
+  const visit = (n: string): void => {
+    if (seen.has(n)) return;
+    seen.add(n);
+    for (const t of calls.get(n) ?? []) visit(t);
+  };
+  visit(root);
+  return seen.size;
+}
+
+test("chain-2-services-different-cluster (isotope example) boots; its call to b.global:8080 finds no mesh host (404), so the entry answers 500", async () => {
+  // `.global` names come from Istio's multicluster DNS stubs, which a single mesh does not have.
+  const config = compileMesh(await loadSourceFiles([fixture('chain-2-services-different-cluster.yaml')]));
+  const mesh = await startMesh(config, { seed: 1 });
+  try {
+    const r = await entry(mesh, 'a.demo1.svc.cluster.local:8080');
+    assert.equal(r.status, 500);
+    assert.match(r.body, /^service b\.global:8080 responded with 404/);
   } finally {
     await mesh.close();
   }
