@@ -11,7 +11,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { percentileMs } from '../src/report/hdr.js';
@@ -164,7 +164,10 @@ export async function benchModeled(
     ))
       log(line);
     log(`modeled hop cpu/rq vs httpbin hop: ${cpuModeledVsHttpbin?.toFixed(2) ?? '-'}x (target <= 1.00); 3-hop chain qps vs single hop: ${chainVsSingleQps.toFixed(2)}x`);
-    log(`${connections} connections, medians of ${rounds} interleaved rounds x ${seconds}s; cpu = the whole mesh process (sidecars + apps)`);
+    log(
+      `${connections} connections, medians of ${rounds} interleaved rounds x ${seconds}s; cpu = the whole mesh process (sidecars + apps); ` +
+        `load average ${loadavg()[0]!.toFixed(1)} (a chain waits on the scheduler 3 times per request: it suffers most on a busy box)`,
+    );
     await stop(mesh.child);
     const boots = await benchBoots(bootRuns);
     log('');
