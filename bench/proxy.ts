@@ -231,7 +231,7 @@ http {
 }
 
 /** utime+stime of a process and its direct children (nginx's worker), in clock ticks (100/s). */
-function cpuTicks(pids: readonly number[]): number | undefined {
+export function cpuTicks(pids: readonly number[]): number | undefined {
   try {
     let t = 0;
     for (const pid of pids) {

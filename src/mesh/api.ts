@@ -21,7 +21,7 @@ export interface InstanceInfo {
   pod: string;
   workload: string;
   labels: Record<string, string>;
-  /** The app's own loopback port. */
+  /** Loopback port of its Deployment's app listener (shared by the replicas; plain requests reach the first). */
   port: number;
 }
 

@@ -1,6 +1,6 @@
 // Boots a whole mesh in this thread: one outbound sidecar (own stats, pools,
-// breakers, detectors) per source workload, the built-in app instances on
-// loopback ports, and the admin server. Order matters: sidecars first (apps are
+// breakers, detectors) per source workload, the app instances (one loopback
+// listener per Deployment, its replicas as endpoints on it), and the admin server. Order matters: sidecars first (apps are
 // given their own workload's sidecar as `outbound`), then apps, then the
 // pod -> port map the sidecars resolve endpoints with.
 
@@ -16,6 +16,10 @@ import type { Cluster } from './cluster/cluster.js';
 import { RuntimeError, UserError, ExitCode } from '../errors.js';
 import { Sidecar } from './sidecar.js';
 import { startApp } from './apps/index.js';
+import type { EndpointListener } from './apps/endpoint-listener.js';
+import { createAppListener } from './apps/server.js';
+import { ServiceIndex } from './cluster/service-index.js';
+import { warmsAllClusters } from './config/scale.js';
 
 function clusterStatus(c: Cluster): ClusterStatus {
   const r = c.resources;
@@ -89,20 +93,27 @@ export async function startMesh(config: MeshConfig, opts: MeshBootOptions = {}):
   const instancePorts = new Map<string, number>();
   const sidecars: BootedSidecar[] = [];
   const instances: BootedInstance[] = [];
+  const listeners = new Map<string, EndpointListener>();
   let admin: AdminServer | undefined;
   const accessLog = opts.accessLog === 'stderr' ? (line: string) => void process.stderr.write(line + '\n') : undefined;
 
   const closeAll = async (): Promise<void> => {
     // Apps first (they may be calling out through sidecars), then sidecars, then admin.
     await Promise.allSettled(instances.map((i) => i.app.close()));
+    await Promise.allSettled([...listeners.values()].map((l) => l.close()));
     await Promise.allSettled(sidecars.map((s) => s.sidecar.close()));
     if (admin) await admin.close().catch(() => undefined);
   };
 
   try {
-    for (const src of sourceWorkloads(config)) {
+    const sources = sourceWorkloads(config);
+    const index = new ServiceIndex(config);
+    const warm = warmsAllClusters(config, sources.length);
+    for (const src of sources) {
       const stats = new StatsStore();
       const sidecar = new Sidecar({
+        index,
+        warm,
         workload: src.workload,
         namespace: src.namespace,
         labels: src.labels,
@@ -142,10 +153,19 @@ export async function startMesh(config: MeshConfig, opts: MeshBootOptions = {}):
     for (const spec of config.instances) {
       if (spec.app === 'client') continue; // sleep/curl pods: a source of calls, no server
       const counter = new InstanceCounter();
+      // One listening socket per Deployment; its replicas are endpoints on it (apps/endpoint-listener.ts).
+      const key = `${spec.namespace}/${spec.workload}`;
+      let listener = listeners.get(key);
+      if (!listener) {
+        listener = createAppListener();
+        listeners.set(key, listener);
+        await listener.listen('127.0.0.1', 0);
+      }
       const app = await startApp({
         instance: spec,
+        listener,
         host: '127.0.0.1',
-        port: 0,
+        port: listener.port,
         outbound: { host: '127.0.0.1', port: sidecarPort.get(spec.workload) ?? sidecarPort.get(IMPLICIT_SOURCE)! },
         counter,
         ...(opts.seed !== undefined ? { random: createRandom(sidecarSeed(opts.seed, `pod/${spec.namespace}/${spec.pod}`)) } : {}),

@@ -5,6 +5,7 @@ import type { MeshConfig } from './config/model.js';
 import type { StatsStore } from './stats/store.js';
 import { RuntimeError } from '../errors.js';
 import { ClusterManager } from './cluster/cluster-manager.js';
+import type { ServiceIndex } from './cluster/service-index.js';
 import { RouteTable } from './route/route-table.js';
 import { HcmStatsByPort } from './listener/hcm-stats.js';
 import { Listener } from './listener/listener.js';
@@ -23,6 +24,10 @@ export interface SidecarOptions {
   random: () => number; // seeded (src/mesh/random.ts), for every draw
   shadowHostSuffix: boolean; // append -shadow to mirrored Host (seed/Istio <= 1.27): default true
   mirrorCapture?: Partial<MirrorCaptureOptions>; // capture mirrored responses (docs/mirror-diff.md); omitted -> off
+  /** The mesh's shared service/endpoint lookups; omitted -> built from `config`. */
+  index?: ServiceIndex;
+  /** Build every cluster at start (Envoy CDS: zero stats visible at once); false = on first use. Default true. */
+  warm?: boolean;
 }
 
 export class Sidecar {
@@ -39,8 +44,8 @@ export class Sidecar {
   constructor(opts: SidecarOptions) {
     this.#opts = opts;
     this.workload = opts.workload;
-    this.clusters = new ClusterManager(opts.config, opts.stats, opts.random, (pod) => opts.instancePort(pod));
-    this.clusters.warmAll();
+    this.clusters = new ClusterManager(opts.index ?? opts.config, opts.stats, opts.random, (pod) => opts.instancePort(pod));
+    if (opts.warm ?? true) this.clusters.warmAll();
     this.routes = new RouteTable(opts.config, { labels: opts.labels, namespace: opts.namespace });
     this.#hcm = new HcmStatsByPort(opts.stats);
     this.#internalErrors = new InternalErrors(opts.stats, opts.workload);

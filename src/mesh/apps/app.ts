@@ -1,8 +1,9 @@
 // The contract between the mesh boot and the built-in apps (one app instance =
-// one "pod" listening on its own loopback port).
+// one "pod", served on its Deployment's shared loopback listener).
 
 import type { InstanceSpec } from '../config/model.js';
 import { isShadowHost } from '../authority.js';
+import type { EndpointListener } from './endpoint-listener.js';
 
 /** Per-instance request accounting, read by MeshHandle.snapshot(). */
 export class InstanceCounter {
@@ -30,6 +31,8 @@ export interface AppContext {
    */
   outbound: { host: string; port: number };
   counter: InstanceCounter;
+  /** The Deployment's shared app listener this replica joins; absent = the instance listens on host:port itself. */
+  listener?: EndpointListener;
   /** This instance's share of the run's seeded RNG (modeled services draw from it); default Math.random. */
   random?: () => number;
   /** Access-log sink (gunicorn/combined style line), or undefined for none. */

@@ -3,10 +3,10 @@
 // close() that really lets the process exit (open sockets and pending app
 // timers are destroyed, not waited for).
 
-import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppContext, RunningApp } from './app.js';
 import { splitRequestTarget } from '../authority.js';
+import { EndpointListener } from './endpoint-listener.js';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, app: AppServer) => void;
 
@@ -81,10 +81,13 @@ export class AppServer {
   }
 }
 
-/** Starts `handler` on ctx.host:ctx.port. */
+/**
+ * Starts `handler` as the replica `ctx.instance.pod` of its Deployment's shared
+ * listener (`ctx.listener`), or on its own listener at ctx.host:ctx.port.
+ */
 export function serve(ctx: AppContext, handler: Handler): Promise<RunningApp> {
   const app = new AppServer(ctx);
-  const server = http.createServer({ keepAlive: true, noDelay: true }, (req, res) => {
+  const replica = (req: IncomingMessage, res: ServerResponse): void => {
     // A client that vanishes mid-request must not crash the mesh thread.
     req.on('error', ignore);
     res.on('error', ignore);
@@ -94,7 +97,29 @@ export function serve(ctx: AppContext, handler: Handler): Promise<RunningApp> {
       // A bug in an app answers 500 like a WSGI/Java server would, never throws.
       app.internalError(req, res);
     }
+  };
+  const listener = ctx.listener ?? createAppListener();
+  const bound = ctx.listener ? Promise.resolve(ctx.listener.port) : listener.listen(ctx.host, ctx.port);
+  return bound.then((port) => {
+    const detach = listener.attach(ctx.instance.pod, replica);
+    return {
+      port,
+      close: async () => {
+        app.closed = true;
+        app.clearTimers();
+        for (const o of app.outbound) o.destroy();
+        app.outbound.clear();
+        detach();
+        if (!ctx.listener) await listener.close();
+      },
+    };
   });
+}
+
+/** A loopback app listener with the server settings every built-in app runs with. */
+export function createAppListener(): EndpointListener {
+  const listener = new EndpointListener();
+  const server = listener.server;
   // Upstream pools keep idle connections for a long time (Envoy default 1 h);
   // Node's 5 s default would race them into resets. close() destroys sockets anyway.
   server.keepAliveTimeout = 300_000;
@@ -111,28 +136,7 @@ export function serve(ctx: AppContext, handler: Handler): Promise<RunningApp> {
     }
     socket.destroy();
   });
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error) => reject(err);
-    server.once('error', onError);
-    server.listen(ctx.port, ctx.host, () => {
-      server.off('error', onError);
-      server.on('error', ignore);
-      const addr = server.address();
-      const port = typeof addr === 'object' && addr ? addr.port : ctx.port;
-      resolve({
-        port,
-        close: () =>
-          new Promise<void>((done) => {
-            app.closed = true;
-            app.clearTimers();
-            for (const o of app.outbound) o.destroy();
-            app.outbound.clear();
-            server.close(() => done());
-            server.closeAllConnections();
-          }),
-      });
-    });
-  });
+  return listener;
 }
 
 function ignore(): void {}

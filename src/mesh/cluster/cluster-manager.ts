@@ -3,6 +3,7 @@
 // service has that port and, for a subset, when a DestinationRule defines it.
 
 import type { DestinationRule, MeshConfig, MeshService } from '../config/model.js';
+import { ServiceIndex } from './service-index.js';
 import type { StatsStore } from '../stats/store.js';
 import { Cluster } from './cluster.js';
 import { Host } from './host.js';
@@ -12,17 +13,20 @@ import { clusterName } from '../stats/stat-names.js';
 
 export class ClusterManager {
   readonly #clusters = new Map<string, Cluster | null>();
-  readonly #services = new Map<string, MeshService>();
-  readonly #rules = new Map<string, DestinationRule>();
+  readonly #services: ReadonlyMap<string, MeshService>;
+  readonly #rules: ReadonlyMap<string, DestinationRule>;
+  readonly #index: ServiceIndex;
 
   constructor(
-    private readonly config: MeshConfig,
+    config: MeshConfig | ServiceIndex,
     private readonly store: StatsStore,
     private readonly random: () => number,
     private readonly instancePort: (pod: string) => number | undefined,
   ) {
-    for (const s of config.services) if (!this.#services.has(s.fqdn)) this.#services.set(s.fqdn, s);
-    for (const d of config.destinationRules) if (!this.#rules.has(d.host)) this.#rules.set(d.host, d);
+    // A mesh shares one index between all its sidecars; a lone manager (explain) builds its own.
+    this.#index = config instanceof ServiceIndex ? config : new ServiceIndex(config);
+    this.#services = this.#index.services;
+    this.#rules = this.#index.rules;
   }
 
   service(fqdn: string): MeshService | undefined {
@@ -88,13 +92,12 @@ export class ClusterManager {
         const p = ep.ports[sp.name] ?? port;
         hosts.push(new Host(`${ep.address}:${p}`, hosts.length, ep.labels, ep.address, () => p));
       }
-    } else if (svc.selector) {
-      const sel = svc.selector;
-      for (const inst of this.config.instances) {
-        if (inst.namespace !== svc.namespace) continue;
-        if (!labelsMatch(sel, inst.labels) || !labelsMatch(subsetLabels, inst.labels)) continue;
+    } else {
+      for (const inst of this.#index.pods(svc)) {
+        if (!labelsMatch(subsetLabels, inst.labels)) continue;
         const pod = inst.pod;
-        hosts.push(new Host(pod, hosts.length, inst.labels, '127.0.0.1', () => this.instancePort(pod)));
+        // Pods of one Deployment share its app listener: the pod name picks the replica (apps/endpoint-listener.ts).
+        hosts.push(new Host(pod, hosts.length, inst.labels, '127.0.0.1', () => this.instancePort(pod), pod));
       }
     }
     const policy = effectivePolicy(dr, subset, port);

@@ -15,7 +15,7 @@ import type { ConnectionPool, LbPolicy, OutlierDetection } from '../config/model
 import { OutlierDetector } from '../outlier/detector.js';
 import { bindClusterStats, ResponseCodeStats, type ClusterStats } from './cluster-stats.js';
 import { ResourceManager } from './resource-manager.js';
-import { ConnPool } from './conn-pool.js';
+import { ConnPool, type PoolSettings } from './conn-pool.js';
 import type { Host } from './host.js';
 import { createLoadBalancer, type LoadBalancer } from '../lb/load-balancer.js';
 
@@ -44,7 +44,9 @@ export class Cluster {
   readonly poolSettings: ConnectionPool;
   readonly isConsistentHash: boolean;
   readonly hashPolicy: LbPolicy;
-  readonly #pools: ConnPool[];
+  /** One per (host, worker), created on first use: a 1000-replica service costs nothing until called. */
+  readonly #pools: Array<ConnPool | undefined> = [];
+  readonly #poolSettings: PoolSettings;
   readonly #lb: LoadBalancer;
   readonly #panicThreshold: number;
 
@@ -63,19 +65,16 @@ export class Cluster {
       : undefined;
     this.#panicThreshold = o.outlier ? o.outlier.healthyPanicThreshold : ENVOY_DEFAULT_PANIC_THRESHOLD;
     this.#lb = createLoadBalancer(o.lb, o.random);
-    const settings = {
+    this.#poolSettings = {
       connectTimeoutMs: o.pool.connectTimeoutMs,
       maxRequestsPerConnection: o.pool.maxRequestsPerConnection,
       idleTimeoutMs: o.pool.idleTimeoutMs,
     };
-    this.#pools = [];
-    for (const h of o.hosts)
-      for (let w = 0; w < WORKER_CONCURRENCY; w++)
-        this.#pools.push(new ConnPool(h, this.stats, this.resources, settings, this.outlier));
   }
 
   pool(host: Host, worker: number): ConnPool {
-    return this.#pools[host.index * WORKER_CONCURRENCY + (worker % WORKER_CONCURRENCY)]!;
+    const i = host.index * WORKER_CONCURRENCY + (worker % WORKER_CONCURRENCY);
+    return (this.#pools[i] ??= new ConnPool(host, this.stats, this.resources, this.#poolSettings, this.outlier));
   }
 
   /**
@@ -102,7 +101,7 @@ export class Cluster {
   }
 
   close(): void {
-    for (const p of this.#pools) p.destroy();
+    for (const p of this.#pools) p?.destroy();
     this.outlier?.close();
   }
 }

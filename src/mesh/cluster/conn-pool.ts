@@ -229,6 +229,7 @@ export class ConnPool {
       this.host.address,
       this.settings.connectTimeoutMs,
       this.settings.maxRequestsPerConnection,
+      this.host.endpoint,
     );
     this.#all.add(cx);
     return canCreate;

@@ -37,6 +37,8 @@ export class Host {
     readonly labels: Record<string, string>,
     readonly address: string,
     private readonly portOf: () => number | undefined,
+    /** The pod a shared app listener must hand the connection to (sent first on each connection); none for static endpoints. */
+    readonly endpoint?: string,
   ) {}
 
   /** Current loopback port, or undefined while the instance is not running. */

@@ -4,6 +4,7 @@
 import * as net from 'node:net';
 import { ParseError, ResponseParser, type ResponseSink } from './http1-codec.js';
 import type { ConnPool } from './conn-pool.js';
+import { endpointHeaderLine } from '../endpoint-header.js';
 
 export const enum CxState {
   Connecting = 0,
@@ -32,6 +33,8 @@ export class UpstreamConnection {
   #stream: StreamCallbacks | undefined;
   #connectTimer: NodeJS.Timeout | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
+  /** Names the pod to its Deployment's shared app listener, on every request (undefined for static endpoints). */
+  readonly #endpointLine: string | undefined;
 
   constructor(
     readonly pool: ConnPool,
@@ -39,8 +42,10 @@ export class UpstreamConnection {
     address: string,
     connectTimeoutMs: number,
     maxRequests: number,
+    endpoint?: string,
   ) {
     this.remainingRequests = maxRequests > 0 ? maxRequests : Infinity;
+    this.#endpointLine = endpoint === undefined ? undefined : endpointHeaderLine(endpoint);
     // A pod that is not running behaves like a refused connection.
     this.socket = net.connect({ host: address, port: port ?? 1 });
     if (port === undefined) this.socket.destroy(new Error('instance not running'));
@@ -61,6 +66,7 @@ export class UpstreamConnection {
   send(head: string, body: Buffer | undefined, stream: StreamCallbacks, noResponseBody: boolean): void {
     this.#stream = stream;
     this.#parser.start(this.#sink, noResponseBody);
+    if (this.#endpointLine !== undefined) head = head.slice(0, -2) + this.#endpointLine;
     if (body && body.length > 0) {
       this.socket.cork();
       this.socket.write(head, 'latin1');

@@ -16,6 +16,7 @@ import { compileVirtualService, routeIndex } from './virtual-service.js';
 import { compileDestinationRule } from './destination-rule.js';
 import { isModelKind, isScenarioDoc, SCENARIO_API_VERSION, SCENARIO_KIND, SERVICE_MODEL_KIND } from './scenario-doc.js';
 import { reportSkipped, skippedKind } from './skipped-kinds.js';
+import { scaleWarnings } from './scale.js';
 import { expandTopology, isIsotopeConfigMap, modelsFromConfigMap } from './isotope.js';
 import { TOPOLOGY_KIND } from './isotope-doc.js';
 import { attachModels, compileServiceModel, type AttachOptions, type CompiledModel } from './service-model.js';
@@ -148,6 +149,7 @@ export function checkMesh(docs: SourceDoc[], opts: CompileOptions = {}): MeshChe
     destinationRules,
     warnings: diag.warnings,
   };
+  diag.warnings.push(...scaleWarnings(config));
   return { config, errors: [], warnings: diag.warnings };
 }
 

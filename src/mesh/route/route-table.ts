@@ -59,33 +59,61 @@ export function exportedTo(v: { namespace: string; exportTo?: string[] }, namesp
   return v.exportTo.some((e) => e === '*' || e === namespace || (e === '.' && v.namespace === namespace));
 }
 
+/** What a sidecar's names and VirtualService bindings depend on: only its namespace. */
+interface NamespaceView {
+  byName: Map<string, MeshService>;
+  vsFor: Map<string, VirtualService[]>;
+}
+
+/** Views per config and source namespace, shared by its sidecars (1000 sidecars would each rebuild the same maps). */
+const views = new WeakMap<MeshConfig, Map<string, NamespaceView>>();
+
+function namespaceView(config: MeshConfig, namespace: string): NamespaceView {
+  let byNs = views.get(config);
+  if (!byNs) views.set(config, (byNs = new Map()));
+  let v = byNs.get(namespace);
+  if (!v) byNs.set(namespace, (v = buildView(config, namespace)));
+  return v;
+}
+
+function buildView(config: MeshConfig, namespace: string): NamespaceView {
+  const byName = new Map<string, MeshService>();
+  const vsFor = new Map<string, VirtualService[]>();
+  for (const s of config.services) {
+    for (const a of [s.fqdn, ...s.aliases]) {
+      // Istio gives a proxy the bare name of a Kubernetes Service only in the
+      // Service's own namespace (the pod's DNS search path); elsewhere name.ns.
+      if (s.origin.kind === 'Service' && s.namespace !== namespace && !parseAuthority(a).host.includes('.')) continue;
+      const k = hostMatchKey(a);
+      if (!byName.has(k)) byName.set(k, s);
+    }
+  }
+  // VirtualServices that apply to sidecars (gateways contain 'mesh'); exact host
+  // bindings win over wildcard ones.
+  const sidecarVs = config.virtualServices.filter((v) => (v.gateways.length === 0 || v.gateways.includes('mesh')) && exportedTo(v, namespace));
+  if (sidecarVs.length > 0) {
+    for (const s of config.services) {
+      let list = sidecarVs.filter((v) => v.hosts.some((h) => h === s.fqdn));
+      if (list.length === 0) list = sidecarVs.filter((v) => v.hosts.some((h) => hostMatches(h, s.fqdn)));
+      if (list.length) vsFor.set(s.fqdn, list);
+    }
+  }
+  return { byName, vsFor };
+}
+
 export class RouteTable {
-  readonly #byName = new Map<string, MeshService>();
+  readonly #byName: ReadonlyMap<string, MeshService>;
   readonly #vhosts = new Map<string, VirtualHost>();
-  readonly #vsFor = new Map<string, VirtualService[]>();
+  readonly #vsFor: ReadonlyMap<string, VirtualService[]>;
   readonly #byAuthority = new Map<string, HostLookup | null>();
 
   constructor(
     config: MeshConfig,
     private readonly source: { labels: Record<string, string>; namespace: string },
   ) {
-    for (const s of config.services) {
-      for (const a of [s.fqdn, ...s.aliases]) {
-        // Istio gives a proxy the bare name of a Kubernetes Service only in the
-        // Service's own namespace (the pod's DNS search path); elsewhere name.ns.
-        if (s.origin.kind === 'Service' && s.namespace !== source.namespace && !parseAuthority(a).host.includes('.')) continue;
-        const k = hostMatchKey(a);
-        if (!this.#byName.has(k)) this.#byName.set(k, s);
-      }
-    }
-    // VirtualServices that apply to sidecars (gateways contain 'mesh'); exact host
-    // bindings win over wildcard ones.
-    const sidecarVs = config.virtualServices.filter((v) => (v.gateways.length === 0 || v.gateways.includes('mesh')) && exportedTo(v, source.namespace));
-    for (const s of config.services) {
-      let list = sidecarVs.filter((v) => v.hosts.some((h) => h === s.fqdn));
-      if (list.length === 0) list = sidecarVs.filter((v) => v.hosts.some((h) => hostMatches(h, s.fqdn)));
-      if (list.length) this.#vsFor.set(s.fqdn, list);
-    }
+    const view = namespaceView(config, source.namespace);
+    this.#byName = view.byName;
+    this.#vsFor = view.vsFor;
   }
 
   /** The service a Host header names, by any alias form (spec §2.1). */
