@@ -68,6 +68,12 @@ async function dispatch(argv: string[], io: CommandIO): Promise<number> {
       return (await import('./explain.js')).explainCommand(rest, io);
     case 'run':
       return (await import('./run.js')).runCommand(rest, io);
+    case 'export':
+      return (await import('./export.js')).exportCommand(rest, io);
+    case 'import':
+      return (await import('./import.js')).importCommand(rest, io);
+    case 'merge':
+      return (await import('./merge.js')).mergeCommand(rest, io);
     default:
       if (cmd.startsWith('-') || /\.ya?ml$/i.test(cmd)) {
         return (await import('./run.js')).runCommand(argv, io);
