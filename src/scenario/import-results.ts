@@ -172,7 +172,10 @@ export async function importResults(p: PreparedScenario, dir: string, files: str
     const steps: StepOutcome[] = [];
     const vdir = join(dir, v.spec.name);
     const stepDirs = await listDir(vdir);
-    if (!stepDirs) continue;
+    if (!stepDirs) {
+      warnings.push(`${vdir}: no results for variant ${v.spec.name}`);
+      continue;
+    }
     for (const d of stepDirs) if (!p.scenario.load.steps.some((s) => s.name === d)) warnings.push(`${join(vdir, d)}: no step "${d}" in the scenario: skipped`);
     for (const step of p.scenario.load.steps) {
       const o = await importStep(p, v.spec.name, step, join(vdir, step.name), warnings);
