@@ -151,6 +151,11 @@ test('bench merge: fortio files give fortio JSON of the union; meshbench HDR blo
     assert.deepEqual(merged.DurationHistogram.Percentiles, union.Percentiles);
     // Merged results merge again (fortio's own format, read back).
     assert.equal((await run(['merge', m, repo(`${STEP_DIR}/pod-0.json`), '-o', join(dir, 'm2.json')])).code, 0);
+    // fortio JSON as the gate's baseline: pod 1's p99 (12.48 ms) against the merged run's (12.45 ms).
+    const gate = await run(['compare', '--baseline', m, repo(`${STEP_DIR}/pod-1.json`), '--fail-on', 'p99>+10%']);
+    assert.equal(gate.code, 0, gate.out + gate.err);
+    assert.match(gate.out, /gate: passed 1 checks/);
+    assert.match(gate.out, /^pod-1 .* 12\.5 /m);
 
     // meshbench's block (bench load -json): HDR histograms of µs, added count by count.
     const ms0 = POD0.map((s) => s * 1000);
