@@ -91,6 +91,8 @@ async function importStep(p: PreparedScenario, variant: string, step: StepSpec, 
   if (jsons.length === 0) throw new UserError('MB_ERR_NO_FILE', `${dir}: no fortio results (*.json); collect.sh writes pod-<i>.json there`);
   const inputs = [];
   for (const n of jsons) inputs.push(readFortioResult(await readJsonFile(join(dir, n)), join(dir, n)));
+  // Another URL is most likely another scenario's results (a cluster may also spell the host out: said, not refused).
+  if (inputs[0]!.url !== p.scenario.load.url) warnings.push(`${dir}: the pods called ${inputs[0]!.url}, the scenario's load.url is ${p.scenario.load.url}`);
   const fortio = mergeFortioResults(inputs);
   const h = fortio.DurationHistogram;
   const st = fortioSummary(h);

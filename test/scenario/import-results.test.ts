@@ -192,3 +192,54 @@ test('bench merge: fortio files give fortio JSON of the union; meshbench HDR blo
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('bench import: expectations only the embedded mesh can measure are listed as not evaluated, never passed', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'mb-import-'));
+  try {
+    // The fixtures as the mirror scenario's "load" step of variant "mirror" (another URL: said).
+    await cp(repo(STEP_DIR), join(dir, 'results/mirror/load'), { recursive: true });
+    const out = join(dir, 'real.json');
+    const r = await run(['import', repo('scenarios/httpbin-mirror.yaml'), join(dir, 'results'), '--json', out]);
+    assert.equal(r.code, 1, 'code 200 share >= 1 fails on 8 of 10');
+    assert.match(r.err, /the pods called http:\/\/httpbin:8000\/get, the scenario's load\.url is http:\/\/httpbin:8000\/headers/);
+    assert.match(r.err, /httpbin-mirror\.yaml:\d+:\d+: not evaluated on mirror \/ load: upstream expectations need the embedded mesh's own view/);
+    assert.match(r.err, /not evaluated on mirror \/ load: mirror expectations need the embedded mesh's own view/);
+    const doc = JSON.parse(await readFile(out, 'utf8'));
+    assert.deepEqual(doc.expectations.map((e: any) => [e.check, e.pass]), [['code 200 share >= 1', false]]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('bench merge of two scenario runs: per step the HDR of both runs, codes and counters summed', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'mb-merge-'));
+  try {
+    const files = [join(dir, 'a.json'), join(dir, 'b.json')];
+    for (const f of files) {
+      const r = await run([repo(SCENARIO), '--variant', 'seed-dr', '--no-tui', '--json', f]);
+      assert.ok(r.code === 0 || r.code === 1, r.err);
+    }
+    const out = join(dir, 'm.json');
+    const m = await run(['merge', ...files, '-o', out]);
+    assert.equal(m.code, 0, m.err);
+    const [a, b, merged] = await Promise.all([...files, out].map(async (f) => JSON.parse(await readFile(f, 'utf8'))));
+    assert.equal(merged.variants.length, 1);
+    merged.variants[0].steps.forEach((s: any, i: number) => {
+      const sa = a.variants[0].steps[i];
+      const sb = b.variants[0].steps[i];
+      assert.equal(s.step, sa.step);
+      const both = createHdr();
+      both.add(decodeHdr(sa.result.meshbench.hdrServiceTime));
+      both.add(decodeHdr(sb.result.meshbench.hdrServiceTime));
+      assert.deepEqual(s.result.meshbench.serviceTime, summarize(both), s.step);
+      assert.equal(s.result.fortio.DurationHistogram.Count, sa.result.fortio.DurationHistogram.Count + sb.result.fortio.DurationHistogram.Count);
+      const codes = (x: any, c: string) => x.result.fortio.RetCodes[c] ?? 0;
+      assert.equal(codes(s, '503'), codes(sa, '503') + codes(sb, '503'));
+      assert.equal(s.counters.upstream_rq_pending_overflow ?? 0, (sa.counters.upstream_rq_pending_overflow ?? 0) + (sb.counters.upstream_rq_pending_overflow ?? 0));
+      assert.equal(merged.compare[i].calls, sa.result.meshbench.serviceTime.count + sb.result.meshbench.serviceTime.count);
+    });
+    assert.match(m.err, /timelines dropped/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
