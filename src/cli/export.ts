@@ -12,7 +12,7 @@ import { prepareScenario } from '../scenario/runner.js';
 import { formatFlagHelp, parseFlags } from './flags.js';
 import type { CommandIO } from './io.js';
 
-const USAGE = 'usage: bench export k8s SCENARIO.yaml [--variant NAME]… [--step NAME]… [--pods P] [--keep-images] -o DIR';
+const USAGE = 'usage: bench export k8s SCENARIO.yaml [more.yaml…] [--variant NAME]… [--step NAME]… [--pods P] [--keep-images] -o DIR';
 
 export const EXPORT_FLAGS = [
   { name: 'o', kind: 'string', arg: 'DIR', aliases: ['output'], dash: '-', help: 'directory to write into (created; existing files of the same names are replaced)' },
@@ -30,12 +30,12 @@ export async function exportCommand(argv: string[], io: CommandIO): Promise<numb
   }
   const [target, ...files] = positional;
   if (target !== 'k8s') throw new FlagError(target === undefined ? `what to export? (${USAGE})` : `unknown export target "${target}" (only k8s; ${USAGE})`);
-  if (files.length !== 1) throw new FlagError(`expected one scenario file (${USAGE})`);
+  if (files.length === 0) throw new FlagError(`no scenario file given (${USAGE})`);
   if (values.o === undefined) throw new FlagError(`-o: missing: which directory should the manifests go to? (${USAGE})`);
   if (values.pods < 1) throw new FlagError(`--pods: invalid value "${values.pods}": expected a whole number >= 1`);
   const list = (xs: string[]) => xs.flatMap((x) => x.split(',')).filter(Boolean);
   const prepared = await prepareScenario(files, list(values.variant));
-  const out = exportK8s(prepared, { pods: values.pods, steps: list(values.step), keepImages: values['keep-images'] ?? false, scenarioFile: files[0]! });
+  const out = exportK8s(prepared, { pods: values.pods, steps: list(values.step), keepImages: values['keep-images'] ?? false, scenarioFile: files.join(' ') });
   const dir = values.o;
   try {
     for (const f of out.files) {

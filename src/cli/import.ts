@@ -14,7 +14,7 @@ import { formatFlagHelp, parseFlags } from './flags.js';
 import type { CommandIO } from './io.js';
 import { checkWritable, writeOutput } from './output.js';
 
-const USAGE = 'usage: bench import SCENARIO.yaml RESULTS_DIR [--variant NAME]… [--json FILE]';
+const USAGE = 'usage: bench import SCENARIO.yaml [more.yaml…] RESULTS_DIR [--variant NAME]… [--json FILE]';
 
 export const IMPORT_FLAGS = [
   { name: 'json', kind: 'string', arg: 'FILE', help: 'write the imported results as a scenario result (- = stdout; the text goes to stderr)' },
@@ -27,12 +27,13 @@ export async function importCommand(argv: string[], io: CommandIO): Promise<numb
     io.stdout.write(`${USAGE}\n  RESULTS_DIR/<variant>/<step>/*.json (fortio JSON, one per pod) and *.stats (Envoy stats dumps), as collect.sh writes them\n${formatFlagHelp(IMPORT_FLAGS)}`);
     return ExitCode.ok;
   }
-  if (positional.length !== 2) throw new FlagError(`expected a scenario file and a results directory (${USAGE})`);
-  const [scenarioFile, dir] = positional as [string, string];
+  if (positional.length < 2) throw new FlagError(`expected the scenario file(s) and a results directory (${USAGE})`);
+  const files = positional.slice(0, -1);
+  const dir = positional.at(-1)!;
   if (values.json !== undefined) await checkWritable('--json', values.json);
   const only = values.variant.flatMap((x) => x.split(',')).filter(Boolean);
-  const prepared = await prepareScenario([scenarioFile], only);
-  const imported = await importResults(prepared, dir, [scenarioFile]);
+  const prepared = await prepareScenario(files, only);
+  const imported = await importResults(prepared, dir, files);
   const out = values.json === '-' ? io.stderr : io.stdout;
   for (const w of imported.warnings) io.stderr.write(`warning: ${w}\n`);
   const variants = imported.doc.variants as Array<{ steps: StepOutcome[] }>;

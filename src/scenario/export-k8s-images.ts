@@ -2,7 +2,7 @@
 // real image (httpbin, fortio, bookinfo). A pod meshbench plays with a service
 // model (a ServiceModel, or the default one for an image it does not know) gets
 // a stand-in: fortio's echo server, told by -echo-server-default-params to
-// answer each request after the model's typical latency, with its error share
+// answer each request after the model's median latency, with its error share
 // and response size. Its script of calls, capacity and latency spread are not
 // reproduced: said in a note per workload, and --keep-images keeps the
 // scenario's own images instead. isotope topologies become isotope's own
@@ -12,7 +12,8 @@ import { stringify } from 'yaml';
 import { APP_ANNOTATION, appForImage, imageRepository } from '../mesh/config/deployment.js';
 import { Diagnostics, isPlainObject } from '../mesh/config/fields.js';
 import { expandTopology } from '../mesh/config/isotope.js';
-import type { Distribution, ServiceModel, Workload } from '../mesh/config/model.js';
+import type { ServiceModel, Workload } from '../mesh/config/model.js';
+import { median } from '../mesh/apps/modeled/distribution.js';
 import type { SourceDoc } from '../mesh/config/source.js';
 import { goDuration } from '../report/go-format.js';
 import { clone } from './merge-patch.js';
@@ -39,36 +40,13 @@ function builtInImage(w: Workload): string | undefined {
   }
 }
 
-/** One representative time of a distribution (fortio's echo delays by a fixed time). */
-function typicalMs(d: Distribution): number {
-  switch (d.kind) {
-    case 'fixed':
-      return d.value;
-    case 'uniform':
-      return (d.min + d.max) / 2;
-    case 'normal':
-    case 'exponential':
-      return d.mean;
-    case 'lognormal':
-      return d.median;
-    case 'percentiles': {
-      const pts = d.points;
-      const hi = pts.findIndex((p) => p.p >= 50);
-      if (hi <= 0) return pts[Math.max(0, hi)]?.value ?? 0;
-      const a = pts[hi - 1]!;
-      const b = pts[hi]!;
-      return a.value + ((50 - a.p) / (b.p - a.p)) * (b.value - a.value);
-    }
-  }
-}
-
 /** fortio echo parameters for a model: delay, status shares, size; and what they leave out. */
 export function echoParams(m: ServiceModel): { params: string; lost: string[]; delayMs: number } {
   let delayMs = 0;
   const params: string[] = [];
   const lost: string[] = [];
   if (m.latency) {
-    const ms = typicalMs(m.latency);
+    const ms = median(m.latency);
     delayMs = ms;
     if (ms > 0) params.push(`delay=${goDuration(Math.round(ms * 1e6))}`);
     if (m.latency.kind !== 'fixed') lost.push(`latency spread (${m.latency.kind}; a fixed ${goDuration(Math.round(ms * 1e6))} instead)`);
@@ -87,7 +65,7 @@ export function echoParams(m: ServiceModel): { params: string; lost: string[]; d
     else statuses.push(String(m.response.status));
   }
   if (statuses.length) params.push(`status=${statuses.join(',')}`);
-  const size = typicalMs(m.response.size);
+  const size = median(m.response.size);
   if (size > 0) params.push(`size=${Math.round(size)}`);
   if (m.script.length) lost.push('its script of calls to other services');
   if (m.capacity) lost.push(`capacity (${m.capacity.workers} workers, queue ${m.capacity.queue})`);
