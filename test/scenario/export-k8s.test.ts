@@ -7,7 +7,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { access, constants, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { access, constants, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -23,6 +25,8 @@ import { loadSlices, splitStep } from '../../src/scenario/export-k8s-split.js';
 import { prepareScenario } from '../../src/scenario/runner.js';
 import { main } from '../../src/cli/main.js';
 import { capture, repo } from '../helpers/io.js';
+
+const execFileP = promisify(execFile);
 
 type Model = new (data: Record<string, unknown>) => { validate(): void };
 const MODELS: Record<string, Record<string, unknown>> = {
@@ -189,6 +193,44 @@ test('bench export k8s writes manifests, Jobs, README and an executable collect.
     const step = capture();
     assert.equal(await main(['export', 'k8s', repo('scenarios/httpbin-cb.yaml'), '--step', 'c9', '-o', dir], step.io as any), 2);
     assert.match(step.err(), /^bench: --step c9: no such step \(steps: c1, c2, c3\)\n$/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('collect.sh splits each load pod log into pod-<i>.json and pod-<i>.stats that bench import reads (kubectl stand-in on PATH)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'mb-collect-'));
+  try {
+    const exp = join(dir, 'export');
+    assert.equal(await main(['export', 'k8s', repo('scenarios/httpbin-cb.yaml'), '--variant', 'seed-dr', '--step', 'c3', '--pods', '2', '-o', exp], capture().io as any), 0);
+    // A kubectl that knows two finished load pods (two Jobs: c=3 splits 2+1) and prints
+    // their report containers' logs as the Job's second container writes them.
+    const fix = repo('test/fixtures/cluster/results/seed-dr/c3');
+    const bin = join(dir, 'bin');
+    await mkdir(bin);
+    const kubectl = `#!/bin/sh
+case "$1" in
+  get) printf 'mb-seed-dr-c3-0-x1 0 0\\nmb-seed-dr-c3-1-y2 1 0\\n' ;;
+  logs)
+    case "$2" in mb-seed-dr-c3-0-*) i=0 ;; *) i=1 ;; esac
+    echo 'some sidecar noise'
+    echo '=== meshbench fortio result ==='
+    cat "${fix}/pod-$i.json"
+    echo '=== meshbench envoy stats ==='
+    cat "${fix}/pod-$i.stats"
+    echo '=== meshbench end ===' ;;
+  *) echo "unexpected kubectl $*" >&2; exit 9 ;;
+esac
+`;
+    await writeFile(join(bin, 'kubectl'), kubectl, { mode: 0o755 });
+    const results = join(dir, 'results');
+    const { stdout } = await execFileP(join(exp, 'collect.sh'), ['seed-dr', 'c3', results], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    assert.deepEqual(stdout.trim().split('\n'), [join(results, 'seed-dr/c3/pod-0.json'), join(results, 'seed-dr/c3/pod-1.json')]);
+    assert.deepEqual((await readdir(join(results, 'seed-dr/c3'))).sort(), ['pod-0.json', 'pod-0.stats', 'pod-1.json', 'pod-1.stats']);
+    assert.deepEqual(JSON.parse(await readFile(join(results, 'seed-dr/c3/pod-1.json'), 'utf8')), JSON.parse(await readFile(join(fix, 'pod-1.json'), 'utf8')));
+    const out = capture();
+    assert.equal(await main(['import', repo('scenarios/httpbin-cb.yaml'), results, '--variant', 'seed-dr'], out.io as any), 0, out.err());
+    assert.match(out.out(), /upstream_rq_pending_overflow : 2/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
