@@ -38,7 +38,7 @@ export async function importCommand(argv: string[], io: CommandIO): Promise<numb
   for (const w of imported.warnings) io.stderr.write(`warning: ${w}\n`);
   const variants = imported.doc.variants as Array<{ steps: StepOutcome[] }>;
   for (const v of variants) for (const s of v.steps) out.write(formatStepReport(s, { from: prepared.scenario.load.from, variants: variants.length }) + '\n');
-  out.write(formatSummary({ expectations: imported.expectations, interrupted: false } as Parameters<typeof formatSummary>[0]));
+  out.write(formatSummary({ expectations: imported.expectations, interrupted: false }));
   if (values.json !== undefined) await writeOutput('--json', values.json, JSON.stringify(imported.doc, null, 2) + '\n', io);
   return imported.expectations.some((e) => !e.pass) ? ExitCode.expectationFailed : ExitCode.ok;
 }
