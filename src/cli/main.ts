@@ -22,6 +22,11 @@ Usage:
   bench compare A.json B.json…   comparison table from saved results; with --baseline FILE
         --fail-on 'p99>+10%' [--junit FILE] [--markdown FILE] the CI gate
   bench report A.json… -o FILE   self-contained HTML report (charts) from saved results
+  bench export k8s SCENARIO.yaml [--variant NAME] [--step NAME] [--pods P] -o DIR
+        manifests per variant and fortio Indexed Jobs per step for a real cluster with Istio
+  bench import SCENARIO.yaml RESULTS_DIR [--json FILE]
+        the cluster run's pod results merged, Envoy stats read, expectations evaluated
+  bench merge A.json B.json… -o FILE   one result from runs of the same step (fortio or bench JSON)
   bench validate FILES…          check scenario and Istio/Kubernetes YAML
   bench explain FILES… [--from WORKLOAD | --from-namespace NS] [-H 'name: value']… [-X METHOD] [--json] URL
         why a request goes where it goes: route, cluster, endpoints, policy (nothing boots)
@@ -68,6 +73,12 @@ async function dispatch(argv: string[], io: CommandIO): Promise<number> {
       return (await import('./explain.js')).explainCommand(rest, io);
     case 'run':
       return (await import('./run.js')).runCommand(rest, io);
+    case 'export':
+      return (await import('./export.js')).exportCommand(rest, io);
+    case 'import':
+      return (await import('./import.js')).importCommand(rest, io);
+    case 'merge':
+      return (await import('./merge.js')).mergeCommand(rest, io);
     default:
       if (cmd.startsWith('-') || /\.ya?ml$/i.test(cmd)) {
         return (await import('./run.js')).runCommand(argv, io);

@@ -105,7 +105,7 @@ export function formatScenarioReport(out: ScenarioOutcome, opts: { from: string;
   return parts.join('\n');
 }
 
-export function formatSummary(out: ScenarioOutcome): string {
+export function formatSummary(out: Pick<ScenarioOutcome, 'expectations' | 'interrupted'>): string {
   const all = out.expectations;
   if (all.length === 0) return out.interrupted ? 'Interrupted: expectations were not evaluated.\n' : 'No expectations.\n';
   const failed = all.filter((e) => !e.pass);
