@@ -58,7 +58,7 @@ function inboundDelta(before: SidecarStats | undefined, after: SidecarStats): In
 }
 
 /**
- * Every service that served requests between the two snapshots, busiest first.
+ * Every service that served requests between the two snapshots.
  * `entryRequests`: requests the load sent (the denominator of perEntryRequest).
  */
 export function perHop(before: MeshSnapshot | undefined, after: MeshSnapshot, entryRequests: number): HopStat[] {
@@ -83,7 +83,8 @@ export function perHop(before: MeshSnapshot | undefined, after: MeshSnapshot, en
       perEntryRequest: entryRequests > 0 ? d.requests / entryRequests : null,
     });
   }
-  return out.sort((a, b) => b.requests - a.requests || (a.workload < b.workload ? -1 : 1));
+  // Busiest first; among equals the slower first (on a chain the caller, whose time includes its callee's).
+  return out.sort((a, b) => b.requests - a.requests || (b.p50Ms ?? 0) - (a.p50Ms ?? 0) || (a.workload < b.workload ? -1 : 1));
 }
 
 /** A hop's name in tables: the service, plus its version when another row shares the service. */
