@@ -8,6 +8,7 @@ import { compareSteps, NOISE_LEGEND } from '../compare.js';
 import type { Column } from '../compare.js';
 import type { ReportAssets } from './assets.js';
 import type { RunView, StepView } from './model.js';
+import { hopsCard } from './hops.js';
 
 const esc = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -134,6 +135,7 @@ function stepSection(run: RunView, step: StepView, i: number, table: ReturnType<
   parts.push('</div><div class="grid" style="margin-top:16px">');
   if (table) parts.push(`<div class="card scroll wide"><h3>Comparison${table.rows.length > 1 ? ` (baseline ${esc(table.rows[0].variant)})` : ''}</h3>${compareTable(table.rows.map((r) => r.variant), table.columns)}${table.rows.length > 1 ? `<div class="legend-note">${esc(NOISE_LEGEND.join(' '))}</div>` : ''}</div>`);
   if (run.kind === 'scenario') parts.push(versionsCard(step));
+  parts.push(hopsCard(step));
   const exp = run.expectations.filter((e) => e.step === step.name);
   if (exp.length) parts.push(`<div class="card scroll"><h3>Expectations</h3>${expectationTable(exp, false)}</div>`);
   parts.push('</div></section>');
