@@ -50,7 +50,8 @@ test('the per-hop card lists every service with its requests, per-entry amplific
   assert.ok(card, 'no per-hop card');
   const rows = [...card[1]!.matchAll(/<tr>(.*?)<\/tr>/g)].map((m) => [...m[1]!.matchAll(/<t[dh][^>]*>(.*?)<\/t[dh]>/g)].map((c) => c[1]));
   assert.deepEqual(rows[0], ['variant', 'service', 'requests', 'per entry request', 'p50 ms', 'p99 ms', 'errors']);
-  const byService = new Map(rows.slice(1).map((r) => [r.length === 7 ? r[1] : r[0], r.length === 7 ? r.slice(2) : r.slice(1)]));
+  assert.deepEqual(rows.slice(1).map((r) => r[0]), ['base', '', ''], 'the variant named once, on its first row');
+  const byService = new Map(rows.slice(1).map((r) => [r[1], r.slice(2)]));
   assert.deepEqual([...byService.keys()].sort(), ['front', 'leaf', 'mid']);
   assert.deepEqual(byService.get('leaf')!.slice(0, 2), ['40', '2.00×']);
   assert.deepEqual(byService.get('mid')!.slice(0, 2), ['20', '1.00×']);

@@ -51,7 +51,7 @@ export function hopsCard(step: { hops?: VariantHops[] }): string {
   const rows = graphs.flatMap((v) =>
     v.hops.map(
       (h, i) =>
-        `<tr>${i === 0 ? `<td rowspan="${v.hops.length}">${html(v.variant)}</td>` : ''}<td>${html(h.service)}</td><td>${h.requests}</td>` +
+        `<tr><td>${i === 0 ? html(v.variant) : ''}</td><td>${html(h.service)}</td><td>${h.requests}</td>` +
         `<td>${h.perEntryRequest === undefined ? '–' : `${h.perEntryRequest.toFixed(2)}×`}</td><td>${msCell(h.p50Ms)}</td><td>${msCell(h.p99Ms)}</td>` +
         `<td>${h.errors ?? '–'}</td></tr>`,
     ),
