@@ -29,6 +29,8 @@ export interface HopStat {
   perEntryRequest: number | null;
 }
 
+const INBOUND = 'cluster.inbound|';
+
 interface InboundDelta {
   requests: number;
   errors: number;
@@ -41,6 +43,8 @@ function inboundDelta(before: SidecarStats | undefined, after: SidecarStats): In
   let requests = 0;
   let errors = 0;
   for (const [key, v] of Object.entries(after.counters)) {
+    // Cheap test first: a big graph's sidecars hold thousands of outbound stats, read every tick.
+    if (!key.startsWith(INBOUND)) continue;
     const c = parseClusterStat(key);
     if (c?.parts.direction !== 'inbound') continue;
     seen = true;
@@ -51,6 +55,7 @@ function inboundDelta(before: SidecarStats | undefined, after: SidecarStats): In
   if (!seen) return undefined;
   const times: HistogramData[] = [];
   for (const [key, h] of Object.entries(after.histograms ?? {})) {
+    if (!key.startsWith(INBOUND)) continue;
     const c = parseClusterStat(key);
     if (c?.parts.direction === 'inbound' && c.stat === 'upstream_rq_time') times.push(histogramDelta(before?.histograms?.[key], h));
   }
