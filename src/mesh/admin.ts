@@ -5,6 +5,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { StatsStore } from './stats/store.js';
+import { ADMIN_QUANTILES, adminQuantilesText, histogramQuantile, prometheusBuckets, type HistogramData } from './stats/histogram.js';
 import { extractTags, prometheusFamily } from './stats/stat-names.js';
 import { RuntimeError } from '../errors.js';
 
@@ -117,10 +118,15 @@ export async function startAdmin(opts: AdminOptions): Promise<AdminServer> {
         }
       }
       const stats = collect(sc.stats, filter, q.has('usedonly'));
+      const hists = collectHistograms(sc.stats, filter, q.has('usedonly'));
       const format = path === '/stats/prometheus' ? 'prometheus' : (q.get('format') ?? 'text');
-      if (format === 'json') replyJson(res, { stats: stats.map((s) => ({ name: s.name, value: s.value })) });
-      else if (format === 'prometheus') reply(res, 200, prometheus(stats), 'text/plain; version=0.0.4');
-      else if (format === 'text') reply(res, 200, stats.map((s) => `${s.name}: ${s.value}\n`).join(''));
+      if (format === 'json') {
+        const list: unknown[] = stats.map((s) => ({ name: s.name, value: s.value }));
+        if (hists.length) list.push({ histograms: histogramsJson(hists) });
+        replyJson(res, { stats: list });
+      } else if (format === 'prometheus') reply(res, 200, prometheus(stats) + prometheusHistograms(hists), 'text/plain; version=0.0.4');
+      else if (format === 'text')
+        reply(res, 200, stats.map((s) => `${s.name}: ${s.value}\n`).join('') + hists.map((h) => `${h.name}: ${adminQuantilesText(h.data)}\n`).join(''));
       else reply(res, 400, `usage: /stats?format=(json|prometheus|text)\n`);
       return;
     }
@@ -205,6 +211,47 @@ function collect(store: StatsStore, filter?: RegExp, usedOnly = false): Stat[] {
     out.push({ name: g.name, value: g.value, type: 'gauge' });
   }
   out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return out;
+}
+
+/** Histograms sorted by name; `usedonly` drops those without values (Envoy prints them after counters and gauges). */
+function collectHistograms(store: StatsStore, filter?: RegExp, usedOnly = false): Array<{ name: string; data: HistogramData }> {
+  const out: Array<{ name: string; data: HistogramData }> = [];
+  for (const h of store.histograms()) {
+    if (usedOnly && h.count === 0) continue;
+    if (filter && !filter.test(h.name)) continue;
+    out.push({ name: h.name, data: h.data() });
+  }
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Envoy's JSON form: supported quantiles once, then per histogram interval/cumulative values (ours: both cumulative). */
+function histogramsJson(list: ReadonlyArray<{ name: string; data: HistogramData }>): unknown {
+  return {
+    supported_quantiles: ADMIN_QUANTILES.map((q) => q * 100),
+    computed_quantiles: list.map((h) => ({
+      name: h.name,
+      values: ADMIN_QUANTILES.map((q) => {
+        const v = histogramQuantile(h.data, q) ?? null;
+        return { interval: v, cumulative: v };
+      }),
+    })),
+  };
+}
+
+function prometheusHistograms(list: ReadonlyArray<{ name: string; data: HistogramData }>): string {
+  let out = '';
+  const typed = new Set<string>();
+  for (const h of list) {
+    const t = extractTags(h.name);
+    const fam = prometheusFamily(t.name);
+    if (!typed.has(fam)) out += `# TYPE ${fam} histogram\n`;
+    typed.add(fam);
+    const labels = t.tags.map(([k, v]) => `${k}="${promValue(v)}"`);
+    for (const [le, n] of prometheusBuckets(h.data)) out += `${fam}_bucket{${[...labels, `le="${le}"`].join(',')}} ${n}\n`;
+    const l = labels.length ? `{${labels.join(',')}}` : '';
+    out += `${fam}_sum${l} ${h.data.sum}\n${fam}_count${l} ${h.data.count}\n`;
+  }
   return out;
 }
 

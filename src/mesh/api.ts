@@ -2,6 +2,8 @@
 // The mesh itself runs off the main thread (src/mesh/thread.ts); this file holds
 // only the plain-data types and names that cross that boundary.
 
+import type { HistogramData } from './stats/histogram.js';
+
 /**
  * The source workload of load that comes from outside any Deployment: it gets
  * its own sidecar (namespace default, no labels), and scenarios default `from` to it.
@@ -34,6 +36,8 @@ export interface SidecarStats {
   workload: string;
   counters: Record<string, number>;
   gauges: Record<string, number>;
+  /** Histograms with values, e.g. `cluster.inbound|8080||.upstream_rq_time` (ms); see stats/histogram.ts. */
+  histograms?: Record<string, HistogramData>;
 }
 
 /** Requests served by one app instance, as its access log would count them. */

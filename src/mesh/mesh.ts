@@ -9,6 +9,7 @@ import { DEFAULT_NAMESPACE } from './config/model.js';
 import type { InstanceCounts, InstanceInfo, MeshBootOptions, MeshHandle, MeshSnapshot, MirrorTake, SidecarInfo } from './api.js';
 import { IMPLICIT_SOURCE } from './api.js';
 import { StatsStore } from './stats/store.js';
+import { InboundCluster } from './stats/inbound.js';
 import { createRandom } from './random.js';
 import { InstanceCounter, type RunningApp } from './apps/app.js';
 import { startAdmin, type AdminServer, type ClusterStatus } from './admin.js';
@@ -168,6 +169,7 @@ export async function startMesh(config: MeshConfig, opts: MeshBootOptions = {}):
         port: listener.port,
         outbound: { host: '127.0.0.1', port: sidecarPort.get(spec.workload) ?? sidecarPort.get(IMPLICIT_SOURCE)! },
         counter,
+        ...inboundOf(sidecars, spec),
         ...(opts.seed !== undefined ? { random: createRandom(sidecarSeed(opts.seed, `pod/${spec.namespace}/${spec.pod}`)) } : {}),
         ...(accessLog ? { accessLog } : {}),
       });
@@ -212,6 +214,12 @@ export async function startMesh(config: MeshConfig, opts: MeshBootOptions = {}):
     },
     close: () => (closed ??= closeAll()),
   };
+}
+
+/** The pod's inbound cluster, counted in its workload's sidecar (the one sidecar per workload, spec §0). */
+function inboundOf(sidecars: readonly BootedSidecar[], spec: InstanceSpec): { inbound?: InboundCluster } {
+  const stats = sidecars.find((s) => s.info.workload === spec.workload)?.stats;
+  return stats ? { inbound: new InboundCluster(stats, spec.containerPort) } : {};
 }
 
 /** Runs a listen() and turns "address in use" into a one-line RuntimeError naming the address. */

@@ -191,14 +191,14 @@ function otherSidecarCounter(name: string, subset: string | undefined, sidecar: 
       } else {
         // cluster.outbound|9080|v1|ratings.default.svc.cluster.local.upstream_rq_total
         const c = parseClusterStat(key);
-        hit = c !== undefined && c.stat === name && (subset === undefined || c.parts.subset === subset);
+        hit = c?.parts.direction === 'outbound' && c.stat === name && (subset === undefined || c.parts.subset === subset);
       }
       if (hit) v = (v ?? 0) + n;
     }
   }
   // HCM and filter stats (fault.*) appear with their first use: absent is 0 there;
   // so are cluster stats of a sidecar that has sent nothing yet (no cluster.* at all).
-  if (v === undefined && (name.startsWith('http.') || !Object.keys(counters).some((k) => parseStatName(k)?.kind === 'cluster'))) v = 0;
+  if (v === undefined && (name.startsWith('http.') || !Object.keys(counters).some((k) => parseClusterStat(k)?.parts.direction === 'outbound'))) v = 0;
   if (v === undefined) return { value: NaN, text: 'not found', missing: `no counter "${name}" in ${sidecar}'s sidecar` };
   return { value: v, text: String(v) };
 }

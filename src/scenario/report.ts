@@ -8,6 +8,7 @@ import { createRandom } from '../mesh/random.js';
 import { streamSeed, type RandomFor } from '../stats/bootstrap.js';
 import { formatVerdict } from './expectations.js';
 import { formatMirrorLines } from './mirror-report.js';
+import { formatHopLines } from './hops-report.js';
 import type { ScenarioOutcome, StepOutcome } from './results.js';
 
 /** The destination cluster counters worth a line in every step report (Envoy names). */
@@ -49,6 +50,7 @@ export function formatStepReport(o: StepOutcome, opts: { from: string; variants:
     lines.push(`Requests served per upstream version: ${pv.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   }
   if (o.mirror) lines.push(...formatMirrorLines(o.mirror));
+  lines.push(...formatHopLines(o.hops));
   for (const e of o.expectations) lines.push(formatVerdict(e));
   return lines.join('\n') + '\n';
 }

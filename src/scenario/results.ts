@@ -9,6 +9,7 @@ import type { InstanceDelta } from './stats-view.js';
 import type { PercentilePoint } from '../report/percentile-curve.js';
 import type { TimelineSample } from './timeline.js';
 import type { MirrorSummary } from './mirror-diff.js';
+import type { HopStat } from './hops.js';
 
 export interface ExpectationResult {
   variant: string;
@@ -49,6 +50,8 @@ export interface StepOutcome {
   timeline: TimelineSample[];
   /** Service-time percentile distribution from the merged HDR histogram (HdrHistogram style, ~10 points per nine). */
   serviceTimeCurve: PercentilePoint[];
+  /** Per service on the request path, what its inbound sidecar measured (docs/per-hop.md); absent in older files. */
+  hops?: HopStat[];
   /** Primary vs shadow responses of the step, when the route mirrors (docs/mirror-diff.md). */
   mirror?: MirrorSummary;
   expectations: ExpectationResult[];

@@ -35,6 +35,7 @@ import type { Destination, DestinationStats, InstanceDelta } from './stats-view.
 import { applyVariant } from './variants.js';
 import { percentileCurve } from '../report/percentile-curve.js';
 import { timelineBucket, TimelineRecorder } from './timeline.js';
+import { perHop, type HopStat } from './hops.js';
 import { summarizeMirror, type MirrorSummary } from './mirror-diff.js';
 import type { MeshBootOptions } from '../mesh/api.js';
 
@@ -51,6 +52,8 @@ export interface TickData {
   instances: InstanceDelta[];
   /** Mirror copies received since the step started (all instances). */
   shadowRequests: number;
+  /** Per-service inbound view since the step started (busiest/slowest services). */
+  hops?: HopStat[];
 }
 
 export type ScenarioEvent =
@@ -274,6 +277,7 @@ async function runStep(
         perVersion: pv,
         instances: inst,
         shadowRequests: inst.reduce((a, i) => a + i.shadowRequests, 0),
+        hops: perHop(before, latest, load.calls),
       },
     });
   };
@@ -316,6 +320,7 @@ async function runStep(
     perVersion: versions,
     instances: instances.filter((i) => i.requests || i.shadowRequests),
     timeline: series,
+    ...stepHops(before, after, calls),
     serviceTimeCurve: percentileCurve(result.meshbench.hdrServiceTime),
     ...(await stepMirror(p.scenario, mesh)),
     expectations: [],
@@ -324,6 +329,12 @@ async function runStep(
   // A partial step proves nothing either way: its expectations are not evaluated.
   if (!interrupted) so.expectations = evaluateAll(p.scenario.expect, so) as ExpectationResult[];
   return so;
+}
+
+/** `hops` of a step whose load reached at least one service with an inbound sidecar. */
+function stepHops(before: MeshSnapshot, after: MeshSnapshot, calls: number): { hops?: HopStat[] } {
+  const hops = perHop(before, after, calls);
+  return hops.length ? { hops } : {};
 }
 
 function machineInfo(): ScenarioOutcome['machine'] {

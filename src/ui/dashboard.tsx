@@ -5,6 +5,7 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import type { DashboardState } from './state.js';
+import { hasServicePanel, Services } from './services.js';
 import { bar, codeLabel, ms, pct, qps, requestedQps, seconds, sortedCodes, sparkline, stepShape } from './format.js';
 
 export interface DashboardProps {
@@ -40,7 +41,9 @@ export function Dashboard({ state, width }: DashboardProps): React.ReactElement 
   ];
   const right = [
     panel(`Sidecar of ${state.from || '…'} → ${target}`, <Sidecar state={state} width={cw} />, 'sc', true),
-    panel('Requests per upstream version', <Upstreams state={state} width={cw} />, 'up', true),
+    // A service graph's per-service panel; narrow, it takes the per-version panel's rows.
+    ...(hasServicePanel(state) ? [panel('Services (own hop, this step)', <Services state={state} width={cw} />, 'svc', true)] : []),
+    ...(wide || !hasServicePanel(state) ? [panel('Requests per upstream version', <Upstreams state={state} width={cw} />, 'up', true)] : []),
     panel('Generator', <Health state={state} prefix={!wide} />, 'gen'),
   ];
   if (wide) right.push(panel('Finished steps', <Done state={state} />, 'done'));

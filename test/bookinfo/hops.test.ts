@@ -72,7 +72,7 @@ test('end-user and x-request-id reach details and ratings (spec §11.1, §11.2);
     assert.equal(total('productpage-v1', 9080, '', 'details-rec'), 2);
     // ...and reviews-v2's sidecar the one ratings call; reviews v1's sent nothing.
     assert.equal(total('reviews-v2', 9080, '', 'ratings-rec'), 1);
-    assert.equal(counter(snap, 'reviews-v1', (k) => k.startsWith('cluster.') && k.endsWith('.upstream_rq_total')), 0);
+    assert.equal(counter(snap, 'reviews-v1', (k) => k.startsWith('cluster.outbound|') && k.endsWith('.upstream_rq_total')), 0);
     assert.equal(counter(snap, 'reviews-v2', (k) => k.includes('reviews') || k.includes('details')), 0);
   } finally {
     await mesh.close();

@@ -4,6 +4,7 @@
 import type { InstanceSpec } from '../config/model.js';
 import { isShadowHost } from '../authority.js';
 import type { EndpointListener } from './endpoint-listener.js';
+import type { InboundCluster } from '../stats/inbound.js';
 
 /** Per-instance request accounting, read by MeshHandle.snapshot(). */
 export class InstanceCounter {
@@ -33,6 +34,8 @@ export interface AppContext {
   counter: InstanceCounter;
   /** The Deployment's shared app listener this replica joins; absent = the instance listens on host:port itself. */
   listener?: EndpointListener;
+  /** The pod's inbound sidecar stats (`inbound|<port>||`), fed by the app server per request. */
+  inbound?: InboundCluster;
   /** This instance's share of the run's seeded RNG (modeled services draw from it); default Math.random. */
   random?: () => number;
   /** Access-log sink (gunicorn/combined style line), or undefined for none. */

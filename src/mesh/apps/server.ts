@@ -73,9 +73,35 @@ export class AppServer {
   /** In-flight outbound calls (bookinfo), destroyed on close so nothing lingers. */
   readonly outbound = new Set<{ destroy(): unknown }>();
 
+  /** Arrival times of requests the inbound stats still wait an answer for. */
+  readonly #arrivals = new WeakMap<IncomingMessage, number>();
+
+  /** A request reached the app: the inbound sidecar counts it until it is answered, reset or abandoned. */
+  arrive(req: IncomingMessage, res: ServerResponse): void {
+    const inbound = this.ctx.inbound;
+    if (!inbound) return;
+    this.#arrivals.set(req, inbound.arrive(performance.now()));
+    res.once('close', () => {
+      // Closed before the app answered (the caller gave up): Envoy resets its
+      // upstream request too, so a later answer is never seen inbound.
+      if (this.#arrivals.delete(req)) inbound.abandon();
+    });
+  }
+
+  /** Close the connection without an answer (a modeled `reset` error); the caller's sidecar sees 503 UC. */
+  reset(req: IncomingMessage, res: ServerResponse): void {
+    if (this.#arrivals.delete(req)) this.ctx.inbound?.reset();
+    res.destroy();
+  }
+
   /** Count a response the app wrote itself (streaming / custom paths). */
   account(req: IncomingMessage, status: number, bytes: number): void {
     this.ctx.counter.record(status, req.headers.host);
+    const arrivedAt = this.#arrivals.get(req);
+    if (arrivedAt !== undefined) {
+      this.#arrivals.delete(req);
+      this.ctx.inbound?.complete(arrivedAt, performance.now(), status);
+    }
     const log = this.ctx.accessLog;
     if (log) log(accessLine(req, status, bytes));
   }
@@ -91,6 +117,7 @@ export function serve(ctx: AppContext, handler: Handler): Promise<RunningApp> {
     // A client that vanishes mid-request must not crash the mesh thread.
     req.on('error', ignore);
     res.on('error', ignore);
+    app.arrive(req, res);
     try {
       handler(req, res, app);
     } catch {

@@ -11,6 +11,14 @@ export function clusterName(port: number, subset: string | undefined, fqdn: stri
   return `outbound|${port}|${subset ?? ''}|${fqdn}`;
 }
 
+/**
+ * Envoy cluster name of a pod's inbound port as Istio (1.10+) names it, `inbound|<port>||`:
+ * the sidecar in front of the app, whose stats are what the pod itself served.
+ */
+export function inboundClusterName(port: number): string {
+  return `inbound|${port}||`;
+}
+
 export interface ClusterNameParts {
   direction: string;
   port: number;

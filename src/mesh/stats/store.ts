@@ -4,6 +4,8 @@
 // The hot path holds the Counter/Gauge objects (created once per cluster), so
 // counting is a property increment, never a map lookup by string.
 
+import { Histogram, type HistogramData } from './histogram.js';
+
 export class Counter {
   value = 0;
   constructor(readonly name: string) {}
@@ -34,11 +36,14 @@ export class Gauge {
 export interface StatsSnapshotData {
   counters: Record<string, number>;
   gauges: Record<string, number>;
+  /** Histograms that recorded at least one value (e.g. `cluster.inbound|8080||.upstream_rq_time`). */
+  histograms: Record<string, HistogramData>;
 }
 
 export class StatsStore {
   readonly #counters = new Map<string, Counter>();
   readonly #gauges = new Map<string, Gauge>();
+  readonly #histograms = new Map<string, Histogram>();
 
   counter(name: string): Counter {
     let c = this.#counters.get(name);
@@ -56,6 +61,15 @@ export class StatsStore {
       this.#gauges.set(name, g);
     }
     return g;
+  }
+
+  histogram(name: string): Histogram {
+    let h = this.#histograms.get(name);
+    if (!h) {
+      h = new Histogram(name);
+      this.#histograms.set(name, h);
+    }
+    return h;
   }
 
   /**
@@ -82,11 +96,17 @@ export class StatsStore {
     return this.#gauges.values();
   }
 
+  histograms(): IterableIterator<Histogram> {
+    return this.#histograms.values();
+  }
+
   snapshot(): StatsSnapshotData {
     const counters: Record<string, number> = {};
     const gauges: Record<string, number> = {};
+    const histograms: Record<string, HistogramData> = {};
     for (const [k, c] of this.#counters) counters[k] = c.value;
     for (const [k, g] of this.#gauges) gauges[k] = g.value;
-    return { counters, gauges };
+    for (const [k, h] of this.#histograms) if (h.count > 0) histograms[k] = h.data();
+    return { counters, gauges, histograms };
   }
 }

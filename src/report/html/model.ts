@@ -9,6 +9,7 @@ import type { CompareRow } from '../compare.js';
 import { percentileCurve } from '../percentile-curve.js';
 import { isRec, rowsOf } from '../result-rows.js';
 import type { Rec } from '../result-rows.js';
+import { addHops, type VariantHops } from './hops.js';
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const recs = (v: unknown): Rec[] => (Array.isArray(v) ? v.filter(isRec) : []);
@@ -68,6 +69,8 @@ export interface StepView {
   interrupted: string[];
   /** Per variant that mirrored in this step. */
   mirror: MirrorView[];
+  /** Per variant, the per-hop view of a service graph (absent in older files). */
+  hops?: VariantHops[];
 }
 
 export interface ExpectationView {
@@ -114,6 +117,7 @@ export function readRun(input: unknown, file: string, timeline: TimelinePoint[] 
       if (!view) steps.set(name, (view = { title: name, name, variants: [], perVersion: [], interrupted: [], mirror: [] }));
       view.variants.push(variantSeries(variant, s));
       view.perVersion.push({ variant, versions: numbers(s.perVersion) });
+      addHops(view, variant, s.hops);
       if (s.interrupted === true) view.interrupted.push(variant);
       if (isRec(s.mirror)) view.mirror.push(mirrorView(variant, s.mirror));
     }

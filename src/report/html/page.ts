@@ -11,6 +11,7 @@ import type { ReportAssets } from './assets.js';
 import type { RunView, StepView } from './model.js';
 import { esc } from './escape.js';
 import { mirrorCard } from './mirror.js';
+import { hopsCard } from './hops.js';
 
 /** JSON inside <script>: `</script>` and `<!--` must not end or open anything. */
 const scriptJson = (v: unknown): string => JSON.stringify(v).replace(/</g, '\\u003c');
@@ -138,6 +139,7 @@ function stepSection(run: RunView, step: StepView, i: number, table: CompareStep
   if (table) parts.push(compareCard(table, opts.randomFor(run.seed)));
   if (step.mirror.length) parts.push(mirrorCard(step.mirror));
   if (run.kind === 'scenario') parts.push(versionsCard(step));
+  parts.push(hopsCard(step));
   const exp = run.expectations.filter((e) => e.step === step.name);
   if (exp.length) parts.push(`<div class="card scroll"><h3>Expectations</h3>${expectationTable(exp, false)}</div>`);
   parts.push('</div></section>');

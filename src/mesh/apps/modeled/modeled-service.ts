@@ -118,7 +118,7 @@ function fail(req: IncomingMessage, res: ServerResponse, app: AppServer, status:
   release();
   if (status === 'reset') {
     // No answer at all: the caller's sidecar sees a connection reset (Envoy: 503 UC).
-    res.destroy();
+    app.reset(req, res);
     return;
   }
   app.send(req, res, status, [...TEXT], 'simulated failure\n');
