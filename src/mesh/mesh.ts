@@ -110,7 +110,6 @@ export async function startMesh(config: MeshConfig, opts: MeshBootOptions = {}):
         instancePort: (pod) => instancePorts.get(pod),
         stats,
         random: opts.seed === undefined ? Math.random : createRandom(sidecarSeed(opts.seed, src.workload)),
-        shadowHostSuffix: opts.shadowHostSuffix ?? true,
         ...(opts.mirrorCapture ? { mirrorCapture: opts.mirrorCapture } : {}),
       });
       const isDefault = src.workload === from;

@@ -97,7 +97,7 @@ export class ClusterManager {
         hosts.push(new Host(pod, hosts.length, inst.labels, '127.0.0.1', () => this.instancePort(pod)));
       }
     }
-    const policy = effectivePolicy(dr, subset, port);
+    const policy = effectivePolicy(dr, subset, port, this.config.istio);
     return new Cluster({
       name,
       hosts,

@@ -5,7 +5,10 @@ import assert from 'node:assert/strict';
 import { CLIENT, destinationRule, type Handler, meshOf, request, service, sleep, startSidecar, Upstreams, virtualService, withProxy, workload } from './harness.js';
 import { RetryState } from '../../../src/mesh/router/retry-state.js';
 import type { Cluster } from '../../../src/mesh/cluster/cluster.js';
-import { DEFAULT_RETRY_POLICY } from '../../../src/mesh/config/policy.js';
+import { defaultRetryPolicy } from '../../../src/mesh/config/policy.js';
+import { currentProfile } from '../../../src/mesh/config/istio-profile.js';
+
+const DEFAULT_RETRY_POLICY = defaultRetryPolicy(currentProfile());
 
 const mesh = (route: string, dr = ''): string =>
   CLIENT +

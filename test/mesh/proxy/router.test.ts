@@ -7,12 +7,13 @@ import { CLIENT, destinationRule, HTTPBIN_V1_V2, meshOf, request, service, sleep
 
 const vs = (http: string): string => HTTPBIN_V1_V2 + virtualService(http);
 
-test('mirror: caller gets v1, v2 receives a copy with `-shadow` host (spec §6, seed mirroring)', async () => {
+test('mirror under Istio 1.27 (last release with the suffix): caller gets v1, v2 receives a copy with `-shadow` host (spec §6, seed mirroring)', async () => {
   const cfg = meshOf(
     vs(`  - route: [{destination: {host: httpbin, subset: v1}, weight: 100}]
     headers: {request: {set: {x-mirror-test: "1"}}}
     mirror: {host: httpbin, subset: v2}
     mirrorPercentage: {value: 100.0}`),
+    '1.27',
   );
   await withProxy(cfg, async (px, up) => {
     for (let i = 0; i < 3; i++) {
@@ -34,7 +35,7 @@ test('mirror: caller gets v1, v2 receives a copy with `-shadow` host (spec §6, 
   });
 });
 
-test('mirror without suffix (Istio 1.28+), 0 % mirror, and a mirror to a missing subset is skipped', async () => {
+test('mirror without suffix (Istio 1.28, DISABLE_SHADOW_HOST_SUFFIX), 0 % mirror, and a mirror to a missing subset is skipped', async () => {
   const cfg = meshOf(
     vs(`  - match: [{uri: {prefix: /zero}}]
     route: [{destination: {host: httpbin, subset: v1}}]
@@ -45,6 +46,7 @@ test('mirror without suffix (Istio 1.28+), 0 % mirror, and a mirror to a missing
     mirror: {host: httpbin, subset: v7}
   - route: [{destination: {host: httpbin, subset: v1}}]
     mirror: {host: httpbin, subset: v2}`),
+    '1.28',
   );
   await withProxy(cfg, async (px, up) => {
     assert.equal((await request(px.port, { path: '/zero' })).status, 200);
@@ -56,7 +58,7 @@ test('mirror without suffix (Istio 1.28+), 0 % mirror, and a mirror to a missing
     assert.equal(shadow.length, 1);
     assert.equal(shadow[0]!.url, '/all');
     assert.equal(shadow[0]!.headers.host, 'httpbin:8000');
-  }, { shadowHostSuffix: false });
+  });
 });
 
 test('redirect: 301 default with location; prefixRewrite, authority, explicit code (spec §2.10)', async () => {
