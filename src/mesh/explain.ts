@@ -92,6 +92,8 @@ export interface ExplainPolicy {
 }
 
 export interface ExplainResult {
+  /** The Istio release whose rules decided (istio-profile.ts). */
+  istio: IstioProfile;
   source: ExplainSource;
   request: { method: string; authority: string; path: string; headers: Record<string, string> };
   /** The outbound listener (0.0.0.0:PORT, route config named after the port). */
@@ -139,6 +141,7 @@ export function explainRequest(config: MeshConfig, source: ExplainSource, rq: Ex
   const table = new RouteTable(config, { labels: source.labels, namespace: source.namespace });
   const d = table.explain(authority, view);
   const result: ExplainResult = {
+    istio: config.istio,
     source,
     request: { method: rq.method, authority, path: target.path, headers: rq.headers },
     listenerPort: 0,

@@ -106,6 +106,7 @@ export class ClusterManager {
       ...(policy.outlier ? { outlier: policy.outlier } : {}),
       store: this.store,
       random: this.random,
+      statDelimiter: this.config.istio.clusterStatDelimiter,
     });
   }
 }

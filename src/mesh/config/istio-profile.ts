@@ -4,7 +4,8 @@
 // profile; no other module compares versions. Boundaries are the first release
 // tag containing the change (docs/behaviour.md "Istio version profiles").
 
-import { ConfigError, ConfigErrors } from '../../errors.js';
+import { ConfigErrors } from '../../errors.js';
+import { describe, Diagnostics, Fields } from './fields.js';
 import type { SourceDoc } from './source.js';
 
 /** Oldest and newest minor release of Istio 1.x emulated. */
@@ -83,23 +84,28 @@ export function unsupportedIstio(raw: string): string {
 }
 
 /**
- * A Scenario's `spec.istio`, or undefined when it names none. YAML reads `1.6` as a
- * number, which is fine, but `1.10` as 1.1: a number that is no emulated release is
- * an error that says to quote it.
+ * `istio:` of a Scenario's spec (reported through `spec`'s diagnostics), or undefined
+ * when absent. YAML reads `1.6` as a number, which is fine, but `1.10` as 1.1: a
+ * number that is no emulated release is an error that says to quote it.
  */
+export function readIstio(spec: Fields): IstioProfile | undefined {
+  const raw = spec.raw('istio');
+  if (raw === undefined) return undefined;
+  const text = typeof raw === 'number' || typeof raw === 'string' ? String(raw) : undefined;
+  const p = text === undefined ? undefined : profileFor(text);
+  if (p) return p;
+  if (text === undefined) spec.error('istio', `expected an Istio release like "1.6", got ${describe(raw)}`);
+  else spec.error('istio', unsupportedIstio(text) + (typeof raw === 'number' ? '; quote the release ("1.10"): YAML reads 1.10 as the number 1.1' : ''));
+  return undefined;
+}
+
+/** The `spec.istio` of a Scenario document; throws ConfigErrors (file:line:col) when it names no emulated release. */
 export function scenarioIstio(doc: SourceDoc): IstioProfile | undefined {
-  const spec = doc.value.spec;
-  if (spec === null || typeof spec !== 'object' || !('istio' in spec)) return undefined;
-  const raw = (spec as Record<string, unknown>).istio;
-  const fail = (msg: string): never => {
-    throw new ConfigErrors([new ConfigError(msg, doc.locate(['spec', 'istio']), 'spec.istio')]);
-  };
-  if (typeof raw === 'number') {
-    const p = profileFor(String(raw));
-    return p ?? fail(`${unsupportedIstio(String(raw))}; quote the release ("1.10"): YAML reads 1.10 as the number 1.1`);
-  }
-  if (typeof raw !== 'string') return fail(`expected an Istio release like "1.6", got ${raw === null ? 'null' : typeof raw}`);
-  return profileFor(raw) ?? fail(unsupportedIstio(raw));
+  const diag = new Diagnostics();
+  const spec = Fields.root(doc, diag).obj('spec');
+  const p = spec ? readIstio(spec) : undefined;
+  if (diag.errors.length) throw new ConfigErrors(diag.errors);
+  return p;
 }
 
 /** The release a command emulates: the `--istio` flag, else the first Scenario's `spec.istio`, else the current one. */
