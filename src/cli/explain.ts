@@ -10,7 +10,8 @@ import { formatWarning } from '../mesh/config/warning.js';
 import { explainRequest, explainSource, type ExplainDestination, type ExplainResult, type RouteRef } from '../mesh/explain.js';
 import { readMeshFiles } from '../scenario/open-mesh.js';
 import { formatFlagHelp, ISTIO_FLAG, parseFlags, parseIstio, type FlagSpec } from './flags.js';
-import { chooseProfile, type IstioProfile } from '../mesh/config/istio-profile.js';
+import { chooseProfile } from '../mesh/config/istio-release.js';
+import type { IstioProfile } from '../mesh/config/istio-profile.js';
 import type { CommandIO } from './io.js';
 
 const FLAGS = [

@@ -10,7 +10,8 @@ import { checkMesh, type CompileOptions } from '../mesh/config/compile.js';
 import type { SourceDoc } from '../mesh/config/source.js';
 import type { MeshFiles } from '../scenario/open-mesh.js';
 import { formatFlagHelp, ISTIO_FLAG, parseFlags, parseIstio, STRICT_IMAGES_FLAG } from './flags.js';
-import { chooseProfile, type IstioProfile } from '../mesh/config/istio-profile.js';
+import { chooseProfile } from '../mesh/config/istio-release.js';
+import type { IstioProfile } from '../mesh/config/istio-profile.js';
 import type { CommandIO } from './io.js';
 
 const USAGE = 'usage: bench validate FILE.yaml [MORE.yaml…] [--istio RELEASE]';

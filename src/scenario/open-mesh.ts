@@ -13,7 +13,7 @@ import { defaultSource } from '../mesh/mesh.js';
 import { startMeshThread, type MeshThreadHandle } from '../mesh/thread.js';
 import { loadScenarioFiles } from './include.js';
 import { isScenarioDoc } from '../mesh/config/scenario-doc.js';
-import { chooseProfile } from '../mesh/config/istio-profile.js';
+import { chooseProfile } from '../mesh/config/istio-release.js';
 
 export interface MeshFiles {
   /** Every document, included ones first, after kubectl-apply replacement. */

@@ -4,7 +4,7 @@
 // messages read like a VirtualService's. The other documents are returned
 // untouched for the mesh compiler.
 
-import { readIstio } from '../mesh/config/istio-profile.js';
+import { readIstio } from '../mesh/config/istio-release.js';
 import { ConfigError, ConfigErrors, UserError } from '../errors.js';
 import { defaultLoadOptions } from '../load/flags.js';
 import { Diagnostics, Fields } from '../mesh/config/fields.js';

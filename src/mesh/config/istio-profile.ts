@@ -4,10 +4,6 @@
 // profile; no other module compares versions. Boundaries are the first release
 // tag containing the change (docs/behaviour.md "Istio version profiles").
 
-import { ConfigErrors } from '../../errors.js';
-import { describe, Diagnostics, Fields } from './fields.js';
-import type { SourceDoc } from './source.js';
-
 /** Oldest and newest minor release of Istio 1.x emulated. */
 export const OLDEST_ISTIO_MINOR = 5;
 export const CURRENT_ISTIO_MINOR = 28;
@@ -81,39 +77,4 @@ export function currentProfile(): IstioProfile {
 /** Why `raw` names no emulated release (one line, without the flag or field name). */
 export function unsupportedIstio(raw: string): string {
   return `unsupported Istio release "${raw}": expected one of ${SUPPORTED_ISTIO} (major.minor, e.g. 1.6)`;
-}
-
-/**
- * `istio:` of a Scenario's spec (reported through `spec`'s diagnostics), or undefined
- * when absent. YAML reads `1.6` as a number, which is fine, but `1.10` as 1.1: a
- * number that is no emulated release is an error that says to quote it.
- */
-export function readIstio(spec: Fields): IstioProfile | undefined {
-  const raw = spec.raw('istio');
-  if (raw === undefined) return undefined;
-  const text = typeof raw === 'number' || typeof raw === 'string' ? String(raw) : undefined;
-  const p = text === undefined ? undefined : profileFor(text);
-  if (p) return p;
-  if (text === undefined) spec.error('istio', `expected an Istio release like "1.6", got ${describe(raw)}`);
-  else spec.error('istio', unsupportedIstio(text) + (typeof raw === 'number' ? '; quote the release ("1.10"): YAML reads 1.10 as the number 1.1' : ''));
-  return undefined;
-}
-
-/** The `spec.istio` of a Scenario document; throws ConfigErrors (file:line:col) when it names no emulated release. */
-export function scenarioIstio(doc: SourceDoc): IstioProfile | undefined {
-  const diag = new Diagnostics();
-  const spec = Fields.root(doc, diag).obj('spec');
-  const p = spec ? readIstio(spec) : undefined;
-  if (diag.errors.length) throw new ConfigErrors(diag.errors);
-  return p;
-}
-
-/** The release a command emulates: the `--istio` flag, else the first Scenario's `spec.istio`, else the current one. */
-export function chooseProfile(flag: IstioProfile | undefined, scenarioDocs: readonly SourceDoc[]): IstioProfile {
-  if (flag) return flag;
-  for (const d of scenarioDocs) {
-    const p = scenarioIstio(d);
-    if (p) return p;
-  }
-  return currentProfile();
 }

@@ -17,7 +17,7 @@ const mesh = (route: string, dr = ''): string =>
   dr +
   virtualService(`  - route: [{destination: {host: httpbin}}]
 ${route}`);
-const C = 'cluster.outbound|8000||httpbin.default.svc.cluster.local';
+const C = 'cluster.outbound|8000||httpbin.default.svc.cluster.local;';
 
 test('route timeout -> 504 `upstream request timeout` near the configured time, upstream_rq_timeout (spec §5.1)', async () => {
   await withProxy(mesh('    timeout: 200ms'), async (px, up) => {

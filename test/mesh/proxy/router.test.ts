@@ -31,7 +31,7 @@ test('mirror under Istio 1.27 (last release with the suffix): caller gets v1, v2
       assert.equal(s.headers['x-envoy-attempt-count'], '1');
       assert.equal(s.url, '/headers');
     }
-    assert.equal(px.counter('cluster.outbound|8000|v2|httpbin.default.svc.cluster.local.upstream_rq_200'), 3);
+    assert.equal(px.counter('cluster.outbound|8000|v2|httpbin.default.svc.cluster.local;.upstream_rq_200'), 3);
   });
 });
 
@@ -141,7 +141,7 @@ test('outlier detection: consecutive5xx 1 ejects the only pod -> 503 no healthy 
       destinationRule(`  trafficPolicy:
     outlierDetection: {consecutive5xxErrors: 1, interval: 1s, baseEjectionTime: 3m, maxEjectionPercent: 100}`),
   );
-  const C = 'cluster.outbound|8000||httpbin.default.svc.cluster.local';
+  const C = 'cluster.outbound|8000||httpbin.default.svc.cluster.local;';
   await withProxy(cfg, async (px, up) => {
     assert.equal((await request(px.port, { path: '/status/500' })).status, 500);
     const r = await request(px.port);
@@ -161,7 +161,7 @@ test('outlier detection with minHealthPercent: below the panic threshold every h
       destinationRule(`  trafficPolicy:
     outlierDetection: {consecutive5xxErrors: 1, interval: 1s, baseEjectionTime: 3m, maxEjectionPercent: 100, minHealthPercent: 50}`),
   );
-  const C = 'cluster.outbound|8000||httpbin.default.svc.cluster.local';
+  const C = 'cluster.outbound|8000||httpbin.default.svc.cluster.local;';
   await withProxy(cfg, async (px) => {
     assert.equal((await request(px.port, { path: '/status/500' })).status, 500);
     assert.equal(px.gauge(`${C}.outlier_detection.ejections_active`), 1);
