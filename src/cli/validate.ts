@@ -14,7 +14,7 @@ import { chooseProfile } from '../mesh/config/istio-release.js';
 import type { IstioProfile } from '../mesh/config/istio-profile.js';
 import type { CommandIO } from './io.js';
 
-const USAGE = 'usage: bench validate FILE.yaml [MORE.yaml…] [--istio RELEASE]';
+const USAGE = 'usage: bench validate FILE.yaml [MORE.yaml…]';
 const FLAGS = [STRICT_IMAGES_FLAG, ISTIO_FLAG] as const;
 
 /** The release the documents are checked against; a bad `spec.istio` is the scenario parser's to report, in the list. */
