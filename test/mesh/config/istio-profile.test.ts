@@ -11,6 +11,7 @@ import { defaultRetryPolicy, effectivePolicy } from '../../../src/mesh/config/po
 import { parseSource } from '../../../src/mesh/config/source.js';
 import { parseScenarioDoc } from '../../../src/scenario/parse.js';
 import { errorsOf, HTTPBIN } from './helpers.js';
+import { virtualService } from '../proxy/harness.js';
 
 test('profiles exist for Istio 1.5 … 1.28 only; the default is 1.28', () => {
   for (const v of ['1.5', '1.6', '1.10', '1.28', ' 1.14 ']) assert.equal(profileFor(v)?.version, v.trim(), v);
@@ -38,17 +39,9 @@ metadata: {name: httpbin}
 spec:
   host: httpbin
   subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: httpbin}
-spec:
-  hosts: [httpbin]
-  http:
-  - route:
+---${virtualService(`  - route:
     - {destination: {host: httpbin, subset: v1}, weight: 30}
-    - {destination: {host: httpbin, subset: v2}, weight: 30}
-`;
+    - {destination: {host: httpbin, subset: v2}, weight: 30}`)}`;
 
 test('weights that do not add up to 100: an error up to Istio 1.14, relative weights with a warning from 1.15', () => {
   const docs = () => parseSource(SPLIT, 'split.yaml');

@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CLIENT, destinationRule, meshOf, request, service, sleep, withProxy, workload } from './harness.js';
+import { CLIENT, destinationRule, HTTPBIN_V1_V2, meshOf, request, service, sleep, virtualService, withProxy, workload } from './harness.js';
 
 const FQDN = 'httpbin.default.svc.cluster.local';
 /** The stat scope of the subset-less httpbin cluster under a release's delimiter. */
@@ -80,16 +80,8 @@ test('default retry policy: Istio 1.23 retries an upstream 503 twice, 1.24 does 
 });
 
 test('VirtualService retries with attempts but no retryOn keep the release default codes: 503 retried up to 1.23', async () => {
-  const vs = `
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: httpbin}
-spec:
-  hosts: [httpbin]
-  http:
-  - route: [{destination: {host: httpbin}}]
-    retries: {attempts: 1}
----`;
+  const vs = virtualService(`  - route: [{destination: {host: httpbin}}]
+    retries: {attempts: 1}`);
   for (const [release, tries] of [['1.23', 2], ['1.24', 1]] as const) {
     await withProxy(meshOf(ONE_REPLICA + vs, release), async (px, up) => {
       assert.equal((await request(px.port, { path: '/status/503' })).status, 503);
@@ -146,19 +138,8 @@ test('stat names: `cluster.<name>.<stat>` under Istio 1.22, `cluster.<name>;.<st
 });
 
 test('mirror host seen by the shadow: `-shadow` under Istio 1.6 (the seed), plain under 1.28 (spec §6)', async () => {
-  const mesh = CLIENT + workload('httpbin-v1', 'httpbin', 'v1') + workload('httpbin-v2', 'httpbin', 'v2') + service('httpbin') +
-    destinationRule(`  subsets:
-  - {name: v1, labels: {version: v1}}
-  - {name: v2, labels: {version: v2}}`) + `
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: httpbin}
-spec:
-  hosts: [httpbin]
-  http:
-  - route: [{destination: {host: httpbin, subset: v1}}]
-    mirror: {host: httpbin, subset: v2}
----`;
+  const mesh = HTTPBIN_V1_V2 + virtualService(`  - route: [{destination: {host: httpbin, subset: v1}}]
+    mirror: {host: httpbin, subset: v2}`);
   for (const [release, host] of [['1.6', 'httpbin-shadow:8000'], ['1.28', 'httpbin:8000']] as const) {
     await withProxy(meshOf(mesh, release), async (px, up) => {
       assert.equal((await request(px.port, { path: '/headers' })).status, 200);
