@@ -112,7 +112,6 @@ async function serveSidecar(upstreamPort: number): Promise<number> {
     instancePort: () => upstreamPort,
     stats: new StatsStore(),
     random: createRandom(1),
-    shadowHostSuffix: true,
   });
   return sidecar.listen('127.0.0.1', 0);
 }

@@ -9,7 +9,9 @@ import { DEFAULT_CONNECTION_POOL, MAX_THRESHOLD } from '../mesh/config/policy.js
 import { formatWarning } from '../mesh/config/warning.js';
 import { explainRequest, explainSource, type ExplainDestination, type ExplainResult, type RouteRef } from '../mesh/explain.js';
 import { readMeshFiles } from '../scenario/open-mesh.js';
-import { formatFlagHelp, parseFlags, type FlagSpec } from './flags.js';
+import { formatFlagHelp, ISTIO_FLAG, parseFlags, parseIstio, type FlagSpec } from './flags.js';
+import { chooseProfile } from '../mesh/config/istio-release.js';
+import type { IstioProfile } from '../mesh/config/istio-profile.js';
 import type { CommandIO } from './io.js';
 
 const FLAGS = [
@@ -18,9 +20,10 @@ const FLAGS = [
   { name: 'H', kind: 'string', dash: '-', arg: "'name: value'", repeatable: true, help: 'request header (Host overrides the URL authority)' },
   { name: 'X', kind: 'string', dash: '-', arg: 'METHOD', default: 'GET', help: 'request method' },
   { name: 'json', kind: 'bool', help: 'print the decision as JSON (docs/explain.md)' },
+  ISTIO_FLAG,
 ] as const satisfies readonly FlagSpec[];
 
-const USAGE = "usage: bench explain FILE.yaml [MORE.yaml…] [--from WORKLOAD | --from-namespace NS] [-H 'name: value']… [-X METHOD] [--json] URL";
+const USAGE = "usage: bench explain FILE.yaml [MORE.yaml…] [--from WORKLOAD | --from-namespace NS] [-H 'name: value']… [-X METHOD] [--istio RELEASE] [--json] URL";
 
 export async function explainCommand(argv: string[], io: Pick<CommandIO, 'stdout' | 'stderr'>): Promise<number> {
   const { values, positional, help } = parseFlags(FLAGS, argv);
@@ -35,8 +38,9 @@ export async function explainCommand(argv: string[], io: Pick<CommandIO, 'stdout
   const method = values.X.trim().toUpperCase();
   if (!/^[A-Z]+$/.test(method)) throw new FlagError(`-X: invalid value "${values.X}": expected a method like GET or POST`);
 
-  const { meshDocs } = await readMeshFiles(positional.slice(0, -1));
-  const config = compileMesh(meshDocs);
+  const istio = parseIstio('--istio', values.istio);
+  const { meshDocs, scenarioDocs } = await readMeshFiles(positional.slice(0, -1));
+  const config = compileMesh(meshDocs, { istio: chooseProfile(istio, scenarioDocs) });
   for (const w of config.warnings) io.stderr.write(`${formatWarning(w)}\n`);
   let source;
   try {
@@ -126,11 +130,21 @@ function destination(d: ExplainDestination): string[] {
   return out;
 }
 
+/** The rules of the emulated release that can change an answer, on one line. */
+function profileLine(p: IstioProfile): string {
+  const retry = `${p.defaultRetryOn.join(',')}${p.defaultRetriableStatusCodes.length ? ` codes ${p.defaultRetriableStatusCodes.join(',')}` : ''}`;
+  return (
+    `${p.version} profile: default lb ${p.defaultLb}; default retries 2 on ${retry}; ` +
+    `consecutiveErrors ${p.consecutiveErrors === 'ignored' ? 'ignored' : 'consecutive gateway errors'}; ` +
+    `mirror host ${p.shadowHostSuffix ? 'with -shadow' : 'unchanged'}; stats cluster.<name>${p.clusterStatDelimiter}<stat>`
+  );
+}
+
 export function formatExplain(r: ExplainResult): string {
   const src = r.source.workload
     ? `workload ${r.source.workload} (namespace ${r.source.namespace}${Object.keys(r.source.labels).length ? `, ${labels(r.source.labels)}` : ''})`
     : `a pod in namespace ${r.source.namespace}`;
-  const lines = [`request    ${r.request.method} http://${r.request.authority}${r.request.path} from ${src}`, `listener   0.0.0.0:${r.listenerPort} (route config "${r.listenerPort}")`];
+  const lines = [`istio      ${profileLine(r.istio)}`, `request    ${r.request.method} http://${r.request.authority}${r.request.path} from ${src}`, `listener   0.0.0.0:${r.listenerPort} (route config "${r.listenerPort}")`];
   const vh = r.virtualHost;
   if (vh) {
     const bound = vh.default ? 'no VirtualService: default route' : `VirtualService ${vh.virtualServices.join(', ')}`;

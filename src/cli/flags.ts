@@ -8,6 +8,7 @@
 
 import { FlagError } from '../errors.js';
 import { parseGoDuration } from '../mesh/config/duration.js';
+import { CURRENT_ISTIO, profileFor, SUPPORTED_ISTIO, unsupportedIstio, type IstioProfile } from '../mesh/config/istio-profile.js';
 
 /** int: whole number; number: any finite number; duration: Go duration, parsed to ms. */
 export type FlagKind = 'string' | 'int' | 'number' | 'duration' | 'bool';
@@ -181,4 +182,19 @@ export function parseSeed(flag: string, v: string | undefined): number | undefin
     throw new FlagError(`${flag}: invalid value "${v}": expected a whole number 0..4294967295`);
   }
   return Number(v);
+}
+
+/** `--istio 1.N` for run, serve, load --mesh, validate and explain: the Istio release whose rules the mesh follows. */
+export const ISTIO_FLAG = {
+  name: 'istio',
+  kind: 'string',
+  arg: 'RELEASE',
+  help: `emulate this Istio release's behaviour, ${SUPPORTED_ISTIO} (default: a Scenario's spec.istio, else ${CURRENT_ISTIO}; docs/behaviour.md)`,
+} as const satisfies FlagSpec;
+
+export function parseIstio(flag: string, v: string | undefined): IstioProfile | undefined {
+  if (v === undefined) return undefined;
+  const p = profileFor(v);
+  if (!p) throw new FlagError(`${flag}: ${unsupportedIstio(v)}`);
+  return p;
 }

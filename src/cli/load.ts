@@ -16,7 +16,8 @@ import { serializeJson } from '../report/fortio-json.js';
 import { openMesh } from '../scenario/open-mesh.js';
 import { timelineBucket, TimelineRecorder } from '../scenario/timeline.js';
 import { statsRandom } from '../scenario/report.js';
-import { formatFlagHelp, parseFlags, parseSeed, SEED_FLAG, STRICT_IMAGES_FLAG } from './flags.js';
+import { formatFlagHelp, ISTIO_FLAG, parseFlags, parseIstio, parseSeed, SEED_FLAG, STRICT_IMAGES_FLAG } from './flags.js';
+import type { IstioProfile } from '../mesh/config/istio-profile.js';
 import type { CommandIO } from './io.js';
 import { checkWritable, writeOutput } from './output.js';
 import { onInterrupt } from './signals.js';
@@ -30,13 +31,14 @@ export const LOAD_COMMAND_FLAGS = [
   { name: 'from', kind: 'string', arg: 'WORKLOAD', help: 'with --mesh: the Deployment whose sidecar sends the load (default: meshbench, outside any Deployment)' },
   { ...SEED_FLAG, help: `with --mesh: ${SEED_FLAG.help}` },
   { ...STRICT_IMAGES_FLAG, help: `with --mesh: ${STRICT_IMAGES_FLAG.help}` },
+  { ...ISTIO_FLAG, help: `with --mesh: ${ISTIO_FLAG.help}` },
   { name: 'html', kind: 'string', arg: 'FILE', help: 'write a self-contained HTML report with charts (opens offline; - = stdout)' },
 ] as const;
 
 export interface LoadArgs extends ParsedLoadFlags {
   /** -h: print the flags, run nothing. */
   help: boolean;
-  mesh: { files: string[]; from?: string; seed?: number; strictImages: boolean };
+  mesh: { files: string[]; from?: string; seed?: number; strictImages: boolean; istio?: IstioProfile };
   html?: string;
 }
 
@@ -45,7 +47,9 @@ export function parseLoadFlags(argv: string[]): LoadArgs {
   if (help) return { help, options: defaultLoadOptions(), output: { quiet: false }, mesh: { files: [], strictImages: false } };
   const files = v.mesh.flatMap((m) => m.split(',')).filter(Boolean);
   const seed = parseSeed('--seed', v.seed);
+  const istio = parseIstio('--istio', v.istio);
   if (files.length === 0) {
+    if (istio) throw new FlagError('--istio: only meaningful with --mesh');
     if (v.from !== undefined) throw new FlagError('--from: only meaningful with --mesh');
     if (seed !== undefined) throw new FlagError('--seed: only meaningful with --mesh (it seeds the proxy)');
     if (v['strict-images']) throw new FlagError('--strict-images: only meaningful with --mesh');
@@ -53,7 +57,7 @@ export function parseLoadFlags(argv: string[]): LoadArgs {
   return {
     help,
     ...normalizeLoadFlags(v, positional),
-    mesh: { files, strictImages: v['strict-images'] ?? false, ...(v.from !== undefined ? { from: v.from } : {}), ...(seed !== undefined ? { seed } : {}) },
+    mesh: { files, strictImages: v['strict-images'] ?? false, ...(istio ? { istio } : {}), ...(v.from !== undefined ? { from: v.from } : {}), ...(seed !== undefined ? { seed } : {}) },
     ...(v.html !== undefined ? { html: v.html } : {}),
   };
 }
@@ -71,7 +75,7 @@ export async function loadCommand(argv: string[], io: CommandIO): Promise<number
   if (args.mesh.files.length === 0) return run(args, io);
   const { sidecar, mesh } = await openMesh(args.mesh.files, {
     from: args.mesh.from,
-    compile: { strictImages: args.mesh.strictImages },
+    compile: { strictImages: args.mesh.strictImages, istio: args.mesh.istio },
     onWarning: (line) => io.stderr.write(`${line}\n`),
     ...(args.mesh.seed !== undefined ? { boot: { seed: args.mesh.seed } } : {}),
   });

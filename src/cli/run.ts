@@ -13,7 +13,8 @@ import { MAX_REPEAT } from '../scenario/parse.js';
 import { rowsOf } from '../report/result-rows.js';
 import { GATE_FLAGS, gateActive, gateFlags, readJson, runGate, type GateFlags } from './gate.js';
 import { plainProgress } from '../ui/plain.js';
-import { formatFlagHelp, parseFlags, parseSeed, SEED_FLAG, STRICT_IMAGES_FLAG } from './flags.js';
+import { formatFlagHelp, ISTIO_FLAG, parseFlags, parseIstio, parseSeed, SEED_FLAG, STRICT_IMAGES_FLAG } from './flags.js';
+import type { IstioProfile } from '../mesh/config/istio-profile.js';
 import type { CommandIO } from './io.js';
 import { checkWritable, writeOutput } from './output.js';
 import { onInterrupt } from './signals.js';
@@ -27,6 +28,7 @@ export const RUN_FLAGS = [
   { name: 'no-tui', kind: 'bool', help: 'plain progress lines instead of the live dashboard' },
   SEED_FLAG,
   STRICT_IMAGES_FLAG,
+  ISTIO_FLAG,
   { name: 'repeat', kind: 'int', arg: 'N', help: `run every variant N times on fresh meshes, order shuffled per round from --seed; intervals and verdicts from the repeats (1..${MAX_REPEAT}, default spec.repeat or 1)` },
   ...GATE_FLAGS,
 ] as const;
@@ -41,6 +43,8 @@ export interface RunFlags {
   noTui: boolean;
   seed?: number;
   strictImages: boolean;
+  /** --istio: overrides the scenario's spec.istio. */
+  istio?: IstioProfile;
   repeat?: number;
   gate: GateFlags;
 }
@@ -50,6 +54,7 @@ export async function parseRunFlags(argv: string[]): Promise<RunFlags> {
   if (help) return { help, files: [], variants: [], noTui: false, strictImages: false, gate: { rules: [] } };
   if (positional.length === 0) throw new FlagError(`no scenario file given (${USAGE})`);
   const seed = parseSeed('--seed', v.seed);
+  const istio = parseIstio('--istio', v.istio);
   if (v.repeat !== undefined && (v.repeat < 1 || v.repeat > MAX_REPEAT)) throw new FlagError(`--repeat: invalid value "${v.repeat}": expected 1..${MAX_REPEAT}`);
   const gate = await gateFlags(v);
   return {
@@ -62,6 +67,7 @@ export async function parseRunFlags(argv: string[]): Promise<RunFlags> {
     ...(v.html !== undefined ? { html: v.html } : {}),
     noTui: v['no-tui'] ?? false,
     strictImages: v['strict-images'] ?? false,
+    ...(istio ? { istio } : {}),
     ...(seed !== undefined ? { seed } : {}),
   };
 }
@@ -77,7 +83,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   if (flags.json === '-' && flags.html === '-') throw new FlagError('--json - and --html -: only one can go to stdout');
   // Read before the run: a bad baseline file fails in a second, not after the load.
   const baseRows = flags.gate.baseline !== undefined ? rowsOf(await readJson(flags.gate.baseline), flags.gate.baseline) : undefined;
-  const prepared = await prepareScenario(flags.files, flags.variants, { strictImages: flags.strictImages });
+  const prepared = await prepareScenario(flags.files, flags.variants, { strictImages: flags.strictImages, istio: flags.istio });
 
   const interrupt = onInterrupt(io.signal);
   // In CI (CI / CONTINUOUS_INTEGRATION set) Ink shows only the final frame, so a

@@ -10,7 +10,8 @@ import type { MeshHandle } from '../mesh/api.js';
 import { IMPLICIT_SOURCE } from '../mesh/api.js';
 import { formatAuthority } from '../mesh/authority.js';
 import { openMesh } from '../scenario/open-mesh.js';
-import { formatFlagHelp, parseFlags, parseSeed, SEED_FLAG, STRICT_IMAGES_FLAG } from './flags.js';
+import { formatFlagHelp, ISTIO_FLAG, parseFlags, parseIstio, parseSeed, SEED_FLAG, STRICT_IMAGES_FLAG } from './flags.js';
+import type { IstioProfile } from '../mesh/config/istio-profile.js';
 import { onInterrupt } from './signals.js';
 
 const USAGE =
@@ -22,6 +23,7 @@ export const SERVE_FLAGS = [
   { name: 'from', kind: 'string', arg: 'WORKLOAD', help: 'the Deployment whose sidecar --listen belongs to (default: meshbench, outside any Deployment)' },
   SEED_FLAG,
   STRICT_IMAGES_FLAG,
+  ISTIO_FLAG,
   { name: 'access-log', kind: 'bool', help: 'print the apps\' access log lines on stderr' },
 ] as const;
 
@@ -35,6 +37,7 @@ export interface ServeFlags {
   seed?: number;
   accessLog: boolean;
   strictImages: boolean;
+  istio?: IstioProfile;
 }
 
 /** Extra knobs for tests: see the handle once booted. */
@@ -48,8 +51,10 @@ export function parseServeFlags(argv: string[]): ServeFlags {
   if (positional.length === 0) throw new FlagError(`serve: no files given (${USAGE})`);
   if (v.from === '') throw new FlagError('--from: missing value');
   const seed = parseSeed('--seed', v.seed);
+  const istio = parseIstio('--istio', v.istio);
   return {
     help,
+    ...(istio ? { istio } : {}),
     files: positional,
     listen: parseLoopbackAddress('--listen', v.listen),
     admin: parseLoopbackAddress('--admin', v.admin),
@@ -96,7 +101,7 @@ export async function serveCommand(argv: string[], io: CommandIO, opts: ServeOpt
   try {
     const { config, from, mesh } = await openMesh(flags.files, {
       from: flags.from,
-      compile: { strictImages: flags.strictImages },
+      compile: { strictImages: flags.strictImages, istio: flags.istio },
       onWarning: (line) => io.stderr.write(`${line}\n`),
       boot: {
         listenHost: flags.listen.host,

@@ -9,17 +9,30 @@ import type { ConfigWarning } from '../mesh/config/model.js';
 import { checkMesh, type CompileOptions } from '../mesh/config/compile.js';
 import type { SourceDoc } from '../mesh/config/source.js';
 import type { MeshFiles } from '../scenario/open-mesh.js';
-import { formatFlagHelp, parseFlags, STRICT_IMAGES_FLAG } from './flags.js';
+import { formatFlagHelp, ISTIO_FLAG, parseFlags, parseIstio, STRICT_IMAGES_FLAG } from './flags.js';
+import { chooseProfile } from '../mesh/config/istio-release.js';
+import type { IstioProfile } from '../mesh/config/istio-profile.js';
 import type { CommandIO } from './io.js';
 
 const USAGE = 'usage: bench validate FILE.yaml [MORE.yaml…]';
+const FLAGS = [STRICT_IMAGES_FLAG, ISTIO_FLAG] as const;
+
+/** The release the documents are checked against; a bad `spec.istio` is the scenario parser's to report, in the list. */
+function validationProfile(flag: IstioProfile | undefined, scenarioDocs: readonly SourceDoc[]): IstioProfile {
+  try {
+    return chooseProfile(flag, scenarioDocs);
+  } catch (e) {
+    if (e instanceof ConfigErrors) return chooseProfile(flag, []);
+    throw e;
+  }
+}
 
 /** Exit 0 with the summary on stdout; problems are listed on stderr, then thrown as ReportedErrors. */
 export async function validateCommand(argv: string[], io: Pick<CommandIO, 'stdout' | 'stderr'>): Promise<number> {
-  const { values, positional: files, help } = parseFlags([STRICT_IMAGES_FLAG], argv);
-  const compile = { strictImages: values['strict-images'] ?? false };
+  const { values, positional: files, help } = parseFlags(FLAGS, argv);
+  const flagIstio = parseIstio('--istio', values.istio);
   if (help) {
-    io.stdout.write(`${USAGE}\n  checks Deployment, Service, ServiceEntry, VirtualService, DestinationRule, ServiceModel and Scenario documents\n${formatFlagHelp([STRICT_IMAGES_FLAG])}`);
+    io.stdout.write(`${USAGE}\n  checks Deployment, Service, ServiceEntry, VirtualService, DestinationRule, ServiceModel and Scenario documents\n${formatFlagHelp(FLAGS)}`);
     return ExitCode.ok;
   }
   if (files.length === 0) throw new FlagError(`validate: no files given (${USAGE})`);
@@ -33,6 +46,7 @@ export async function validateCommand(argv: string[], io: Pick<CommandIO, 'stdou
     throw e;
   }
   const { docs, scenarioDocs, meshDocs } = read;
+  const compile: CompileOptions = { strictImages: values['strict-images'] ?? false, istio: validationProfile(flagIstio, scenarioDocs) };
   const { errors, warnings } = checkMesh(docs, compile);
   for (const d of scenarioDocs) errors.push(...(await checkScenario(d, meshDocs, errors, compile)));
   report(errors, warnings, io, files);

@@ -78,8 +78,6 @@ export interface MeshBootOptions {
   fromWorkload?: string;
   /** Seed for every random draw in the proxy (weights, faults, mirror, LB); omitted -> Math.random. */
   seed?: number;
-  /** Append `-shadow` to mirrored Host (Istio <= 1.27 behaviour, the seed's). Default true. */
-  shadowHostSuffix?: boolean;
   /** Write app access-log lines (gunicorn style) to this stream name, or nowhere. */
   accessLog?: 'stderr' | 'none';
   /** Keep mirrored responses beside the primary's (docs/mirror-diff.md); omitted -> no capture. */

@@ -14,6 +14,7 @@ import type {
   RetryPolicy,
 } from './config/model.js';
 import { effectivePolicy } from './config/policy.js';
+import type { IstioProfile } from './config/istio-profile.js';
 import { routeIndex } from './config/virtual-service.js';
 import { ClusterManager } from './cluster/cluster-manager.js';
 import { RouteTable } from './route/route-table.js';
@@ -91,6 +92,8 @@ export interface ExplainPolicy {
 }
 
 export interface ExplainResult {
+  /** The Istio release whose rules decided (istio-profile.ts). */
+  istio: IstioProfile;
   source: ExplainSource;
   request: { method: string; authority: string; path: string; headers: Record<string, string> };
   /** The outbound listener (0.0.0.0:PORT, route config named after the port). */
@@ -138,6 +141,7 @@ export function explainRequest(config: MeshConfig, source: ExplainSource, rq: Ex
   const table = new RouteTable(config, { labels: source.labels, namespace: source.namespace });
   const d = table.explain(authority, view);
   const result: ExplainResult = {
+    istio: config.istio,
     source,
     request: { method: rq.method, authority, path: target.path, headers: rq.headers },
     listenerPort: 0,
@@ -177,14 +181,14 @@ export function explainRequest(config: MeshConfig, source: ExplainSource, rq: Ex
   result.route = { ...ref(entry), action: entry.action, conditions: entry.match ? describeMatch(entry.match.spec) : [] };
   const clusters = new ClusterManager(config, new StatsStore(), Math.random, () => undefined);
   try {
-    decide(result, entry, clusters, authority, target.path, d.port);
+    decide(result, entry, clusters, config.istio, authority, target.path, d.port);
   } finally {
     clusters.close();
   }
   return result;
 }
 
-function decide(result: ExplainResult, entry: RouteEntry, clusters: ClusterManager, authority: string, path: string, port: number): void {
+function decide(result: ExplainResult, entry: RouteEntry, clusters: ClusterManager, istio: IstioProfile, authority: string, path: string, port: number): void {
   const route = entry.route;
   result.policy = policyOf(route, entry, path, clusters, port);
   // The fault filter runs before the router: an abort for every request is the answer.
@@ -207,7 +211,7 @@ function decide(result: ExplainResult, entry: RouteEntry, clusters: ClusterManag
     const p = destinationPort(clusters.service(dst.host), dst.port, port);
     const cluster = clusters.get(dst.host, p, dst.subset);
     const dr = clusters.destinationRule(dst.host);
-    const pol = effectivePolicy(dr, dst.subset, p);
+    const pol = effectivePolicy(dr, dst.subset, p, istio);
     result.destinations.push({
       host: dst.host,
       subset: dst.subset ?? null,

@@ -122,7 +122,6 @@ export async function startMesh(config: MeshConfig, opts: MeshBootOptions = {}):
         instancePort: (pod) => instancePorts.get(pod),
         stats,
         random: opts.seed === undefined ? Math.random : createRandom(sidecarSeed(opts.seed, src.workload)),
-        shadowHostSuffix: opts.shadowHostSuffix ?? true,
         ...(opts.mirrorCapture ? { mirrorCapture: opts.mirrorCapture } : {}),
       });
       const isDefault = src.workload === from;
@@ -169,7 +168,7 @@ export async function startMesh(config: MeshConfig, opts: MeshBootOptions = {}):
         port: listener.port,
         outbound: { host: '127.0.0.1', port: sidecarPort.get(spec.workload) ?? sidecarPort.get(IMPLICIT_SOURCE)! },
         counter,
-        ...inboundOf(sidecars, spec),
+        ...inboundOf(sidecars, spec, config.istio.clusterStatDelimiter),
         ...(opts.seed !== undefined ? { random: createRandom(sidecarSeed(opts.seed, `pod/${spec.namespace}/${spec.pod}`)) } : {}),
         ...(accessLog ? { accessLog } : {}),
       });
@@ -217,9 +216,9 @@ export async function startMesh(config: MeshConfig, opts: MeshBootOptions = {}):
 }
 
 /** The pod's inbound cluster, counted in its workload's sidecar (the one sidecar per workload, spec §0). */
-function inboundOf(sidecars: readonly BootedSidecar[], spec: InstanceSpec): { inbound?: InboundCluster } {
+function inboundOf(sidecars: readonly BootedSidecar[], spec: InstanceSpec, delimiter: '.' | ';.'): { inbound?: InboundCluster } {
   const stats = sidecars.find((s) => s.info.workload === spec.workload)?.stats;
-  return stats ? { inbound: new InboundCluster(stats, spec.containerPort) } : {};
+  return stats ? { inbound: new InboundCluster(stats, spec.containerPort, delimiter) } : {};
 }
 
 /** Runs a listen() and turns "address in use" into a one-line RuntimeError naming the address. */

@@ -22,7 +22,6 @@ export interface SidecarOptions {
   instancePort(pod: string): number | undefined;
   stats: StatsStore; // this sidecar's own store (its own counters, like a real sidecar)
   random: () => number; // seeded (src/mesh/random.ts), for every draw
-  shadowHostSuffix: boolean; // append -shadow to mirrored Host (seed/Istio <= 1.27): default true
   mirrorCapture?: Partial<MirrorCaptureOptions>; // capture mirrored responses (docs/mirror-diff.md); omitted -> off
   /** The mesh's shared service/endpoint lookups; omitted -> built from `config`. */
   index?: ServiceIndex;
@@ -60,7 +59,7 @@ export class Sidecar {
       hcm: this.#hcm,
       internalErrors: this.#internalErrors,
       random: this.#opts.random,
-      shadowHostSuffix: this.#opts.shadowHostSuffix,
+      shadowHostSuffix: this.#opts.config.istio.shadowHostSuffix,
       ...(this.mirrorCapture ? { mirrorCapture: this.mirrorCapture } : {}),
     });
     try {

@@ -3,6 +3,7 @@
 // of the Istio/K8s documents to run it against, and what must hold afterwards.
 // Format: docs/scenario-format.md.
 
+import type { IstioProfile } from '../mesh/config/istio-profile.js';
 import type { SourceLocation } from '../errors.js';
 
 export interface StepSpec {
@@ -105,5 +106,7 @@ export interface ScenarioSpec {
   expect: ExpectationSpec[];
   /** spec.repeat: runs per variant (--repeat overrides). */
   repeat?: number;
+  /** spec.istio: the Istio release emulated (--istio overrides). */
+  istio?: IstioProfile;
   loc: SourceLocation;
 }

@@ -13,6 +13,7 @@ import { defaultSource } from '../mesh/mesh.js';
 import { startMeshThread, type MeshThreadHandle } from '../mesh/thread.js';
 import { loadScenarioFiles } from './include.js';
 import { isScenarioDoc } from '../mesh/config/scenario-doc.js';
+import { chooseProfile } from '../mesh/config/istio-release.js';
 
 export interface MeshFiles {
   /** Every document, included ones first, after kubectl-apply replacement. */
@@ -36,7 +37,7 @@ export interface OpenMeshOptions {
   boot?: Omit<MeshBootOptions, 'fromWorkload'>;
   /** The `--from` flag: the workload whose sidecar takes the load; default the implicit `meshbench` source. */
   from?: string;
-  /** Compiler options (`--strict-images`). */
+  /** Compiler options (`--strict-images`, `--istio`; without `--istio`, a Scenario's `spec.istio` decides). */
   compile?: CompileOptions;
   /** Each config warning, formatted (`file:line:col: warning: …`), before the mesh boots. */
   onWarning?: (line: string) => void;
@@ -53,8 +54,8 @@ export interface OpenMesh {
 
 /** Read, compile and boot the mesh documents of `files` (Scenario documents are the runner's). */
 export async function openMesh(files: string[], opts: OpenMeshOptions = {}): Promise<OpenMesh> {
-  const { meshDocs } = await readMeshFiles(files);
-  const config = compileMesh(meshDocs, opts.compile);
+  const { meshDocs, scenarioDocs } = await readMeshFiles(files);
+  const config = compileMesh(meshDocs, { ...opts.compile, istio: chooseProfile(opts.compile?.istio, scenarioDocs) });
   for (const w of config.warnings) opts.onWarning?.(formatWarning(w));
   let from: string;
   try {

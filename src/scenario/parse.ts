@@ -4,6 +4,7 @@
 // messages read like a VirtualService's. The other documents are returned
 // untouched for the mesh compiler.
 
+import { readIstio } from '../mesh/config/istio-release.js';
 import { ConfigError, ConfigErrors, UserError } from '../errors.js';
 import { defaultLoadOptions } from '../load/flags.js';
 import { Diagnostics, Fields } from '../mesh/config/fields.js';
@@ -45,7 +46,7 @@ export function splitScenario(docs: SourceDoc[], files: string[]): ParsedInput {
 export const MAX_REPEAT = 100;
 
 const TOP = ['apiVersion', 'kind', 'metadata', 'spec'];
-const SPEC = ['include', 'load', 'variants', 'expect', 'mirrorDiff', 'repeat']; // include: src/scenario/include.ts
+const SPEC = ['include', 'istio', 'load', 'variants', 'expect', 'mirrorDiff', 'repeat']; // include: src/scenario/include.ts
 const MIRROR_DIFF = ['headers', 'ignore', 'replayPercent', 'bodyBytes'];
 const LOAD = ['from', 'url', 'headers', 'method', 'payload', 'steps'];
 const STEP = ['name', 'c', 'qps', 'n', 't', 'timeout', 'uniform', 'jitter', 'headers'];
@@ -74,8 +75,9 @@ export function parseScenarioDoc(doc: SourceDoc, meshDocs: SourceDoc[]): Scenari
   const expect = parseExpect(spec, load?.steps.map((s) => s.name), variants.map((x) => x.name), workloads);
   const mirrorDiff = parseMirrorDiff(spec);
   const repeat = spec.int('repeat', { min: 1, max: MAX_REPEAT });
+  const istio = readIstio(spec); // the Istio release whose rules the mesh follows (--istio overrides)
   if (!load || diag.errors.length) throw new ConfigErrors(diag.errors);
-  return { name: doc.name || 'scenario', file: doc.file, load, ...(mirrorDiff ? { mirrorDiff } : {}), variants, expect, ...(repeat !== undefined ? { repeat } : {}), loc: root.loc() };
+  return { name: doc.name || 'scenario', file: doc.file, load, ...(mirrorDiff ? { mirrorDiff } : {}), variants, expect, ...(repeat !== undefined ? { repeat } : {}), ...(istio ? { istio } : {}), loc: root.loc() };
 }
 
 function parseMirrorDiff(spec: Fields): MirrorDiffSpec | undefined {

@@ -101,6 +101,7 @@ export async function prepareScenario(files: string[], only: string[] = [], comp
       ),
     );
   }
+  compile = { ...compile, istio: compile.istio ?? scenario.istio }; // --istio, else spec.istio, else current
   const base = compileMesh(meshDocs, compile); // errors in the unpatched documents, reported once
   const warnings = base.warnings.map(formatWarning);
   const chosen = scenario.variants.filter((v) => only.length === 0 || only.includes(v.name));

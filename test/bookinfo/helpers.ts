@@ -8,6 +8,7 @@ import { loadScenarioFiles } from '../../src/scenario/include.js';
 import { parseSource } from '../../src/mesh/config/source.js';
 import type { SourceDoc } from '../../src/mesh/config/source.js';
 import { compileMesh } from '../../src/mesh/config/compile.js';
+import { profileFor } from '../../src/mesh/config/istio-profile.js';
 import { startMesh } from '../../src/mesh/mesh.js';
 import type { MeshHandle, MeshSnapshot } from '../../src/mesh/api.js';
 import { httpGet, type Reply } from '../helpers/http.js';
@@ -44,8 +45,11 @@ export function yamlDocs(text: string): SourceDoc[] {
   return parseSource(text, 'test.yaml');
 }
 
+/** The seed's walk-through ran on Istio 1.6, as the shipped bookinfo scenarios pin it (`spec.istio`). */
+export const SEED_ISTIO = profileFor('1.6')!;
+
 export async function boot(docs: SourceDoc[]): Promise<MeshHandle> {
-  return startMesh(compileMesh(docs), { accessLog: 'none', seed: 1 });
+  return startMesh(compileMesh(docs, { istio: SEED_ISTIO }), { accessLog: 'none', seed: 1 });
 }
 
 export function sidecarPort(mesh: MeshHandle, workload = 'meshbench'): number {

@@ -44,7 +44,7 @@ test('a bad flag exits 2 with one line naming it, for every command', async () =
     [['load', '--seed', '1', 'http://127.0.0.1:1/'], '--seed: only meaningful with --mesh (it seeds the proxy)'],
     [['compare', '--csv', 'a.json'], 'unknown flag --csv (flags: --baseline --fail-on --junit --markdown --seed)'],
     [['validate', '--strict', CB], 'unknown flag --strict (did you mean --strict-images?)'],
-    [['validate', '--colour', CB], 'unknown flag --colour (flags: --strict-images)'],
+    [['validate', '--colour', CB], 'unknown flag --colour (flags: --strict-images --istio)'],
     [['frobnicate'], 'unknown command "frobnicate" (try: bench help)'],
   ];
   for (const [argv, line] of cases) {

@@ -179,7 +179,7 @@ kind: Scenario
 spec:
   lod: { url: 'http://httpbin:8000/', steps: [{ n: 1 }] }
 `), [
-    `s.yaml:${L(4)}:3: spec.lod: unknown field "lod" (did you mean "load"?); allowed: include, load, variants, expect, mirrorDiff, repeat`,
+    `s.yaml:${L(4)}:3: spec.lod: unknown field "lod" (did you mean "load"?); allowed: include, istio, load, variants, expect, mirrorDiff, repeat`,
     `s.yaml:${L(3)}:1: spec: missing required field "load" (a mapping)`,
   ]);
   assert.deepEqual(errorsOf(`apiVersion: meshbench/v1

@@ -148,7 +148,7 @@ spec:
   assert.match(c.err(), new RegExp(`^bench: ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:6:37: spec\\.load\\.steps\\[0\\]\\.qpz: unknown field "qpz" \\(did you mean "qps"\\?\\)`));
   c = capture();
   assert.equal(await main([repo('scenarios/httpbin-cb.yaml'), '--turbo'], c.io), 2);
-  assert.equal(c.err(), 'bench: unknown flag --turbo (flags: --variant --json --html --no-tui --seed --strict-images --repeat --baseline --fail-on --junit --markdown)\n');
+  assert.equal(c.err(), 'bench: unknown flag --turbo (flags: --variant --json --html --no-tui --seed --strict-images --istio --repeat --baseline --fail-on --junit --markdown)\n');
   c = capture();
   assert.equal(await main(['nope.yaml'], c.io), 2);
   assert.match(c.err(), /^bench: nope\.yaml: no such file\n$/);

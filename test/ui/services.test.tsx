@@ -18,7 +18,7 @@ const strip = (s: string) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
 function shopSnapshot(): MeshSnapshot {
   const serve = (requests: number, ms: number, errors = 0) => {
     const store = new StatsStore();
-    const inbound = new InboundCluster(store, 8080);
+    const inbound = new InboundCluster(store, 8080, '.');
     for (let i = 0; i < requests; i++) inbound.complete(inbound.arrive(1000), 1000 + ms, i < errors ? 503 : 200);
     return store.snapshot();
   };

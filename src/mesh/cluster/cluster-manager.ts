@@ -100,7 +100,7 @@ export class ClusterManager {
         hosts.push(new Host(pod, hosts.length, inst.labels, '127.0.0.1', () => this.instancePort(pod), pod));
       }
     }
-    const policy = effectivePolicy(dr, subset, port);
+    const policy = effectivePolicy(dr, subset, port, this.#index.istio);
     return new Cluster({
       name,
       hosts,
@@ -109,6 +109,7 @@ export class ClusterManager {
       ...(policy.outlier ? { outlier: policy.outlier } : {}),
       store: this.store,
       random: this.random,
+      statDelimiter: this.#index.istio.clusterStatDelimiter,
     });
   }
 }

@@ -52,8 +52,8 @@ export const CLUSTER_GAUGES = [
 
 export type ClusterStats = ReturnType<typeof bindClusterStats>;
 
-export function bindClusterStats(store: StatsStore, clusterName: string) {
-  return store.scope(clusterScope(clusterName), CLUSTER_COUNTERS, CLUSTER_GAUGES);
+export function bindClusterStats(store: StatsStore, clusterName: string, delimiter: '.' | ';.') {
+  return store.scope(clusterScope(clusterName, delimiter), CLUSTER_COUNTERS, CLUSTER_GAUGES);
 }
 
 /**

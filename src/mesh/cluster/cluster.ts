@@ -32,6 +32,8 @@ export interface ClusterOptions {
   outlier?: OutlierDetection;
   store: StatsStore;
   random: () => number;
+  /** How the stat names join cluster and stat (the Istio profile's clusterStatDelimiter). */
+  statDelimiter: '.' | ';.';
 }
 
 export class Cluster {
@@ -52,8 +54,8 @@ export class Cluster {
 
   constructor(o: ClusterOptions) {
     this.name = o.name;
-    const prefix = clusterScope(o.name);
-    this.stats = bindClusterStats(o.store, o.name);
+    const prefix = clusterScope(o.name, o.statDelimiter);
+    this.stats = bindClusterStats(o.store, o.name, o.statDelimiter);
     this.codes = new ResponseCodeStats(o.store, prefix, this.stats.upstream_rq_completed);
     this.resources = new ResourceManager(o.pool, this.stats);
     this.hosts = o.hosts;

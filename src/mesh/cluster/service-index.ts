@@ -13,8 +13,11 @@ export class ServiceIndex {
   /** `namespace\0key\0value` -> pods carrying that label, for selector lookups. */
   readonly #byLabel = new Map<string, InstanceSpec[]>();
   readonly #byNamespace = new Map<string, InstanceSpec[]>();
+  /** The emulated Istio release's rules (defaults, stat names) every cluster reads. */
+  readonly istio: MeshConfig['istio'];
 
   constructor(config: MeshConfig) {
+    this.istio = config.istio;
     // The first definition wins, as it always has for duplicates across files.
     for (const s of config.services) if (!this.services.has(s.fqdn)) this.services.set(s.fqdn, s);
     for (const d of config.destinationRules) if (!this.rules.has(d.host)) this.rules.set(d.host, d);

@@ -19,6 +19,7 @@ import { reportSkipped, skippedKind } from './skipped-kinds.js';
 import { scaleWarnings } from './scale.js';
 import { expandTopology, isIsotopeConfigMap, modelsFromConfigMap } from './isotope.js';
 import { TOPOLOGY_KIND } from './isotope-doc.js';
+import { currentProfile, type IstioProfile } from './istio-profile.js';
 import { attachModels, compileServiceModel, type AttachOptions, type CompiledModel } from './service-model.js';
 
 export const ISTIO_NETWORKING_VERSIONS = ['networking.istio.io/v1alpha3', 'networking.istio.io/v1beta1', 'networking.istio.io/v1'];
@@ -30,8 +31,11 @@ const SUPPORTED =
 
 export type DocRole = 'Topology' | 'Deployment' | 'ServiceModel' | 'Service' | 'ServiceEntry' | 'VirtualService' | 'DestinationRule' | 'Scenario' | 'ignored';
 
-/** How strictly documents are compiled (CLI flags map onto these). */
-export type CompileOptions = AttachOptions;
+/** How documents are compiled (CLI flags map onto these). */
+export interface CompileOptions extends AttachOptions {
+  /** The Istio release to emulate (`--istio`, a Scenario's `spec.istio`); default the current one. */
+  istio?: IstioProfile;
+}
 
 /** What the compiler does with a document, or an error message for an unknown apiVersion/kind. */
 export function classify(doc: SourceDoc): { role: DocRole; warning?: string; skipped?: boolean } | { error: string; path: string } {
@@ -78,7 +82,8 @@ export interface MeshCheck {
 /** Compile without throwing: errors and warnings side by side (for `bench validate`). */
 export function checkMesh(docs: SourceDoc[], opts: CompileOptions = {}): MeshCheck {
   const diag = new Diagnostics();
-  const ctx: CompileContext = { diag, workloads: [] };
+  const istio = opts.istio ?? currentProfile();
+  const ctx: CompileContext = { diag, istio, workloads: [] };
   const byRole = new Map<DocRole, SourceDoc[]>();
   const skippedDocs: SourceDoc[] = [];
   for (const doc of docs) {
@@ -142,6 +147,7 @@ export function checkMesh(docs: SourceDoc[], opts: CompileOptions = {}): MeshChe
   if (diag.errors.length > 0) return { errors: diag.errors, warnings: diag.warnings };
   const workloads = ctx.workloads.map((w) => w.workload);
   const config: MeshConfig = {
+    istio,
     workloads,
     instances: workloads.flatMap(instancesOf),
     services,

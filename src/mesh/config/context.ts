@@ -5,6 +5,7 @@ import { CLUSTER_DOMAIN } from './model.js';
 import type { Workload } from './model.js';
 import type { Diagnostics, Fields } from './fields.js';
 import type { SourceDoc } from './source.js';
+import type { IstioProfile } from './istio-profile.js';
 
 /** A compiled Deployment plus what Services need from it (named container ports). */
 export interface WorkloadInfo {
@@ -19,6 +20,8 @@ export interface WorkloadInfo {
 
 export interface CompileContext {
   diag: Diagnostics;
+  /** The Istio release whose rules the kind compilers follow. */
+  istio: IstioProfile;
   workloads: WorkloadInfo[];
 }
 

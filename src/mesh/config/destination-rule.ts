@@ -3,6 +3,7 @@
 // detection is mapped to Envoy's fields as pilot does for current Istio (1.7+).
 
 import type { ConnectionPool, DestinationRule, LbPolicy, OutlierDetection, Subset, TrafficPolicy } from './model.js';
+import type { IstioProfile } from './istio-profile.js';
 import type { CompileContext } from './context.js';
 import { completeHost, isDns1123Label, readObject } from './context.js';
 import { Fields, INT32_MAX } from './fields.js';
@@ -23,7 +24,7 @@ export function compileDestinationRule(doc: SourceDoc, ctx: CompileContext): Des
   if (exportTo && !exportTo.includes('*')) spec.warn('exportTo', 'exportTo of a DestinationRule is not emulated: every sidecar sees it (VirtualService exportTo is)');
   if (spec.has('workloadSelector')) spec.warn('workloadSelector', 'workloadSelector is ignored: the rule applies to every sidecar');
   const tpf = spec.obj('trafficPolicy');
-  const trafficPolicy = tpf ? compileTrafficPolicy(tpf, true) : undefined;
+  const trafficPolicy = tpf ? compileTrafficPolicy(tpf, true, ctx.istio) : undefined;
   const subsets: Subset[] = [];
   const names = new Set<string>();
   for (const s of spec.objects('subsets')) {
@@ -41,7 +42,7 @@ export function compileDestinationRule(doc: SourceDoc, ctx: CompileContext): Des
     const stp = s.obj('trafficPolicy');
     const sub: Subset = { name: name ?? '', labels };
     if (stp) {
-      const tp = compileTrafficPolicy(stp, true);
+      const tp = compileTrafficPolicy(stp, true, ctx.istio);
       if (tp) sub.trafficPolicy = tp;
     }
     subsets.push(sub);
@@ -58,7 +59,7 @@ export function compileDestinationRule(doc: SourceDoc, ctx: CompileContext): Des
   return out;
 }
 
-function compileTrafficPolicy(f: Fields, topLevel: boolean): TrafficPolicy {
+function compileTrafficPolicy(f: Fields, topLevel: boolean, istio: IstioProfile): TrafficPolicy {
   f.allow(topLevel ? [...POLICY_BLOCKS, 'portLevelSettings', ...IGNORED_BLOCKS] : ['port', ...POLICY_BLOCKS]);
   for (const k of IGNORED_BLOCKS) if (f.has(k)) f.warn(k, `${k} is ignored: meshbench does not emulate it`);
   const out: TrafficPolicy = {};
@@ -70,7 +71,7 @@ function compileTrafficPolicy(f: Fields, topLevel: boolean): TrafficPolicy {
   const cp = f.obj('connectionPool');
   if (cp) out.connectionPool = compileConnectionPool(cp);
   const od = f.obj('outlierDetection');
-  if (od) out.outlierDetection = compileOutlierDetection(od);
+  if (od) out.outlierDetection = compileOutlierDetection(od, istio);
   if (f.obj('tls')) f.warn('tls', 'tls is not emulated: sidecars talk plain HTTP/1.1 on loopback');
   if (topLevel && f.has('portLevelSettings')) {
     const seen = new Set<number>();
@@ -78,7 +79,7 @@ function compileTrafficPolicy(f: Fields, topLevel: boolean): TrafficPolicy {
     for (const item of f.objects('portLevelSettings')) {
       const pf = item.obj('port', { required: true });
       const port = pf?.allow(['number']).int('number', { required: true, min: 1, max: 65535 });
-      const tp = compileTrafficPolicy(item, false);
+      const tp = compileTrafficPolicy(item, false, istio);
       if (port === undefined) continue;
       if (seen.has(port)) item.error('port', `port ${port} is listed twice in portLevelSettings`);
       seen.add(port);
@@ -231,20 +232,26 @@ function compileConnectionPool(f: Fields): Partial<ConnectionPool> {
   return out;
 }
 
-/** spec §3.4, emulating current Istio (1.7+). */
-function compileOutlierDetection(f: Fields): OutlierDetection {
+/** spec §3.4; `consecutiveErrors` as the profile's release reads it. */
+function compileOutlierDetection(f: Fields, istio: IstioProfile): OutlierDetection {
   f.allow([
     'consecutiveErrors', 'consecutive5xxErrors', 'consecutiveGatewayErrors', 'consecutiveLocalOriginFailures',
     'splitExternalLocalOriginErrors', 'interval', 'baseEjectionTime', 'maxEjectionPercent', 'minHealthPercent',
   ]);
   const od = defaultOutlierDetection();
-  if (f.has('consecutiveErrors')) {
-    f.int('consecutiveErrors', { min: 0 });
+  const legacy = f.int('consecutiveErrors', { min: 0 });
+  if (legacy !== undefined && istio.consecutiveErrors === 'ignored') {
     f.warn(
       'consecutiveErrors',
-      'consecutiveErrors is deprecated and ignored since Istio 1.7 (meshbench emulates current Istio): ' +
+      `consecutiveErrors is ignored since Istio ${istio.consecutiveErrorsIgnoredSince} (profile ${istio.version}): ` +
         "Envoy's default of 5 consecutive 5xx errors applies; set consecutive5xxErrors (or consecutiveGatewayErrors) instead",
     );
+  } else if (legacy !== undefined && legacy > 0) {
+    // Istio 1.1-1.6: consecutive_gateway_failure = N (502/503/504 and connect failures),
+    // enforced, with 5xx enforcement off; the newer fields below override it.
+    od.consecutiveGatewayFailure = legacy;
+    od.enforcingConsecutiveGatewayFailure = 100;
+    od.enforcingConsecutive5xx = 0;
   }
   const c5 = f.int('consecutive5xxErrors', { min: 0 });
   if (c5 !== undefined) {

@@ -4,6 +4,7 @@
 // Envoy FractionalPercent, legacy spellings resolved), so the runtime never sees
 // YAML shapes. Semantics: ../shared/spec/istio-semantics.md (section numbers below).
 
+import type { IstioProfile } from './istio-profile.js';
 import type { SourceLocation } from '../../errors.js';
 
 export const DEFAULT_NAMESPACE = 'default';
@@ -397,6 +398,8 @@ export interface ConfigWarning {
 // The whole mesh
 
 export interface MeshConfig {
+  /** The Istio release emulated (istio-profile.ts): every version-dependent rule reads it. */
+  istio: IstioProfile;
   workloads: Workload[];
   instances: InstanceSpec[];
   services: MeshService[];

@@ -3,10 +3,11 @@
 // pilot's MergeTrafficPolicy: top-level port settings first, then the subset's
 // blocks replace whole blocks, then the subset's port settings replace wholesale.
 
+import { UNLIMITED_THRESHOLD, type IstioProfile } from './istio-profile.js';
 import type { ConnectionPool, DestinationRule, LbPolicy, OutlierDetection, RetryPolicy, TrafficPolicy } from './model.js';
 
 /** 2^32-1: Istio's "no circuit breaking" threshold (spec §3.3). */
-export const MAX_THRESHOLD = 4_294_967_295;
+export const MAX_THRESHOLD = UNLIMITED_THRESHOLD;
 
 export const DEFAULT_CONNECTION_POOL: Readonly<ConnectionPool> = Object.freeze({
   maxConnections: MAX_THRESHOLD,
@@ -18,25 +19,21 @@ export const DEFAULT_CONNECTION_POOL: Readonly<ConnectionPool> = Object.freeze({
   idleTimeoutMs: 3_600_000,
 });
 
-/** Istio 1.14+ default (spec §3.2). */
-export const DEFAULT_LB: LbPolicy = { simple: 'LEAST_REQUEST' };
-
 /** Envoy's retry back-off base interval when none is configured (25 ms; the maximum is 10x, spec §5.3). */
 export const ENVOY_RETRY_BASE_INTERVAL_MS = 25;
 
-/** retry_on Istio writes when retries are omitted or retryOn is unset (spec §2.6, Istio 1.24+). */
-export const DEFAULT_RETRY_ON: readonly string[] = ['connect-failure', 'refused-stream', 'unavailable', 'cancelled', 'retriable-status-codes'];
-
-/** Istio's built-in outbound retry policy (1.24+: no retriable status codes) for `retries: null`. */
-export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
-  numRetries: 2,
-  perTryTimeoutMs: null,
-  retryOn: [...DEFAULT_RETRY_ON],
-  retriableStatusCodes: [],
-  backoffBaseMs: ENVOY_RETRY_BASE_INTERVAL_MS,
-  retryIgnorePreviousHosts: true,
-  hostSelectionRetryMaxAttempts: 5,
-});
+/** Istio's built-in outbound retry policy for `retries: null` (spec §2.6): 2 retries, the release's conditions and codes. */
+export function defaultRetryPolicy(istio: IstioProfile): RetryPolicy {
+  return {
+    numRetries: 2,
+    perTryTimeoutMs: null,
+    retryOn: [...istio.defaultRetryOn],
+    retriableStatusCodes: [...istio.defaultRetriableStatusCodes],
+    backoffBaseMs: ENVOY_RETRY_BASE_INTERVAL_MS,
+    retryIgnorePreviousHosts: true,
+    hostSelectionRetryMaxAttempts: 5,
+  };
+}
 
 /** Envoy/Istio defaults for an outlierDetection block with no fields set (spec §3.4). */
 export function defaultOutlierDetection(): OutlierDetection {
@@ -73,8 +70,14 @@ function withPortLevel(tp: TrafficPolicy, port: number | undefined): Blocks {
   return { loadBalancer: tp.loadBalancer, connectionPool: tp.connectionPool, outlierDetection: tp.outlierDetection };
 }
 
-/** Policy of cluster `outbound|port|subset|dr.host`; dr undefined = no DestinationRule. */
-export function effectivePolicy(dr: DestinationRule | undefined, subset: string | undefined, port: number | undefined): EffectivePolicy {
+/** The pool of a cluster whose DestinationRule sets no limits, under `istio`'s circuit-breaker defaults. */
+export function defaultConnectionPool(istio: IstioProfile): ConnectionPool {
+  const t = istio.defaultCircuitBreakerThreshold;
+  return { ...DEFAULT_CONNECTION_POOL, maxConnections: t, http1MaxPendingRequests: t, http2MaxRequests: t, maxRetries: t };
+}
+
+/** Policy of cluster `outbound|port|subset|dr.host`; dr undefined = no DestinationRule; defaults from `istio`. */
+export function effectivePolicy(dr: DestinationRule | undefined, subset: string | undefined, port: number | undefined, istio: IstioProfile): EffectivePolicy {
   let blocks: Blocks = dr?.trafficPolicy ? withPortLevel(dr.trafficPolicy, port) : {};
   const sp = subset === undefined ? undefined : dr?.subsets.find((s) => s.name === subset)?.trafficPolicy;
   if (sp) {
@@ -87,8 +90,8 @@ export function effectivePolicy(dr: DestinationRule | undefined, subset: string 
     if (pls) blocks = { loadBalancer: pls.loadBalancer, connectionPool: pls.connectionPool, outlierDetection: pls.outlierDetection };
   }
   const out: EffectivePolicy = {
-    lb: blocks.loadBalancer ?? DEFAULT_LB,
-    pool: { ...DEFAULT_CONNECTION_POOL, ...definedOnly(blocks.connectionPool ?? {}) },
+    lb: blocks.loadBalancer ?? { simple: istio.defaultLb },
+    pool: { ...defaultConnectionPool(istio), ...definedOnly(blocks.connectionPool ?? {}) },
   };
   if (blocks.outlierDetection) out.outlier = { ...blocks.outlierDetection };
   return out;

@@ -3,7 +3,8 @@
 
 import type { RetryPolicy } from './model.js';
 import type { Fields } from './fields.js';
-import { DEFAULT_RETRY_ON, ENVOY_RETRY_BASE_INTERVAL_MS } from './policy.js';
+import { ENVOY_RETRY_BASE_INTERVAL_MS } from './policy.js';
+import type { IstioProfile } from './istio-profile.js';
 
 /** Istio's supportedRetryOnPolicies (pkg/config/validation/agent/validation.go). */
 export const RETRY_ON_POLICIES = [
@@ -20,7 +21,7 @@ const GO_STATUS_TEXT_CODES = new Set([
 ]);
 
 /** spec §2.6. `null` = omitted = Istio's default policy at runtime. */
-export function compileRetries(r: Fields): RetryPolicy | null {
+export function compileRetries(r: Fields, istio: IstioProfile): RetryPolicy | null {
   const f = r.obj('retries');
   if (!f) return null;
   f.allow(['attempts', 'perTryTimeout', 'retryOn', 'retryRemoteLocalities', 'retryIgnorePreviousHosts', 'backoff']);
@@ -52,8 +53,9 @@ export function compileRetries(r: Fields): RetryPolicy | null {
     hostSelectionRetryMaxAttempts: 5,
   };
   if (disabled) return base;
-  let retryOn = [...DEFAULT_RETRY_ON];
-  const codes: number[] = [];
+  // Without retryOn the release's default conditions apply, its default codes too (503 up to 1.23).
+  let retryOn = [...istio.defaultRetryOn];
+  const codes: number[] = retryOnRaw === undefined ? [...istio.defaultRetriableStatusCodes] : [];
   if (retryOnRaw !== undefined) {
     // Validation splits without trimming ("5xx, reset" is rejected, as istioctl does).
     retryOn = [];

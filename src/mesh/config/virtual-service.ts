@@ -10,6 +10,7 @@ import { readStringMatch } from './string-match.js';
 import { compileDestination } from './destination.js';
 import type { SourceDoc } from './source.js';
 import { compileRetries } from './retry-policy.js';
+import type { IstioProfile } from './istio-profile.js';
 import { compileFault } from './fault-injection.js';
 import { compileMirrors } from './mirror-policy.js';
 import { compileHeaders, compileRedirect, compileRewrite } from './route-action.js';
@@ -50,7 +51,7 @@ export function compileVirtualService(doc: SourceDoc, ctx: CompileContext): Virt
     if (catchAllAt >= 0) {
       r.warn(null, `this route is never used: http[${catchAllAt}] before it matches every request`);
     }
-    const route = compileHttpRoute(r, ns);
+    const route = compileHttpRoute(r, ns, ctx.istio);
     if (route && catchAllAt < 0 && isCatchAll(route)) catchAllAt = i;
     if (route) {
       routeIndex.set(route, i);
@@ -76,7 +77,7 @@ function isCatchAll(r: HttpRoute): boolean {
   });
 }
 
-function compileHttpRoute(r: Fields, ns: string): HttpRoute | undefined {
+function compileHttpRoute(r: Fields, ns: string, istio: IstioProfile): HttpRoute | undefined {
   r.allow(HTTP_ROUTE_FIELDS);
   const errorsBefore = r.diag.errors.length;
   const name = r.str('name');
@@ -99,7 +100,7 @@ function compileHttpRoute(r: Fields, ns: string): HttpRoute | undefined {
   if (fault && (redirect || direct)) r.error('fault', 'fault cannot be combined with redirect or directResponse');
   if (rewrite && (redirect || direct)) r.error('rewrite', 'rewrite cannot be combined with redirect or directResponse');
 
-  const route = compileDestinations(r, routeItems, ns);
+  const route = compileDestinations(r, routeItems, ns, istio);
   const rw = rewrite ? compileRewrite(rewrite) : undefined;
   const headers = r.has('headers') ? compileHeaders(r.obj('headers')) : undefined;
   if (rw?.authority !== undefined && headers?.authorityRewrite !== undefined) {
@@ -109,7 +110,7 @@ function compileHttpRoute(r: Fields, ns: string): HttpRoute | undefined {
     match,
     route,
     timeoutMs: r.duration('timeout') ?? null,
-    retries: compileRetries(r),
+    retries: compileRetries(r, istio),
     mirrors: compileMirrors(r, ns),
     origin: { kind: r.doc.kind, name: r.doc.name, namespace: ns, loc: r.doc.locate(r.path) },
   };
@@ -175,7 +176,7 @@ function compileMatch(m: Fields): HttpMatch | undefined {
 
 
 /** spec §2.4: one destination gets 100; several drop weight-0 entries. */
-function compileDestinations(r: Fields, items: Fields[], ns: string): RouteDestination[] {
+function compileDestinations(r: Fields, items: Fields[], ns: string, istio: IstioProfile): RouteDestination[] {
   const all: RouteDestination[] = [];
   let sum = 0;
   let invalid = false;
@@ -204,8 +205,9 @@ function compileDestinations(r: Fields, items: Fields[], ns: string): RouteDesti
   if (items.length > 1 && all.length === items.length && sum === 0 && !invalid) {
     r.error('route', 'the weights of several destinations must add up to more than 0');
   } else if (items.length > 1 && sum > 0 && sum !== 100 && !invalid) {
-    // Istio 1.15+ accepts any total (spec §2.4); say so, older Istio rejected it.
-    r.warn('route', `the weights add up to ${sum}, not 100: traffic is split in proportion to them (Istio 1.15+; older Istio rejects this)`);
+    // Istio 1.15+ accepts any total (spec §2.4); older releases reject it.
+    if (istio.weightsMustSumTo100) r.error('route', `the weights add up to ${sum}: Istio ${istio.version} requires a total of 100 (relative weights came in 1.15)`);
+    else r.warn('route', `the weights add up to ${sum}, not 100: traffic is split in proportion to them (Istio 1.15+; older Istio rejects this)`);
   }
   return all.filter((d) => d.weight > 0);
 }

@@ -2,18 +2,8 @@
 // emits one Envoy route per match item, spec §2.2), with its action resolved.
 
 import type { HttpRoute, MeshService, RetryPolicy, RouteDestination } from '../config/model.js';
-import { DEFAULT_RETRY_POLICY } from '../config/policy.js';
 import { CompiledMatch, type RequestView } from './match.js';
 import type { Cluster } from '../cluster/cluster.js';
-
-/**
- * Istio's built-in default retry policy (spec §2.6), emulating Istio 1.24+:
- * 2 retries on connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes
- * with NO retriable codes, i.e. an upstream 503 response is not retried. 1.24 is the
- * first release where EXCLUDE_UNSAFE_503_FROM_DEFAULT_RETRY defaults to true and 1.27
- * removed the flag; every currently supported Istio behaves this way.
- */
-export const ISTIO_DEFAULT_RETRY: RetryPolicy = DEFAULT_RETRY_POLICY as RetryPolicy;
 
 export type RouteAction = 'route' | 'redirect' | 'direct_response';
 
@@ -38,6 +28,8 @@ export class RouteEntry {
     readonly route: HttpRoute,
     /** Index in `route.match` this entry was expanded from; -1: the route has no match (catch-all). */
     readonly matchIndex: number,
+    /** Istio's built-in policy for a route without `retries` (policy.ts defaultRetryPolicy, per release). */
+    defaultRetry: RetryPolicy,
   ) {
     const m = route.match[matchIndex];
     this.match = m ? new CompiledMatch(m) : undefined;
@@ -48,7 +40,7 @@ export class RouteEntry {
     let acc = 0;
     this.#cumulative = dests.map((d) => (acc += dests.length === 1 ? 1 : d.weight));
     this.totalWeight = acc;
-    this.retry = route.retries === null ? ISTIO_DEFAULT_RETRY : route.retries.numRetries > 0 ? route.retries : undefined;
+    this.retry = route.retries === null ? defaultRetry : route.retries.numRetries > 0 ? route.retries : undefined;
   }
 
   get isCatchAll(): boolean {

@@ -4,7 +4,8 @@
 // Config-time selectors (sourceLabels, sourceNamespace, gateways, port) are
 // resolved here, once, for this source workload (spec §2.2).
 
-import type { HttpRoute, MeshConfig, MeshService, VirtualService } from '../config/model.js';
+import type { HttpRoute, MeshConfig, MeshService, RetryPolicy, VirtualService } from '../config/model.js';
+import { defaultRetryPolicy } from '../config/policy.js';
 import { configTimeMismatch, type RequestView, type SourceContext } from './match.js';
 import { RouteEntry } from './route-entry.js';
 import { defaultPort, hostMatchKey, parseAuthority } from '../authority.js';
@@ -106,11 +107,14 @@ export class RouteTable {
   readonly #vhosts = new Map<string, VirtualHost>();
   readonly #vsFor: ReadonlyMap<string, VirtualService[]>;
   readonly #byAuthority = new Map<string, HostLookup | null>();
+  /** Istio's built-in retry policy of the emulated release, shared by every route without `retries`. */
+  readonly #defaultRetry: RetryPolicy;
 
   constructor(
     config: MeshConfig,
     private readonly source: { labels: Record<string, string>; namespace: string },
   ) {
+    this.#defaultRetry = defaultRetryPolicy(config.istio);
     const view = namespaceView(config, source.namespace);
     this.#byName = view.byName;
     this.#vsFor = view.vsFor;
@@ -197,7 +201,7 @@ export class RouteTable {
       const emitted: RouteEntry[] = [];
       translate: for (const r of vs.http) {
         if (r.match.length === 0) {
-          emitted.push(new RouteEntry(r, -1));
+          emitted.push(new RouteEntry(r, -1, this.#defaultRetry));
           break; // a catch-all ends translation: later entries are dead
         }
         for (let i = 0; i < r.match.length; i++) {
@@ -206,7 +210,7 @@ export class RouteTable {
             skipped.push({ route: r, matchIndex: i, reason });
             continue;
           }
-          const e = new RouteEntry(r, i);
+          const e = new RouteEntry(r, i, this.#defaultRetry);
           emitted.push(e);
           if (e.isCatchAll) break translate;
         }
@@ -217,13 +221,13 @@ export class RouteTable {
       // Merging several VSs: catch-alls move to the end.
       for (const e of emitted) (e.isCatchAll ? catchAll : regular).push(e);
     }
-    if (used.length === 0) return { service: svc, port, routes: [defaultRoute(svc)], isDefault: true, virtualServices: [], skipped };
+    if (used.length === 0) return { service: svc, port, routes: [defaultRoute(svc, this.#defaultRetry)], isDefault: true, virtualServices: [], skipped };
     return { service: svc, port, routes: [...regular, ...catchAll], isDefault: false, virtualServices: used, skipped };
   }
 }
 
 /** The implicit route of a service without VirtualService: all endpoints, default retries. */
-function defaultRoute(svc: MeshService): RouteEntry {
+function defaultRoute(svc: MeshService, defaultRetry: RetryPolicy): RouteEntry {
   return new RouteEntry(
     {
       match: [],
@@ -234,5 +238,6 @@ function defaultRoute(svc: MeshService): RouteEntry {
       origin: svc.origin,
     },
     -1,
+    defaultRetry,
   );
 }

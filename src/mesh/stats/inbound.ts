@@ -23,9 +23,9 @@ export class InboundCluster {
   readonly #classes: Counter[];
   readonly #codes = new Map<number, Counter>();
 
-  constructor(store: StatsStore, port: number) {
+  constructor(store: StatsStore, port: number, delimiter: '.' | ';.') {
     this.#store = store;
-    this.#scope = clusterScope(inboundClusterName(port));
+    this.#scope = clusterScope(inboundClusterName(port), delimiter);
     const s = store.scope(this.#scope, ['upstream_rq_total', 'upstream_rq_completed', 'upstream_rq_rx_reset'] as const, ['upstream_rq_active'] as const);
     this.#total = s.upstream_rq_total;
     this.#completed = s.upstream_rq_completed;

@@ -1,6 +1,6 @@
-// Envoy stat names, built and parsed here only (spec §8). meshbench emits the
-// pre-1.23 form the seed shows, `cluster.<cluster>.<stat>`; parsing also takes
-// Istio 1.23+'s `cluster.<cluster>;.<stat>` so pasted newer output still reads.
+// Envoy stat names, built and parsed here only (spec §8). The cluster scope follows
+// the emulated Istio release: `cluster.<cluster>.<stat>` up to 1.22 (the seed's form),
+// `cluster.<cluster>;.<stat>` from 1.23 (alt_stat_name `<cluster>;`); parsing takes both.
 //   cluster:  outbound|8000||httpbin.default.svc.cluster.local
 //   stat:     cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_rq_pending_overflow
 //   HCM:      http.outbound_0.0.0.0_15001.fault.aborts_injected
@@ -34,9 +34,12 @@ export function parseClusterName(name: string): ClusterNameParts | undefined {
   return { direction: p[0]!, port: Number(p[1]), subset: p[2]!, host: p[3]! };
 }
 
-/** Stat scope of a cluster: `cluster.<name>` (pre-1.23 delimiter). */
-export function clusterScope(cluster: string): string {
-  return `cluster.${cluster}`;
+/**
+ * Stat scope of a cluster, to which `.<stat>` is appended: `cluster.<name>`, or
+ * `cluster.<name>;` where Istio sets alt_stat_name (`delimiter` `;.`, Istio 1.23+).
+ */
+export function clusterScope(cluster: string, delimiter: '.' | ';.'): string {
+  return delimiter === ';.' ? `cluster.${cluster};` : `cluster.${cluster}`;
 }
 
 /** HCM stat_prefix of the outbound listener on `port`, as Istio names it. */

@@ -176,7 +176,7 @@ test('a sidecar route timeout meets /drip as it meets the real app: 504 while th
     });
     assert.ok(cut.bytes < 10, `got all ${cut.bytes} bytes through a 400 ms timeout`);
     assert.ok(cut.ms < 1800, `took ${cut.ms}`);
-    assert.equal(px.counter('cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_rq_timeout'), 2);
+    assert.equal(px.counter('cluster.outbound|8000||httpbin.default.svc.cluster.local;.upstream_rq_timeout'), 2);
   } finally {
     await px.close();
   }

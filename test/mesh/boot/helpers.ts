@@ -1,6 +1,7 @@
 // Shared by the boot tests: load the YAML fixtures, plain node:http requests.
 import { fileURLToPath } from 'node:url';
 import { loadSourceFiles } from '../../../src/mesh/config/source.js';
+import { profileFor } from '../../../src/mesh/config/istio-profile.js';
 import { compileMesh } from '../../../src/mesh/config/compile.js';
 import type { MeshConfig } from '../../../src/mesh/config/model.js';
 import { httpGet as get, type Reply } from '../../helpers/http.js';
@@ -13,6 +14,12 @@ export function fixture(name: string): string {
 export async function loadMesh(...names: string[]): Promise<MeshConfig> {
   const docs = await loadSourceFiles(names.map(fixture));
   return compileMesh(docs);
+}
+
+/** As the seed ran it: under Istio 1.6 (pre-1.23 stat names), like the shipped seed scenarios. */
+export async function loadSeedMesh(...names: string[]): Promise<MeshConfig> {
+  const docs = await loadSourceFiles(names.map(fixture));
+  return compileMesh(docs, { istio: profileFor('1.6')! });
 }
 
 export type { Reply } from '../../helpers/http.js';

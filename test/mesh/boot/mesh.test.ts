@@ -30,14 +30,14 @@ test('boot: one sidecar per Deployment plus the implicit source; apps on loopbac
     const inst = snap.instances.find((i) => i.pod === 'httpbin-0')!;
     assert.deepEqual({ version: inst.version, app: inst.app, requests: inst.requests, ok: inst.codes['200'] }, { version: 'v1', app: 'httpbin', requests: 2, ok: 2 });
     const sleepStats = snap.sidecars.find((s) => s.workload === 'sleep')!;
-    assert.equal(sleepStats.counters['cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_rq_total'], 1);
+    assert.equal(sleepStats.counters['cluster.outbound|8000||httpbin.default.svc.cluster.local;.upstream_rq_total'], 1);
     const other = snap.sidecars.find((s) => s.workload === IMPLICIT_SOURCE)!;
-    assert.equal(other.counters['cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_rq_total'], 0, 'sidecars have their own stats');
+    assert.equal(other.counters['cluster.outbound|8000||httpbin.default.svc.cluster.local;.upstream_rq_total'], 0, 'sidecars have their own stats');
 
-    // Admin serves the --from sidecar by default; grep pending like the seed does.
+    // Admin serves the --from sidecar by default; grep pending like the seed does (Istio 1.28 names: `;.`).
     const stats = await httpGet(mesh.adminPort, '/stats');
     const pending = stats.body.split('\n').filter((l) => l.includes('httpbin') && l.includes('pending'));
-    assert.ok(pending.includes('cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_rq_pending_overflow: 0'), pending.join('\n'));
+    assert.ok(pending.includes('cluster.outbound|8000||httpbin.default.svc.cluster.local;.upstream_rq_pending_overflow: 0'), pending.join('\n'));
     assert.ok(pending.some((l) => /\.upstream_rq_pending_total: \d+$/.test(l)));
     const meshbench = await httpGet(mesh.adminPort, `/stats?sidecar=${IMPLICIT_SOURCE}&filter=upstream_rq_total`);
     assert.doesNotMatch(meshbench.body, /upstream_rq_total: [1-9]/);
@@ -97,7 +97,7 @@ test('§7.4 end to end: one 503 ejects the only pod -> "no healthy upstream" unt
     assert.equal(uh.body, 'no healthy upstream');
     const snap = await mesh.snapshot();
     const c = snap.sidecars.find((s) => s.workload === 'sleep')!;
-    const pre = 'cluster.outbound|8000||httpbin.default.svc.cluster.local';
+    const pre = 'cluster.outbound|8000||httpbin.default.svc.cluster.local;';
     assert.equal(c.gauges[`${pre}.outlier_detection.ejections_active`], 1);
     assert.equal(c.counters[`${pre}.outlier_detection.ejections_enforced_consecutive_5xx`], 1);
     assert.equal(c.counters[`${pre}.upstream_cx_none_healthy`], 1);

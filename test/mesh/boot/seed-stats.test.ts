@@ -3,10 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startMeshThread } from '../../../src/mesh/thread.js';
-import { httpGet, loadMesh } from './helpers.js';
+import { httpGet, loadSeedMesh } from './helpers.js';
 
 test('§10.1: overflowed requests show up as upstream_rq_pending_overflow in admin /stats', async () => {
-  const config = await loadMesh('httpbin-sleep.yaml', 'circuit-breaker.yaml');
+  const config = await loadSeedMesh('httpbin-sleep.yaml', 'circuit-breaker.yaml');
   const mesh = await startMeshThread(config, { fromWorkload: 'sleep', seed: 3 });
   try {
     const port = mesh.sidecars.find((s) => s.workload === 'sleep')!.listenPort;

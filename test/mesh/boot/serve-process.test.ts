@@ -47,6 +47,6 @@ test('bench serve: non-loopback --listen and unknown flags exit 2 naming the fla
   assert.equal(a.err(), 'bench: --listen: "0.0.0.0" is not a loopback address; meshbench only listens on 127.0.0.0/8 or ::1\n');
   const b = run(['serve', fixture('httpbin-sleep.yaml'), '--colour']);
   assert.equal(await b.exited, 2);
-  assert.equal(b.err(), 'bench: unknown flag --colour (flags: --listen --admin --from --seed --strict-images --access-log)\n');
+  assert.equal(b.err(), 'bench: unknown flag --colour (flags: --listen --admin --from --seed --strict-images --istio --access-log)\n');
   assert.equal(b.err().split('\n').length, 2, 'one line, no stack');
 });

@@ -42,7 +42,7 @@ test('serve: banner, curl through the listener, admin /stats, stop on abort (exi
             // Absolute-form (curl -x): the proxy reads the authority from the request line.
             assert.equal((await httpGet(port, 'http://httpbin:8000/get')).status, 200);
             const stats = await httpGet(m.adminPort, '/stats?filter=upstream_rq_total');
-            assert.match(stats.body, /cluster\.outbound\|8000\|\|httpbin\.default\.svc\.cluster\.local\.upstream_rq_total: 2/);
+            assert.match(stats.body, /cluster\.outbound\|8000\|\|httpbin\.default\.svc\.cluster\.local;\.upstream_rq_total: 2/);
           } finally {
             ac.abort();
           }

@@ -16,7 +16,7 @@ test('startMeshThread: requests flow, snapshot comes back over the port, close s
     assert.equal(snap.instances[0].requests, 3);
     assert.equal(snap.instances[0].codes['200'], 3);
     const c = snap.sidecars.find((s) => s.workload === 'sleep')!.counters;
-    assert.equal(c['cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_rq_200'], 3);
+    assert.equal(c['cluster.outbound|8000||httpbin.default.svc.cluster.local;.upstream_rq_200'], 3);
     assert.equal((await httpGet(mesh.adminPort, '/ready')).body, 'LIVE\n');
   } finally {
     await mesh.close();

@@ -34,7 +34,7 @@ test('seed circuit-breaking DR: pool limits set, consecutiveErrors ignored with 
   assert.equal(w.loc?.line, 16);
   assert.equal(w.loc?.col, 7);
   assert.match(w.message, /ignored since Istio 1\.7.*Envoy's default of 5 consecutive 5xx errors applies/);
-  const eff = effectivePolicy(dr, undefined, 8000);
+  const eff = effectivePolicy(dr, undefined, 8000, cfg.istio);
   assert.deepEqual(eff.pool, {
     maxConnections: 1,
     connectTimeoutMs: 10_000,

@@ -24,7 +24,7 @@ test('warnings: one line each, file:line:col: warning: path: message, still exit
   const lines = err().trimEnd().split('\n');
   assert.equal(lines.length, 2);
   assert.equal(lines[0], `${f}:7:3: warning: spec.host: host httpbin.istio-demo.svc.cluster.local is not a Service or ServiceEntry in this mesh`);
-  assert.ok(lines[1].startsWith(`${f}:16:7: warning: spec.trafficPolicy.outlierDetection.consecutiveErrors: consecutiveErrors is deprecated and ignored since Istio 1.7`));
+  assert.ok(lines[1].startsWith(`${f}:16:7: warning: spec.trafficPolicy.outlierDetection.consecutiveErrors: consecutiveErrors is ignored since Istio 1.7 (profile 1.28)`));
   assert.equal(out(), '1 document OK: 1 DestinationRule (2 warnings)\n');
 });
 

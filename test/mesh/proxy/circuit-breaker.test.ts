@@ -20,7 +20,7 @@ const YAML =
       interval: 1s
       baseEjectionTime: 3m
       maxEjectionPercent: 100`);
-const C = 'cluster.outbound|8000||httpbin.default.svc.cluster.local';
+const C = 'cluster.outbound|8000||httpbin.default.svc.cluster.local;';
 
 test('overflow local reply: 503, exact body, x-envoy-overloaded, no service time (spec §4.3)', async () => {
   const cfg = meshOf(YAML);

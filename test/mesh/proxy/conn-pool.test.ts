@@ -49,7 +49,7 @@ class Req implements PoolCallbacks {
 
 function setup(port: number, limits: Partial<ConnectionPool>) {
   const store = new StatsStore();
-  const stats = bindClusterStats(store, 'outbound|8000||t');
+  const stats = bindClusterStats(store, 'outbound|8000||t', '.');
   const pool = { ...DEFAULT_CONNECTION_POOL, ...limits };
   const rm = new ResourceManager(pool, stats);
   const host = new Host('t-0', 0, {}, '127.0.0.1', () => port);
@@ -227,7 +227,7 @@ test('connect timeout: the connection is abandoned and its pending streams fail 
     return;
   }
   const store = new StatsStore();
-  const stats = bindClusterStats(store, 'outbound|8000||hang');
+  const stats = bindClusterStats(store, 'outbound|8000||hang', '.');
   const rm = new ResourceManager({ ...DEFAULT_CONNECTION_POOL, connectTimeoutMs: 150 }, stats);
   const host = new Host('hang-0', 0, {}, '127.0.0.1', () => port);
   const pool = new ConnPool(host, stats, rm, { connectTimeoutMs: 150, maxRequestsPerConnection: 0, idleTimeoutMs: 60_000 }, undefined);

@@ -8,7 +8,7 @@ import * as http from 'node:http';
 import { CLIENT, meshOf, request, service, sleep, startSidecar, Upstreams, virtualService, withProxy, workload } from './harness.js';
 
 const vs = (http: string): string => CLIENT + workload('httpbin-v1', 'httpbin', 'v1') + service('httpbin') + virtualService(http);
-const C = 'cluster.outbound|8000||httpbin.default.svc.cluster.local';
+const C = 'cluster.outbound|8000||httpbin.default.svc.cluster.local;';
 const H = 'http.outbound_0.0.0.0_8000';
 
 test('abort 100%: local reply with status and exact body, not retried, no cluster stats', async () => {

@@ -4,14 +4,16 @@
 import * as http from 'node:http';
 import { parseSource } from '../../../src/mesh/config/source.js';
 import { compileMesh } from '../../../src/mesh/config/compile.js';
+import { profileFor } from '../../../src/mesh/config/istio-profile.js';
 import type { MeshConfig } from '../../../src/mesh/config/model.js';
 import { Sidecar } from '../../../src/mesh/sidecar.js';
 import { StatsStore } from '../../../src/mesh/stats/store.js';
 import { createRandom } from '../../../src/mesh/random.js';
 import type { MirrorCaptureOptions } from '../../../src/mesh/api.js';
 
-export function meshOf(yaml: string): MeshConfig {
-  return compileMesh(parseSource(yaml, 'mesh.yaml'));
+/** Compiled under the current Istio profile, or under `istio` (`'1.27'`). */
+export function meshOf(yaml: string, istio?: string): MeshConfig {
+  return compileMesh(parseSource(yaml, 'mesh.yaml'), istio === undefined ? {} : { istio: profileFor(istio)! });
 }
 
 /** Deployment + Service for an httpbin-like workload. */
@@ -187,7 +189,6 @@ export interface SidecarOptions {
   seed?: number;
   labels?: Record<string, string>;
   namespace?: string;
-  shadowHostSuffix?: boolean;
   mirrorCapture?: Partial<MirrorCaptureOptions>;
 }
 
@@ -206,7 +207,6 @@ export async function startSidecar(config: MeshConfig, upstreams: Upstreams, opt
     instancePort: (pod) => upstreams.ports.get(pod),
     stats,
     random: createRandom(opts.seed ?? 42),
-    shadowHostSuffix: opts.shadowHostSuffix ?? true,
     ...(opts.mirrorCapture ? { mirrorCapture: opts.mirrorCapture } : {}),
   });
   const port = await sidecar.listen('127.0.0.1', 0);

@@ -13,7 +13,7 @@ import type { MeshConfig } from '../../../src/mesh/config/model.js';
 
 const H = 'http.outbound_0.0.0.0_8000';
 const ERRORS = 'meshbench.internal_errors';
-const C = 'cluster.outbound|8000|v1|httpbin.default.svc.cluster.local';
+const C = 'cluster.outbound|8000|v1|httpbin.default.svc.cluster.local;';
 
 /** Lines written to process.stderr while `fn` runs (the mesh logs there). */
 async function stderrOf(fn: () => Promise<void>): Promise<string> {

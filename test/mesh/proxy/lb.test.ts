@@ -72,7 +72,7 @@ spec:
     const r = await request(px.port, { host: 'ext.example.com', path: '/' });
     assert.equal(r.status, 200);
     assert.equal(r.body, 'ext ext.example.com');
-    assert.equal(px.counter('cluster.outbound|80||ext.example.com.upstream_rq_200'), 1);
+    assert.equal(px.counter('cluster.outbound|80||ext.example.com;.upstream_rq_200'), 1);
   } finally {
     await px.close();
     await up.close();
@@ -93,7 +93,7 @@ test('retried responses with a body reset their connection; gauges return to 0',
       virtualService(`  - route: [{destination: {host: httpbin}}]
     retries: {attempts: 2, retryOn: 5xx}`),
   );
-  const C = 'cluster.outbound|8000||httpbin.default.svc.cluster.local';
+  const C = 'cluster.outbound|8000||httpbin.default.svc.cluster.local;';
   await withProxy(cfg, async (px, up) => {
     const rs = await Promise.all(Array.from({ length: 5 }, () => request(px.port)));
     for (const r of rs) {

@@ -29,8 +29,8 @@ test('listener: Host-header, absolute-form and alias forms reach the default rou
     assert.equal(abs.status, 200);
     assert.equal((JSON.parse(abs.body) as { url: string }).url, '/anything/a?b=c');
     assert.equal(px.counter('http.outbound_0.0.0.0_8000.rq_total'), 6);
-    assert.equal(px.counter('cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_rq_200'), 6);
-    assert.equal(px.counter('cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_rq_total'), 6);
+    assert.equal(px.counter('cluster.outbound|8000||httpbin.default.svc.cluster.local;.upstream_rq_200'), 6);
+    assert.equal(px.counter('cluster.outbound|8000||httpbin.default.svc.cluster.local;.upstream_rq_total'), 6);
   });
 });
 
@@ -67,7 +67,7 @@ test('listener: request body is forwarded with content-length, keep-alive downst
     const r2 = await request(px.port, { agent });
     assert.equal(r2.status, 200);
     // Both requests rode one upstream connection (keep-alive upstream too).
-    assert.equal(px.counter('cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_cx_total'), 1);
+    assert.equal(px.counter('cluster.outbound|8000||httpbin.default.svc.cluster.local;.upstream_cx_total'), 1);
   } finally {
     agent.destroy();
     await px.close();

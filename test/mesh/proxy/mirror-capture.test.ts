@@ -13,6 +13,7 @@ const MIRRORED = meshOf(
     virtualService(`  - route: [{destination: {host: httpbin, subset: v1}}]
     mirror: {host: httpbin, subset: v2}
     mirrorPercentage: {value: 100.0}`),
+  '1.27', // the `-shadow` suffix is part of what is compared below
 );
 
 /** Takes pairs until `n` have arrived (shadows finish after the primary answered). */

@@ -5,7 +5,10 @@ import assert from 'node:assert/strict';
 import { CLIENT, destinationRule, type Handler, meshOf, request, service, sleep, startSidecar, Upstreams, virtualService, withProxy, workload } from './harness.js';
 import { RetryState } from '../../../src/mesh/router/retry-state.js';
 import type { Cluster } from '../../../src/mesh/cluster/cluster.js';
-import { DEFAULT_RETRY_POLICY } from '../../../src/mesh/config/policy.js';
+import { defaultRetryPolicy } from '../../../src/mesh/config/policy.js';
+import { currentProfile } from '../../../src/mesh/config/istio-profile.js';
+
+const DEFAULT_RETRY_POLICY = defaultRetryPolicy(currentProfile());
 
 const mesh = (route: string, dr = ''): string =>
   CLIENT +
@@ -14,7 +17,7 @@ const mesh = (route: string, dr = ''): string =>
   dr +
   virtualService(`  - route: [{destination: {host: httpbin}}]
 ${route}`);
-const C = 'cluster.outbound|8000||httpbin.default.svc.cluster.local';
+const C = 'cluster.outbound|8000||httpbin.default.svc.cluster.local;';
 
 test('route timeout -> 504 `upstream request timeout` near the configured time, upstream_rq_timeout (spec §5.1)', async () => {
   await withProxy(mesh('    timeout: 200ms'), async (px, up) => {

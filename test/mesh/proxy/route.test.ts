@@ -23,8 +23,8 @@ test('header match routes jason to v2, others to v1; first match wins', async ()
     assert.equal(pod((await request(px.port, { headers: { 'end-user': 'bob' } })).body), 'httpbin-v1-0');
     assert.equal(pod((await request(px.port, {})).body), 'httpbin-v1-0');
     assert.equal(pod((await request(px.port, { path: '/headers' })).body), 'httpbin-v2-0');
-    assert.equal(px.counter('cluster.outbound|8000|v2|httpbin.default.svc.cluster.local.upstream_rq_200'), 2);
-    assert.equal(px.counter('cluster.outbound|8000|v1|httpbin.default.svc.cluster.local.upstream_rq_200'), 2);
+    assert.equal(px.counter('cluster.outbound|8000|v2|httpbin.default.svc.cluster.local;.upstream_rq_200'), 2);
+    assert.equal(px.counter('cluster.outbound|8000|v1|httpbin.default.svc.cluster.local;.upstream_rq_200'), 2);
   });
 });
 
@@ -56,7 +56,7 @@ test('sourceLabels filters every route for this client -> VS dropped, default ro
     // sleep: VS dropped -> default route -> subset-less cluster.
     const r = await request(px.port, { path: '/other' });
     assert.equal(r.status, 200);
-    assert.equal(px.counter('cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_rq_200'), 1);
+    assert.equal(px.counter('cluster.outbound|8000||httpbin.default.svc.cluster.local;.upstream_rq_200'), 1);
     // productpage: the route applies (a catch-all for that client).
     for (let i = 0; i < 4; i++) assert.equal(pod((await request(px2.port, { path: '/x' })).body), 'httpbin-v2-0');
   } finally {
@@ -112,7 +112,7 @@ test('subset with no endpoints -> 503 no healthy upstream, UH (spec §2.4, §7.4
     assert.equal(r.headers['content-type'], 'text/plain');
     assert.equal(r.headers['content-length'], '19');
     assert.equal(r.headers['x-envoy-upstream-service-time'], undefined);
-    const c = 'cluster.outbound|8000|v3|httpbin.default.svc.cluster.local';
+    const c = 'cluster.outbound|8000|v3|httpbin.default.svc.cluster.local;';
     assert.equal(px.counter(`${c}.upstream_cx_none_healthy`), 1);
     assert.equal(px.counter(`${c}.upstream_rq_503`), 1);
   });

@@ -7,12 +7,13 @@ import { CLIENT, destinationRule, HTTPBIN_V1_V2, meshOf, request, service, sleep
 
 const vs = (http: string): string => HTTPBIN_V1_V2 + virtualService(http);
 
-test('mirror: caller gets v1, v2 receives a copy with `-shadow` host (spec §6, seed mirroring)', async () => {
+test('mirror under Istio 1.27 (last release with the suffix): caller gets v1, v2 receives a copy with `-shadow` host (spec §6, seed mirroring)', async () => {
   const cfg = meshOf(
     vs(`  - route: [{destination: {host: httpbin, subset: v1}, weight: 100}]
     headers: {request: {set: {x-mirror-test: "1"}}}
     mirror: {host: httpbin, subset: v2}
     mirrorPercentage: {value: 100.0}`),
+    '1.27',
   );
   await withProxy(cfg, async (px, up) => {
     for (let i = 0; i < 3; i++) {
@@ -30,11 +31,11 @@ test('mirror: caller gets v1, v2 receives a copy with `-shadow` host (spec §6, 
       assert.equal(s.headers['x-envoy-attempt-count'], '1');
       assert.equal(s.url, '/headers');
     }
-    assert.equal(px.counter('cluster.outbound|8000|v2|httpbin.default.svc.cluster.local.upstream_rq_200'), 3);
+    assert.equal(px.counter('cluster.outbound|8000|v2|httpbin.default.svc.cluster.local;.upstream_rq_200'), 3);
   });
 });
 
-test('mirror without suffix (Istio 1.28+), 0 % mirror, and a mirror to a missing subset is skipped', async () => {
+test('mirror without suffix (Istio 1.28, DISABLE_SHADOW_HOST_SUFFIX), 0 % mirror, and a mirror to a missing subset is skipped', async () => {
   const cfg = meshOf(
     vs(`  - match: [{uri: {prefix: /zero}}]
     route: [{destination: {host: httpbin, subset: v1}}]
@@ -45,6 +46,7 @@ test('mirror without suffix (Istio 1.28+), 0 % mirror, and a mirror to a missing
     mirror: {host: httpbin, subset: v7}
   - route: [{destination: {host: httpbin, subset: v1}}]
     mirror: {host: httpbin, subset: v2}`),
+    '1.28',
   );
   await withProxy(cfg, async (px, up) => {
     assert.equal((await request(px.port, { path: '/zero' })).status, 200);
@@ -56,7 +58,7 @@ test('mirror without suffix (Istio 1.28+), 0 % mirror, and a mirror to a missing
     assert.equal(shadow.length, 1);
     assert.equal(shadow[0]!.url, '/all');
     assert.equal(shadow[0]!.headers.host, 'httpbin:8000');
-  }, { shadowHostSuffix: false });
+  });
 });
 
 test('redirect: 301 default with location; prefixRewrite, authority, explicit code (spec §2.10)', async () => {
@@ -139,7 +141,7 @@ test('outlier detection: consecutive5xx 1 ejects the only pod -> 503 no healthy 
       destinationRule(`  trafficPolicy:
     outlierDetection: {consecutive5xxErrors: 1, interval: 1s, baseEjectionTime: 3m, maxEjectionPercent: 100}`),
   );
-  const C = 'cluster.outbound|8000||httpbin.default.svc.cluster.local';
+  const C = 'cluster.outbound|8000||httpbin.default.svc.cluster.local;';
   await withProxy(cfg, async (px, up) => {
     assert.equal((await request(px.port, { path: '/status/500' })).status, 500);
     const r = await request(px.port);
@@ -159,7 +161,7 @@ test('outlier detection with minHealthPercent: below the panic threshold every h
       destinationRule(`  trafficPolicy:
     outlierDetection: {consecutive5xxErrors: 1, interval: 1s, baseEjectionTime: 3m, maxEjectionPercent: 100, minHealthPercent: 50}`),
   );
-  const C = 'cluster.outbound|8000||httpbin.default.svc.cluster.local';
+  const C = 'cluster.outbound|8000||httpbin.default.svc.cluster.local;';
   await withProxy(cfg, async (px) => {
     assert.equal((await request(px.port, { path: '/status/500' })).status, 500);
     assert.equal(px.gauge(`${C}.outlier_detection.ejections_active`), 1);

@@ -51,7 +51,7 @@ test('delta and merge: what was recorded between two snapshots, over several his
 
 test('inbound|8080|| counts arrivals, codes, classes, resets (as 503, Envoy chargeUpstreamAbort) and upstream_rq_time; /stats shows them', async () => {
   const store = new StatsStore();
-  const ib = new InboundCluster(store, 8080);
+  const ib = new InboundCluster(store, 8080, '.');
   ib.complete(ib.arrive(0), 20, 200);
   ib.complete(ib.arrive(0), 40, 503);
   ib.arrive(0);

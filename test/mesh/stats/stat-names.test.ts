@@ -19,7 +19,8 @@ const CL = 'outbound|8000||httpbin.default.svc.cluster.local';
 test('cluster and HCM names are built the way Istio and the seed print them', () => {
   assert.equal(clusterName(8000, undefined, 'httpbin.default.svc.cluster.local'), CL);
   assert.equal(clusterName(9080, 'v1', 'reviews.default.svc.cluster.local'), 'outbound|9080|v1|reviews.default.svc.cluster.local');
-  assert.equal(`${clusterScope(CL)}.upstream_rq_pending_overflow`, `cluster.${CL}.upstream_rq_pending_overflow`);
+  assert.equal(`${clusterScope(CL, '.')}.upstream_rq_pending_overflow`, `cluster.${CL}.upstream_rq_pending_overflow`);
+  assert.equal(`${clusterScope(CL, ';.')}.upstream_rq_pending_overflow`, `cluster.${CL};.upstream_rq_pending_overflow`);
   assert.equal(`${hcmScope(15001)}.no_route`, 'http.outbound_0.0.0.0_15001.no_route');
 });
 
