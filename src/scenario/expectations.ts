@@ -98,7 +98,7 @@ function measure(s: Subject, m: Bound['measure'], o: StepOutcome): Measured {
       let v: number | undefined;
       if (isFullStatName(s.counter)) {
         // Zero deltas are dropped from sidecarCounters: absent means 0.
-        v = o.sidecarCounters[s.counter] ?? 0;
+        v = fullCounter(o.sidecarCounters, s.counter) ?? 0;
       } else if (s.subset !== undefined) {
         for (const [cluster, stats] of Object.entries(o.clusterCounters)) {
           if (parseClusterName(cluster)?.subset === s.subset && stats[s.counter] !== undefined) v = (v ?? 0) + stats[s.counter];
@@ -180,7 +180,7 @@ function otherSidecarCounter(name: string, subset: string | undefined, sidecar: 
   if (!counters) return { value: NaN, text: 'not found', missing: `no sidecar for workload "${sidecar}" in the mesh` };
   let v: number | undefined;
   if (isFullStatName(name)) {
-    v = counters[name] ?? 0;
+    v = fullCounter(counters, name) ?? 0;
   } else {
     const hcm = name.startsWith('http.') ? name.slice('http.'.length) : undefined;
     for (const [key, n] of Object.entries(counters)) {
@@ -201,6 +201,23 @@ function otherSidecarCounter(name: string, subset: string | undefined, sidecar: 
   if (v === undefined && (name.startsWith('http.') || !Object.keys(counters).some((k) => parseClusterStat(k)?.parts.direction === 'outbound'))) v = 0;
   if (v === undefined) return { value: NaN, text: 'not found', missing: `no counter "${name}" in ${sidecar}'s sidecar` };
   return { value: v, text: String(v) };
+}
+
+/**
+ * A full Envoy name's value, in either cluster stat form: `cluster.<name>.<stat>`
+ * (Istio up to 1.22) or `cluster.<name>;.<stat>` (1.23+), whichever release the
+ * run emulated, so a scenario reads the same under every `--istio` profile.
+ */
+function fullCounter(counters: Record<string, number>, name: string): number | undefined {
+  const exact = counters[name];
+  if (exact !== undefined) return exact;
+  const want = parseStatName(name);
+  if (want?.kind !== 'cluster') return undefined;
+  for (const [key, n] of Object.entries(counters)) {
+    const p = parseStatName(key);
+    if (p?.kind === 'cluster' && p.cluster === want.cluster && p.stat === want.stat) return n;
+  }
+  return undefined;
 }
 
 /** Step deltas of the sidecars that `sidecar:` counter expectations name (for StepOutcome.sidecars). */
