@@ -18,7 +18,7 @@
 // too large to conclude anything).
 
 import type { RandomFor } from '../stats/bootstrap.js';
-import { appOf, appPrimaryTotal, compareRowGroups, isOkCode, metricDefs, total, type CompareRow, type MetricResult } from './metrics.js';
+import { appOf, appPrimaryTotal, compareRowGroups, hasWindows, isOkCode, metricDefs, MIN_WINDOWS, total, type CompareRow, type MetricResult } from './metrics.js';
 
 export type { CompareRow } from './metrics.js';
 
@@ -211,11 +211,16 @@ export function formatCompareTable(rows: CompareRow[], opts: CompareOptions = {}
   const variants = uniq(rows.map((r) => r.variant));
   const out: string[] = [];
   let repeated = false;
+  let windowedAny = false;
   for (const { step, groups, rows: inStep, columns } of compareSteps(rows)) {
     const withRepeats = groups.some((g) => g.length > 1);
+    // A single run per variant: intervals from the runs' one-second windows when every run has enough.
+    const windowed = !withRepeats && inStep.every(hasWindows);
+    const tooFew = !withRepeats && !windowed && inStep.some((r) => r.windows !== undefined);
     repeated ||= withRepeats;
-    out.push(`step ${step}` + (inStep.length > 1 ? ` (baseline: ${inStep[0]!.variant})` : '') + (withRepeats ? ` — ${repeatsNote(groups)}` : ''));
-    const stats = withRepeats ? repeatColumns(groups, opts.randomFor ?? (() => Math.random)) : undefined;
+    windowedAny ||= windowed;
+    out.push(`step ${step}` + (inStep.length > 1 ? ` (baseline: ${inStep[0]!.variant})` : '') + (withRepeats ? ` — ${repeatsNote(groups)}` : windowed ? ` — ${windowsNote(inStep)}` : ''));
+    const stats = withRepeats || windowed ? repeatColumns(groups, opts.randomFor ?? (() => Math.random)) : undefined;
     const cols = (stats ? stats.columns : columns).map((c) => layColumn(c, color));
     const nameW = Math.max(strWidth('variant'), ...inStep.map((r) => strWidth(r.variant)));
     // Split columns into blocks that fit the width; each block repeats the variant column.
@@ -239,9 +244,14 @@ export function formatCompareTable(rows: CompareRow[], opts: CompareOptions = {}
       });
     }
     for (const w of stats?.warnings ?? []) out.push(`warning: ${w}`);
+    if (tooFew) {
+      const n = Math.min(...inStep.map((r) => r.windows?.length ?? 0));
+      out.push(`no interval: ${n} one-second window${n === 1 ? '' : 's'} (at least ${MIN_WINDOWS} needed; longer steps or --repeat give intervals)${inStep.length > 1 ? '; ≈ is the fixed noise rule' : ''}`);
+    }
     out.push('');
   }
   if (repeated) out.push(...wrap(REPEAT_LEGEND, width));
+  else if (windowedAny) out.push(...wrap(WINDOW_LEGEND, width));
   else if (variants.length > 1) {
     // Legend, wrapped to the width.
     out.push(...wrap(NOISE_LEGEND, width));
@@ -269,6 +279,20 @@ const REPEAT_LEGEND = [
   '≈ no significant difference;',
   '? spread too large to conclude (interval reaches ±20%, ±10pp for shares)',
 ];
+
+const WINDOW_LEGEND = [
+  'value: the run\'s value ± half its 95% interval from its one-second windows (block bootstrap; one run, not repeats);',
+  'change: difference [95% interval];',
+  'better/worse: the interval excludes 0;',
+  '≈ no significant difference;',
+  '? spread too large to conclude;',
+  'max qps: capacity search bracket',
+];
+
+function windowsNote(rows: CompareRow[]): string {
+  const ns = uniq(rows.map((r) => r.windows!.length));
+  return `interval from ${ns.length === 1 ? ns[0] : ns.join('/')} one-second windows, not repeats`;
+}
 
 function repeatsNote(groups: CompareRow[][]): string {
   const ns = uniq(groups.map((g) => g.length));
@@ -305,7 +329,7 @@ export function fmtChange(r: MetricResult): string {
   if (r.def.kind === 'share') f = (v) => signed(100 * v, 1, 'pp');
   else if (r.def.kind === 'count' || base === 0) f = (v) => signed(v, Number.isInteger(v) ? 0 : 1, '');
   else f = (v) => signed((100 * v) / Math.abs(base), 1, '%');
-  return r.hasInterval ? `${f(d.estimate)} [${f(d.lo)},${f(d.hi)}]` : `${f(d.estimate)} (no interval: 1 run)`;
+  return r.hasInterval ? `${f(d.estimate)} [${f(d.lo)},${f(d.hi)}]` : `${f(d.estimate)} (no interval: 1 run${r.def.windowValue ? `, < ${MIN_WINDOWS} windows` : ''})`;
 }
 
 function repeatCell(r: MetricResult): Cell {
