@@ -97,6 +97,16 @@ function countCell(v: number, b: number, isBase: boolean): Cell {
   return { value: String(v), delta: (d > 0 ? '+' : '') + d, tone: d > 0 ? 'worse' : 'better' };
 }
 
+/** A capacity search's answer `200 [200,220]`: better/worse only when the brackets do not overlap. */
+function maxQpsCell(r: CompareRow, b: CompareRow, isBase: boolean): Cell {
+  if (r.maxQps === undefined || !r.maxQpsInterval) return { value: '-', delta: '', tone: 'base' };
+  const value = `${r.maxQps} [${r.maxQpsInterval.join(',')}]`;
+  if (isBase || b.maxQps === undefined || !b.maxQpsInterval) return { value, delta: '', tone: 'base' };
+  if (r.maxQpsInterval[0] >= b.maxQpsInterval[1] && r.maxQps > b.maxQps) return { value, delta: relDelta(r.maxQps, b.maxQps), tone: 'better' };
+  if (r.maxQpsInterval[1] <= b.maxQpsInterval[0] && r.maxQps < b.maxQps) return { value, delta: relDelta(r.maxQps, b.maxQps), tone: 'worse' };
+  return { value, delta: '≈', tone: 'same' };
+}
+
 function uniq<T>(xs: Iterable<T>): T[] {
   return [...new Set(xs)];
 }
@@ -105,6 +115,7 @@ function stepColumns(rows: CompareRow[]): Column[] {
   const base = rows[0]!;
   const noise = (r: CompareRow, k: 'p50' | 'p99' | 'qps'): number => Math.max(r.noise?.[k] ?? 0, base.noise?.[k] ?? 0);
   const cols: Column[] = [];
+  if (rows.some((r) => r.maxQps !== undefined)) cols.push({ header: 'max qps', cells: rows.map((r, i) => maxQpsCell(r, base, i === 0)) });
   // Calls usually match (same load); only a difference is worth a delta.
   cols.push({ header: 'calls', cells: rows.map((r, i) => (r.calls === base.calls ? { value: String(r.calls), delta: '', tone: 'base' } : countCell(r.calls, base.calls, i === 0))) });
   cols.push({ header: 'qps', cells: rows.map((r, i) => qpsCell(r.qps, base.qps, i === 0, noise(r, 'qps'))) });

@@ -77,13 +77,17 @@ export const CLIENT_LIMIT_MARGIN = 0.1;
 /**
  * Client connections for a probe at `qps`: each connection sends its share of
  * the rate one call at a time, so it keeps up only while qps/c × latency < 1.
- * Twice qps × the latency budget (the SLO's latency bound, else the slowest p99
- * seen so far, else 100 ms) leaves the client headroom at any rate that can pass.
+ * The expected latency is the slowest p99 of the probes that passed (at least
+ * 10 ms), capped by the SLO's latency bound; before any passed, the SLO's bound
+ * (else 100 ms). Twice qps × that leaves the client headroom at any rate that
+ * can pass; a probe that still cannot deliver its rate says "client-limited".
  */
 export function probeConnections(qps: number, spec: Pick<SearchSpec, 'slo' | 'maxConnections'>, seen: readonly Probe[]): number {
   const bounds = Object.values(spec.slo.latencyLessThanMs);
-  const budgetMs = bounds.length ? Math.max(...bounds) : Math.max(100, ...seen.map((p) => p.serviceTime.p99));
-  return Math.max(1, Math.min(spec.maxConnections, Math.ceil((2 * qps * budgetMs) / 1000)));
+  const bound = bounds.length ? Math.max(...bounds) : 100;
+  const passed = seen.filter((p) => p.pass);
+  const expectedMs = passed.length ? Math.min(bound, Math.max(10, ...passed.map((p) => p.serviceTime.p99))) : bound;
+  return Math.max(1, Math.min(spec.maxConnections, Math.ceil((2 * qps * expectedMs) / 1000)));
 }
 
 /** Judges one probe against the SLO. */

@@ -22,6 +22,8 @@ export interface StepSpec {
   headers: Array<[string, string]>;
   /** One point of a `sweep:` (the step is named `NAME@c=4,qps=200`; sweep.ts). */
   sweep?: SweepPoint;
+  /** fortio's -allow-initial-errors: set for search probes, whose warm-up calls may well overflow a small pool. */
+  allowInitialErrors?: boolean;
   /** A capacity search instead of one fixed load (capacity-search.ts). */
   search?: SearchSpec;
   loc: SourceLocation;

@@ -9,6 +9,9 @@ import { judgeProbe, nextProbe, probeConnections, type Probe, type ProbeMeasure,
 import type { ExpectationSpec, SearchSpec, StepSpec } from './model.js';
 import type { ExpectationResult, StepOutcome } from './results.js';
 
+/** The discarded warm-up before the first probe. */
+export const WARMUP_MS = 1000;
+
 /** Runs one probe: the step at a fixed rate, connections and duration. */
 export type RunProbe = (probe: StepSpec) => Promise<StepOutcome>;
 
@@ -16,6 +19,21 @@ export async function runSearchStep(step: StepSpec & { search: SearchSpec }, run
   const spec = step.search;
   const probes: Probe[] = [];
   const passed = new Map<number, StepOutcome>(); // newest passing outcome per rate
+  // Connections start staggered (fortio -uniform) unless the step says otherwise: in
+  // step they would send bursts of c calls, and the search would measure burst size.
+  const probeStep = (qps: number, connections: number, durationMs: number): StepSpec => ({
+    ...step,
+    qps,
+    connections,
+    exactly: 0,
+    durationMs,
+    allowInitialErrors: true,
+    uniform: step.uniform ?? true,
+  });
+  // A freshly booted mesh is slow for its first second (JIT, first connections):
+  // a discarded warm-up at the start rate keeps that out of the first probe.
+  const warm = await runProbe(probeStep(spec.startQps, probeConnections(spec.startQps, spec, []), WARMUP_MS));
+  if (warm.interrupted) return { ...warm, expectations: [] };
   let last: StepOutcome | undefined;
   for (;;) {
     const d = nextProbe(spec, probes);
@@ -27,7 +45,7 @@ export async function runSearchStep(step: StepSpec & { search: SearchSpec }, run
       return out;
     }
     const connections = probeConnections(d.qps, spec, probes);
-    const so = await runProbe({ ...step, qps: d.qps, connections, exactly: 0, durationMs: spec.probeMs });
+    const so = await runProbe(probeStep(d.qps, connections, spec.probeMs));
     last = so;
     if (so.interrupted) {
       // A partial probe proves nothing: report what the search had, unevaluated.
