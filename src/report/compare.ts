@@ -261,6 +261,7 @@ export function formatCompareTable(rows: CompareRow[], opts: CompareOptions = {}
     }
     out.push('');
   }
+  out.push(...sweepCurves(rows));
   if (repeated) out.push(...wrap(REPEAT_LEGEND, width));
   else if (windowedAny) out.push(...wrap(WINDOW_LEGEND, width));
   else if (variants.length > 1) {
@@ -268,6 +269,34 @@ export function formatCompareTable(rows: CompareRow[], opts: CompareOptions = {}
     out.push(...wrap(NOISE_LEGEND, width));
   }
   return out.join('\n') + '\n';
+}
+
+/**
+ * The points of each swept step (`NAME@c=4`, src/scenario/sweep.ts) as one curve
+ * table, one row per point and variant (means over repeats): p99 vs qps, errors
+ * vs c at a glance. The per-point tables above hold the verdicts.
+ */
+export function sweepCurves(rows: CompareRow[]): string[] {
+  const out: string[] = [];
+  const swept = uniq(rows.filter((r) => r.step.includes('@')).map((r) => r.step.slice(0, r.step.indexOf('@'))));
+  for (const name of swept) {
+    const table: string[][] = [['point', 'variant', 'calls', 'qps', 'p50 ms', 'p99 ms', 'p99.9 ms', 'non-2xx']];
+    for (const { step, groups } of compareSteps(rows.filter((r) => r.step.startsWith(`${name}@`)))) {
+      for (const g of groups) {
+        const mean = (f: (r: CompareRow) => number) => g.reduce((a, r) => a + f(r), 0) / g.length;
+        const bad = (r: CompareRow) => {
+          const t = total(r.codes);
+          return t > 0 ? (t - Object.entries(r.codes).filter(([c]) => /^2\d\d$/.test(c)).reduce((a, [, n]) => a + n, 0)) / t : 0;
+        };
+        table.push([step.slice(name.length + 1), g[0]!.variant, fmtCount(mean((r) => r.calls)), mean((r) => r.qps).toFixed(1), fmtMs(mean((r) => r.p50)), fmtMs(mean((r) => r.p99)), fmtMs(mean((r) => r.p999)), fmtPct(100 * mean(bad))]);
+      }
+    }
+    const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => strWidth(row[i]!))));
+    out.push(`sweep ${name}: one row per point`);
+    for (const row of table) out.push(row.map((c, i) => (i < 2 ? padEnd(c, widths[i]!) : padStart(c, widths[i]!))).join('  ').trimEnd());
+    out.push('');
+  }
+  return out;
 }
 
 function wrap(parts: string[], width: number): string[] {

@@ -1,6 +1,7 @@
 // Capacity search (Nighthawk's adaptive load controller, reduced to its core):
 // find the highest fixed qps a variant sustains within an SLO. Ramp: double the
-// rate from startQps until a probe breaks the SLO (or maxQps is reached); bisect
+// rate from startQps until a probe breaks the SLO (or maxQps is reached; halve
+// instead while nothing has passed, down to startQps/8); bisect
 // between the highest sustained rate and the lowest broken one until they are
 // within `precision`; confirm: probe the answer once more. A confirmation that
 // fails turns that rate into a broken one and the bisection goes on below it.
@@ -121,10 +122,14 @@ export function nextProbe(spec: Pick<SearchSpec, 'startQps' | 'maxQps' | 'maxPro
     confirmed: lo > 0 && timesAt(lo) >= 2,
     note,
   });
-  if (lo === 0 && hi !== undefined && hi <= Math.min(spec.startQps, spec.maxQps)) {
-    return done(`the first probe (${hi} qps) already breaks the SLO: lower startQps`);
-  }
   const out = probes.length >= spec.maxProbes;
+  if (lo === 0 && hi !== undefined && hi <= Math.min(spec.startQps, spec.maxQps)) {
+    // Nothing sustained yet: halve (a busy moment at the start should not end the
+    // search), down to an eighth of startQps.
+    const lower = roundRate(hi / 2);
+    if (hi > spec.startQps / 8 && lower < hi && !out) return { kind: 'probe', qps: lower, phase: 'ramp' };
+    return done(`${hi} qps already breaks the SLO: lower startQps`);
+  }
   if (hi === undefined) {
     if (lo >= spec.maxQps) return timesAt(lo) >= 2 || out ? done(`sustained the maxQps bound (${spec.maxQps}); raise it to search further`) : { kind: 'probe', qps: lo, phase: 'confirm' };
     if (out) return done(`probe budget (maxProbes ${spec.maxProbes}) used up while ramping`);

@@ -272,7 +272,11 @@ function parseExpect(spec: Fields, load: LoadSpec | undefined, variants: string[
 function parseExpectation(e: Fields, steps: string[] | undefined, searchSteps: string[] | undefined, variants: string[], workloads: string[]): ExpectationSpec | undefined {
   const step = e.str('step', NON_EMPTY);
   // A swept step's name reaches all its points; NAME@c=4 one point.
-  const named = steps && [...new Set(steps.flatMap((n) => (n.includes('@') ? [n.slice(0, n.indexOf('@')), n] : [n])))];
+  const named = steps?.flatMap((n, i) => {
+    const at = n.indexOf('@');
+    const first = at > 0 && !steps.slice(0, i).some((m) => m.startsWith(n.slice(0, at + 1)));
+    return first ? [n.slice(0, at), n] : [n];
+  });
   if (step !== undefined && named && !named.includes(step)) e.error('step', `unknown step "${step}" (steps: ${named.join(', ')})`);
   const variant = e.str('variant', NON_EMPTY);
   if (variant !== undefined && !variants.includes(variant)) e.error('variant', `unknown variant "${variant}" (variants: ${variants.join(', ')})`);

@@ -71,10 +71,17 @@ test('the bounds: maxQps sustained stops the ramp; a first probe that fails ends
   assert.deepEqual(capped.probes.map((p) => p.qps), [10, 20, 40, 80, 100, 100]);
 
   const none = search(SPEC, () => false);
+  assert.deepEqual(none.probes.map((p) => p.qps), [10, 5, 3, 2, 1]); // halving down to startQps / 8
   assert.equal(none.done.maxQps, 0);
-  assert.deepEqual(none.done.interval, [0, 10]);
+  assert.deepEqual(none.done.interval, [0, 1]);
   assert.equal(none.done.confirmed, false);
-  assert.match(none.done.note, /first probe \(10 qps\) already breaks the SLO/);
+  assert.match(none.done.note, /^1 qps already breaks the SLO: lower startQps$/);
+
+  // A busy first probe: the search goes down, then bisects back up from what passed.
+  const busy = search(SPEC, (q, nth) => q <= 60 && !(q === 10 && nth === 0));
+  assert.deepEqual(busy.probes.slice(0, 3).map((p) => [p.qps, p.pass]), [[10, false], [5, true], [8, true]]);
+  // A rate is sustained only if every probe at it passed: 10 stays broken (conservative).
+  assert.deepEqual([busy.done.maxQps, busy.done.interval], [9, [9, 10]]);
 
   const short = search({ ...SPEC, maxProbes: 4 }, (q) => q <= 230);
   assert.equal(short.probes.length, 4);

@@ -54,7 +54,13 @@ test('a sweep of c and qps expands to the cross product, each point a step with 
   assert.ok(out.expectations.every((e) => e.pass));
   // One comparison row per point, keyed by the point's step name.
   assert.deepEqual(compareRows(out).map((r) => r.step), so.map((s) => s.step));
-  assert.match(formatScenarioReport(out, { from: 'meshbench' }), /step load@c=2,qps=50\n/);
+  const report = formatScenarioReport(out, { from: 'meshbench' });
+  assert.match(report, /step load@c=2,qps=50\n/);
+  // The curve: one row per point.
+  const curve = report.slice(report.indexOf('sweep load: one row per point'));
+  assert.match(curve, /^sweep load: one row per point\npoint +variant +calls +qps +p50 ms +p99 ms +p99\.9 ms +non-2xx\n/);
+  for (const point of ['c=1,qps=0', 'c=1,qps=50', 'c=2,qps=0', 'c=2,qps=50']) assert.match(curve, new RegExp(`^${point} +base +4 +\\d+\\.\\d .* 0\\.0%$`, 'm'));
+  assert.doesNotMatch(curve, /^after/m);
 });
 
 test('sweep errors name the field: bad values, duplicates, a fixed c beside a swept c, "@" in names, unknown point', async () => {
