@@ -29,6 +29,8 @@ test('a capacity search finds a maxQps that 80 % of meets the SLO and 150 % of b
   assert.ok(s.probes.some((x) => x.qps === s.maxQps && x.pass) && s.probes.some((x) => !x.pass), 'bracketed by a pass and a failure');
   // The step's own outcome is the variant at its capacity; the compare row carries the answer.
   assert.equal(so.result.meshbench.requestedQps, s.maxQps);
+  // The shipped expectation (pool-2's maxQps in 50..400) is evaluated on the search's answer.
+  assert.deepEqual(so.expectations.map((e) => [e.check, e.actual.startsWith(`${s.maxQps} qps (interval [`)]), [['search maxQps >= 50 and maxQps <= 400', true]]);
   const row = compareRows(out)[0]!;
   assert.deepEqual([row.maxQps, row.maxQpsInterval], [s.maxQps, s.interval]);
 
