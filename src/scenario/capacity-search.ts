@@ -78,16 +78,19 @@ export const CLIENT_LIMIT_MARGIN = 0.1;
 /**
  * Client connections for a probe at `qps`: each connection sends its share of
  * the rate one call at a time, so it keeps up only while qps/c × latency < 1.
- * The expected latency is the slowest p99 of the probes that passed (at least
- * 10 ms), capped by the SLO's latency bound; before any passed, the SLO's bound
- * (else 100 ms). Twice qps × that leaves the client headroom at any rate that
- * can pass; a probe that still cannot deliver its rate says "client-limited".
+ * The expected latency is twice the slowest median of the probes that passed
+ * (at least 10 ms, at most the SLO's latency bound); before any passed, the
+ * SLO's bound (else 100 ms). c = 2 × qps × that leaves the client headroom
+ * without opening far more connections than needed (each fortio connection
+ * starts with a warm-up call, all at once: a crowd of them is a burst the
+ * target would have to absorb). A probe that still cannot deliver its rate
+ * fails as "client-limited".
  */
 export function probeConnections(qps: number, spec: Pick<SearchSpec, 'slo' | 'maxConnections'>, seen: readonly Probe[]): number {
   const bounds = Object.values(spec.slo.latencyLessThanMs);
   const bound = bounds.length ? Math.max(...bounds) : 100;
   const passed = seen.filter((p) => p.pass);
-  const expectedMs = passed.length ? Math.min(bound, Math.max(10, ...passed.map((p) => p.serviceTime.p99))) : bound;
+  const expectedMs = passed.length ? Math.min(bound, Math.max(10, ...passed.map((p) => 2 * p.serviceTime.p50))) : bound;
   return Math.max(1, Math.min(spec.maxConnections, Math.ceil((2 * qps * expectedMs) / 1000)));
 }
 

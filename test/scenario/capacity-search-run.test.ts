@@ -10,7 +10,7 @@ import { prepareScenario, runPrepared } from '../../src/scenario/runner.js';
 import { judgeProbe, probeConnections } from '../../src/scenario/capacity-search.js';
 import { probeMeasure } from '../../src/scenario/search-step.js';
 import type { StepSpec } from '../../src/scenario/model.js';
-import { compareRows } from '../../src/scenario/report.js';
+import { compareRows, formatSearchLines } from '../../src/scenario/report.js';
 
 test('a capacity search finds a maxQps that 80 % of meets the SLO and 150 % of breaks', { timeout: 60_000 }, async () => {
   const p = await prepareScenario([repo('scenarios/capacity-search.yaml')], ['pool-2']);
@@ -52,9 +52,9 @@ test('a capacity search finds a maxQps that 80 % of meets the SLO and 150 % of b
   p.scenario.expect = [];
   const check = await runPrepared(p, { files: [], seed: 3 });
   const [o80, o150] = check.variants[0]!.steps;
-  const j80 = judgeProbe(probeMeasure(o80!, at80, o80!.result.fortio.SocketCount), 'confirm', step.search!.slo);
-  const j150 = judgeProbe(probeMeasure(o150!, at150, o150!.result.fortio.SocketCount), 'confirm', step.search!.slo);
-  assert.equal(j80.pass, true, `80 % (${at80} qps) meets the SLO: ${j80.reason}`);
+  const j80 = judgeProbe(probeMeasure(o80!, at80, p.scenario.load.steps[0]!.connections), 'confirm', step.search!.slo);
+  const j150 = judgeProbe(probeMeasure(o150!, at150, p.scenario.load.steps[1]!.connections), 'confirm', step.search!.slo);
+  assert.equal(j80.pass, true, `80 % (${at80} qps) meets the SLO: ${j80.reason}\n${formatSearchLines(s).join('\n')}`);
   assert.equal(j150.pass, false, `150 % (${at150} qps) breaks it`);
   // Broken by the DestinationRule's limit (overflow 503s or a queue too slow to keep the rate), not by nothing.
   assert.match(j150.reason, /error share|client-limited|p99/);

@@ -103,10 +103,12 @@ test('judging a probe: latency, error share and a rate the client could not deli
   assert.match(limited.reason, /^client-limited: achieved 85 of 100 qps with 10 connections$/);
 });
 
-test('connections: twice qps × the expected latency (SLO bound until a probe passed), capped', () => {
+test('connections: twice qps × the expected latency (2 × the passed probes\' p50; the SLO bound until one passed), capped', () => {
   assert.equal(probeConnections(100, SPEC, []), 10); // 2 × 100/s × 50 ms
   const passed = [judgeProbe({ qps: 100, connections: 10, achievedQps: 100, calls: 100, errors: 0, serviceTime: { p50: 5, p90: 8, p99: 20, p999: 25 } }, 'ramp', SPEC.slo)];
-  assert.equal(probeConnections(400, SPEC, passed), 16); // 2 × 400/s × 20 ms
+  assert.equal(probeConnections(400, SPEC, passed), 8); // 2 × 400/s × (2 × p50 5 ms, at least 10 ms)
+  const slower = [{ ...passed[0]!, serviceTime: { ...passed[0]!.serviceTime, p50: 15 } }];
+  assert.equal(probeConnections(400, SPEC, slower), 24); // 2 × 400/s × 2 × 15 ms
   assert.equal(probeConnections(100_000, SPEC, []), 256);
   assert.equal(probeConnections(1, { slo: { latencyLessThanMs: {} }, maxConnections: 8 }, []), 1);
 });
