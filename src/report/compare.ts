@@ -18,7 +18,7 @@
 // too large to conclude anything).
 
 import type { RandomFor } from '../stats/bootstrap.js';
-import { appOf, appPrimaryTotal, compareRowGroups, isOkCode, metricDefs, total, type CompareRow, type MetricResult } from './metrics.js';
+import { appOf, appPrimaryTotal, compareRowGroups, hasWindows, isOkCode, metricDefs, MIN_WINDOWS, total, type CompareRow, type MetricResult } from './metrics.js';
 
 export type { CompareRow } from './metrics.js';
 
@@ -97,6 +97,16 @@ function countCell(v: number, b: number, isBase: boolean): Cell {
   return { value: String(v), delta: (d > 0 ? '+' : '') + d, tone: d > 0 ? 'worse' : 'better' };
 }
 
+/** A capacity search's answer `200 [200,220]`: better/worse only when the brackets do not overlap. */
+function maxQpsCell(r: CompareRow, b: CompareRow, isBase: boolean): Cell {
+  if (r.maxQps === undefined || !r.maxQpsInterval) return { value: '-', delta: '', tone: 'base' };
+  const value = `${r.maxQps} [${r.maxQpsInterval.join(',')}]`;
+  if (isBase || b.maxQps === undefined || !b.maxQpsInterval) return { value, delta: '', tone: 'base' };
+  if (r.maxQpsInterval[0] >= b.maxQpsInterval[1] && r.maxQps > b.maxQps) return { value, delta: relDelta(r.maxQps, b.maxQps), tone: 'better' };
+  if (r.maxQpsInterval[1] <= b.maxQpsInterval[0] && r.maxQps < b.maxQps) return { value, delta: relDelta(r.maxQps, b.maxQps), tone: 'worse' };
+  return { value, delta: '≈', tone: 'same' };
+}
+
 function uniq<T>(xs: Iterable<T>): T[] {
   return [...new Set(xs)];
 }
@@ -105,6 +115,7 @@ function stepColumns(rows: CompareRow[]): Column[] {
   const base = rows[0]!;
   const noise = (r: CompareRow, k: 'p50' | 'p99' | 'qps'): number => Math.max(r.noise?.[k] ?? 0, base.noise?.[k] ?? 0);
   const cols: Column[] = [];
+  if (rows.some((r) => r.maxQps !== undefined)) cols.push({ header: 'max qps', cells: rows.map((r, i) => maxQpsCell(r, base, i === 0)) });
   // Calls usually match (same load); only a difference is worth a delta.
   cols.push({ header: 'calls', cells: rows.map((r, i) => (r.calls === base.calls ? { value: String(r.calls), delta: '', tone: 'base' } : countCell(r.calls, base.calls, i === 0))) });
   cols.push({ header: 'qps', cells: rows.map((r, i) => qpsCell(r.qps, base.qps, i === 0, noise(r, 'qps'))) });
@@ -208,14 +219,23 @@ export interface StepTable {
   columns: Column[];
   /** "3 repeats each" when the step's variants ran several times. */
   repeats?: string;
+  /** With one run each: "interval from 6 one-second windows, not repeats" when every run has enough windows. */
+  windows?: string;
+  /** With one run each and too few windows: why there is no interval. */
+  noInterval?: string;
   /** Variants whose spread was too large to conclude. */
   warnings: string[];
 }
 
 /** The cells of one step (text table and HTML report alike); seed `randomFor` for the same intervals every time. */
 export function stepTable(s: CompareStep, randomFor: RandomFor = () => Math.random): StepTable {
-  if (!s.groups.some((g) => g.length > 1)) return { columns: s.columns, warnings: [] };
-  return { ...repeatColumns(s.groups, randomFor), repeats: repeatsNote(s.groups) };
+  if (s.groups.some((g) => g.length > 1)) return { ...repeatColumns(s.groups, randomFor), repeats: repeatsNote(s.groups) };
+  // A single run per variant: intervals from the runs' one-second windows when every run has enough.
+  if (s.rows.every(hasWindows)) return { ...repeatColumns(s.groups, randomFor), windows: windowsNote(s.rows) };
+  if (!s.rows.some((r) => r.windows !== undefined)) return { columns: s.columns, warnings: [] };
+  const n = Math.min(...s.rows.map((r) => r.windows?.length ?? 0));
+  const noInterval = `no interval: ${n} one-second window${n === 1 ? '' : 's'} (at least ${MIN_WINDOWS} needed; longer steps or --repeat give intervals)${s.rows.length > 1 ? '; ≈ is the fixed noise rule' : ''}`;
+  return { columns: s.columns, warnings: [], noInterval };
 }
 
 /** Renders one table per step (in order of first appearance); see the noise rule above. */
@@ -226,11 +246,14 @@ export function formatCompareTable(rows: CompareRow[], opts: CompareOptions = {}
   const variants = uniq(rows.map((r) => r.variant));
   const out: string[] = [];
   let repeated = false;
+  let windowedAny = false;
   for (const cs of compareSteps(rows)) {
     const { step, rows: inStep } = cs;
     const table = stepTable(cs, opts.randomFor);
     repeated ||= table.repeats !== undefined;
-    out.push(`step ${step}` + (inStep.length > 1 ? ` (baseline: ${inStep[0]!.variant})` : '') + (table.repeats ? ` — ${table.repeats}` : ''));
+    windowedAny ||= table.windows !== undefined;
+    const note = table.repeats ?? table.windows;
+    out.push(`step ${step}` + (inStep.length > 1 ? ` (baseline: ${inStep[0]!.variant})` : '') + (note ? ` — ${note}` : ''));
     const cols = table.columns.map((c) => layColumn(c, color));
     const nameW = Math.max(strWidth('variant'), ...inStep.map((r) => strWidth(r.variant)));
     // Split columns into blocks that fit the width; each block repeats the variant column.
@@ -254,14 +277,45 @@ export function formatCompareTable(rows: CompareRow[], opts: CompareOptions = {}
       });
     }
     for (const w of table.warnings) out.push(`warning: ${w}`);
+    if (table.noInterval) out.push(table.noInterval);
     out.push('');
   }
+  out.push(...sweepCurves(rows));
   if (repeated) out.push(...wrap(REPEAT_LEGEND, width));
+  else if (windowedAny) out.push(...wrap(WINDOW_LEGEND, width));
   else if (variants.length > 1) {
     // Legend, wrapped to the width.
     out.push(...wrap(NOISE_LEGEND, width));
   }
   return out.join('\n') + '\n';
+}
+
+/**
+ * The points of each swept step (`NAME@c=4`, src/scenario/sweep.ts) as one curve
+ * table, one row per point and variant (means over repeats): p99 vs qps, errors
+ * vs c at a glance. The per-point tables above hold the verdicts.
+ */
+export function sweepCurves(rows: CompareRow[]): string[] {
+  const out: string[] = [];
+  const swept = uniq(rows.filter((r) => r.step.includes('@')).map((r) => r.step.slice(0, r.step.indexOf('@'))));
+  for (const name of swept) {
+    const table: string[][] = [['point', 'variant', 'calls', 'qps', 'p50 ms', 'p99 ms', 'p99.9 ms', 'non-2xx']];
+    for (const { step, groups } of compareSteps(rows.filter((r) => r.step.startsWith(`${name}@`)))) {
+      for (const g of groups) {
+        const mean = (f: (r: CompareRow) => number) => g.reduce((a, r) => a + f(r), 0) / g.length;
+        const bad = (r: CompareRow) => {
+          const t = total(r.codes);
+          return t > 0 ? (t - Object.entries(r.codes).filter(([c]) => /^2\d\d$/.test(c)).reduce((a, [, n]) => a + n, 0)) / t : 0;
+        };
+        table.push([step.slice(name.length + 1), g[0]!.variant, fmtCount(mean((r) => r.calls)), mean((r) => r.qps).toFixed(1), fmtMs(mean((r) => r.p50)), fmtMs(mean((r) => r.p99)), fmtMs(mean((r) => r.p999)), fmtPct(100 * mean(bad))]);
+      }
+    }
+    const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => strWidth(row[i]!))));
+    out.push(`sweep ${name}: one row per point`);
+    for (const row of table) out.push(row.map((c, i) => (i < 2 ? padEnd(c, widths[i]!) : padStart(c, widths[i]!))).join('  ').trimEnd());
+    out.push('');
+  }
+  return out;
 }
 
 function wrap(parts: string[], width: number): string[] {
@@ -284,6 +338,20 @@ export const REPEAT_LEGEND = [
   '≈ no significant difference;',
   '? spread too large to conclude (interval reaches ±20%, ±10pp for shares)',
 ];
+
+export const WINDOW_LEGEND = [
+  'value: the run\'s value ± half its 95% interval from its one-second windows (block bootstrap; one run, not repeats);',
+  'change: difference [95% interval];',
+  'better/worse: the interval excludes 0;',
+  '≈ no significant difference;',
+  '? spread too large to conclude;',
+  'max qps: capacity search bracket',
+];
+
+function windowsNote(rows: CompareRow[]): string {
+  const ns = uniq(rows.map((r) => r.windows!.length));
+  return `interval from ${ns.length === 1 ? ns[0] : ns.join('/')} one-second windows, not repeats`;
+}
 
 function repeatsNote(groups: CompareRow[][]): string {
   const ns = uniq(groups.map((g) => g.length));
@@ -320,7 +388,7 @@ export function fmtChange(r: MetricResult): string {
   if (r.def.kind === 'share') f = (v) => signed(100 * v, 1, 'pp');
   else if (r.def.kind === 'count' || base === 0) f = (v) => signed(v, Number.isInteger(v) ? 0 : 1, '');
   else f = (v) => signed((100 * v) / Math.abs(base), 1, '%');
-  return r.hasInterval ? `${f(d.estimate)} [${f(d.lo)},${f(d.hi)}]` : `${f(d.estimate)} (no interval: 1 run)`;
+  return r.hasInterval ? `${f(d.estimate)} [${f(d.lo)},${f(d.hi)}]` : `${f(d.estimate)} (no interval: 1 run${r.def.windowValue ? `, < ${MIN_WINDOWS} windows` : ''})`;
 }
 
 function repeatCell(r: MetricResult): Cell {

@@ -28,10 +28,28 @@ export function rowsOf(doc: unknown, file: string): CompareRow[] {
       counters: numbers(r.counters),
       perVersion: numbers(r.perVersion),
       ...(isRec(r.noise) ? { noise: { p50: num(r.noise.p50), p99: num(r.noise.p99), qps: num(r.noise.qps) } } : {}),
+      ...rowExtras(r),
     }));
   }
   if (isRec(doc) && isRec(doc.DurationHistogram)) return [fortioRow(doc, file)];
   throw new UserError('MB_ERR_JSON', `${file}: neither a meshbench scenario result (bench --json) nor a fortio JSON result`);
+}
+
+/** A single run's windows (N=1 intervals) and a capacity search's answer, when saved. */
+function rowExtras(r: Rec): Pick<CompareRow, 'windows' | 'maxQps' | 'maxQpsInterval'> {
+  const out: Pick<CompareRow, 'windows' | 'maxQps' | 'maxQpsInterval'> = {};
+  if (Array.isArray(r.windows)) {
+    out.windows = r.windows.filter(isRec).map((w) => {
+      const lat: Partial<Record<'p50' | 'p90' | 'p99' | 'p999', number>> = {};
+      for (const p of ['p50', 'p90', 'p99', 'p999'] as const) if (typeof w[p] === 'number') lat[p] = w[p] as number;
+      return { s: num(w.s), calls: num(w.calls), codes: numbers(w.codes), counters: numbers(w.counters), perVersion: numbers(w.perVersion), ...lat };
+    });
+  }
+  if (typeof r.maxQps === 'number' && Array.isArray(r.maxQpsInterval) && r.maxQpsInterval.length === 2) {
+    out.maxQps = r.maxQps;
+    out.maxQpsInterval = [num(r.maxQpsInterval[0]), num(r.maxQpsInterval[1])];
+  }
+  return out;
 }
 
 function numbers(v: unknown): Record<string, number> {

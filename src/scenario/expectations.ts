@@ -8,8 +8,9 @@ import type { ExpectationResult, StepOutcome } from './results.js';
 import { counterDelta, sidecarOf } from './stats-view.js';
 import { isFullStatName, parseClusterName, parseClusterStat, parseStatName } from '../mesh/stats/stat-names.js';
 
+/** `step: NAME` of a swept step reaches all its points (`NAME@c=4`, sweep.ts). */
 export function appliesTo(e: ExpectationSpec, variant: string, step: string): boolean {
-  return (e.variant === undefined || e.variant === variant) && (e.step === undefined || e.step === step);
+  return (e.variant === undefined || e.variant === variant) && (e.step === undefined || e.step === step || step.startsWith(`${e.step}@`));
 }
 
 const OP: Record<Bound['op'], string> = { eq: '==', ge: '>=', le: '<=', lt: '<', gt: '>' };
@@ -54,6 +55,8 @@ function subjectText(s: Subject): string {
     }
     case 'mirror':
       return s.field !== undefined ? `mirror field ${s.field}` : 'mirror';
+    case 'search':
+      return 'search';
   }
 }
 
@@ -137,6 +140,11 @@ function measure(s: Subject, m: Bound['measure'], o: StepOutcome): Measured {
     }
     case 'mirror':
       return mirrorMeasure(s.field, m, o);
+    case 'search': {
+      const r = o.search;
+      if (!r) return { value: NaN, text: 'not found', missing: 'not a search step' };
+      return { value: r.maxQps, text: `${fmt(r.maxQps)} qps (interval [${r.interval.map(fmt).join(', ')}], ${r.probes.length} probes)` };
+    }
   }
 }
 

@@ -20,6 +20,7 @@ export function stepLoadOptions(load: LoadSpec, step: StepSpec, sidecarPort: num
   if (step.timeoutMs !== undefined) o.timeoutMs = step.timeoutMs;
   if (step.uniform !== undefined) o.uniform = step.uniform;
   if (step.jitter !== undefined) o.jitter = step.jitter;
+  if (step.allowInitialErrors) o.allowInitialErrors = true;
   // The seed runs fortio with `-loglevel Warning`.
   o.logLevel = 'Warning';
   o.labels = step.name;

@@ -21,7 +21,46 @@ export interface StepSpec {
   jitter?: boolean;
   /** Extra headers for this step, after the load's headers. */
   headers: Array<[string, string]>;
+  /** One point of a `sweep:` (the step is named `NAME@c=4,qps=200`; sweep.ts). */
+  sweep?: SweepPoint;
+  /** fortio's -allow-initial-errors: set for search probes, whose warm-up calls may well overflow a small pool. */
+  allowInitialErrors?: boolean;
+  /** A capacity search instead of one fixed load (capacity-search.ts). */
+  search?: SearchSpec;
   loc: SourceLocation;
+}
+
+/** The swept values of one point; the rest of the step is as written. */
+export interface SweepPoint {
+  /** The step's name as written (the points are named `of@…`). */
+  of: string;
+  c?: number;
+  qps?: number;
+}
+
+/** What a probe must meet to count as sustained (`search.slo`). */
+export interface SearchSlo {
+  /** Latency bounds (service time, ms): the probe's percentile must stay below. */
+  latencyLessThanMs: Partial<Record<Percentile, number>>;
+  /** Largest share (0..1) of calls with a non-2xx status or a socket error. */
+  errorShareAtMost?: number;
+}
+
+/** `search:` of a step: find the highest fixed qps that still meets the SLO. */
+export interface SearchSpec {
+  slo: SearchSlo;
+  /** First probe's qps (the ramp doubles from here). */
+  startQps: number;
+  /** Never probe above this. */
+  maxQps: number;
+  /** Each probe's duration (ms). */
+  probeMs: number;
+  /** Probes at most (ramp + bisect + confirm). */
+  maxProbes: number;
+  /** Stop bisecting when (hi - lo) / lo is at most this. */
+  precision: number;
+  /** Client connections at most for one probe. */
+  maxConnections: number;
 }
 
 export interface LoadSpec {
@@ -52,7 +91,7 @@ export interface Bound {
   /** Field name as written (for messages): count, shareAtLeast, lessThanMs… */
   field: string;
   /** Which quantity of the subject this bound is about. */
-  measure: 'count' | 'share' | 'value' | 'requests' | 'shadowRequests' | MirrorMeasure;
+  measure: 'count' | 'share' | 'value' | 'requests' | 'shadowRequests' | 'maxQps' | MirrorMeasure;
   op: 'eq' | 'ge' | 'le' | 'lt' | 'gt';
   value: BoundValue;
 }
@@ -73,7 +112,9 @@ export type Subject =
   | { type: 'counter'; counter: string; subset?: string; sidecar?: string }
   | { type: 'upstream'; workload?: string; version?: string; app?: string }
   /** The step's mirror diff; `field`: one differing field's pair count. */
-  | { type: 'mirror'; field?: string };
+  | { type: 'mirror'; field?: string }
+  /** A capacity search step's answer (`search: { maxQpsAtLeast: 200 }`). */
+  | { type: 'search' };
 
 export interface ExpectationSpec {
   /** Omitted -> every step. */

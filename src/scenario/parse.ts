@@ -12,6 +12,8 @@ import { isScenarioDoc, SCENARIO_API_VERSION, SCENARIO_KIND } from '../mesh/conf
 import { entrypointUrl, topologyServices } from '../mesh/config/isotope.js';
 import type { SourceDoc } from '../mesh/config/source.js';
 import { PERCENTILES } from './model.js';
+import { expandSweep, parseSweep } from './sweep.js';
+import { parseSearch } from './search-spec.js';
 import { IMPLICIT_SOURCE } from '../mesh/api.js';
 import type { Bound, ExpectationSpec, LoadSpec, MirrorDiffSpec, PatchSpec, ScenarioSpec, StepSpec, Subject, VariantSpec } from './model.js';
 
@@ -49,7 +51,7 @@ const TOP = ['apiVersion', 'kind', 'metadata', 'spec'];
 const SPEC = ['include', 'istio', 'load', 'variants', 'expect', 'mirrorDiff', 'repeat']; // include: src/scenario/include.ts
 const MIRROR_DIFF = ['headers', 'ignore', 'replayPercent', 'bodyBytes'];
 const LOAD = ['from', 'url', 'headers', 'method', 'payload', 'steps'];
-const STEP = ['name', 'c', 'qps', 'n', 't', 'timeout', 'uniform', 'jitter', 'headers'];
+const STEP = ['name', 'c', 'qps', 'n', 't', 'timeout', 'uniform', 'jitter', 'headers', 'sweep', 'search'];
 const VARIANT = ['name', 'patches'];
 const PATCH = ['target', 'merge'];
 const TARGET = ['kind', 'name', 'namespace'];
@@ -72,7 +74,7 @@ export function parseScenarioDoc(doc: SourceDoc, meshDocs: SourceDoc[]): Scenari
   const workloads = [IMPLICIT_SOURCE, ...meshDocs.filter((d) => d.kind === 'Deployment').map((d) => d.name), ...graph.map((s) => s.name)];
   const load = parseLoad(spec, workloads, graph.filter((s) => s.entry));
   const variants = parseVariants(spec, meshDocs);
-  const expect = parseExpect(spec, load?.steps.map((s) => s.name), variants.map((x) => x.name), workloads);
+  const expect = parseExpect(spec, load, variants.map((x) => x.name), workloads);
   const mirrorDiff = parseMirrorDiff(spec);
   const repeat = spec.int('repeat', { min: 1, max: MAX_REPEAT });
   const istio = readIstio(spec); // the Istio release whose rules the mesh follows (--istio overrides)
@@ -122,17 +124,20 @@ function parseLoad(spec: Fields, workloads: string[], entrypoints: Array<{ name:
     if (!s) continue;
     const name = s.str('name', NON_EMPTY) ?? `step${item.index + 1}`;
     if (seen.has(name)) s.error('name', `duplicate step name "${name}"`);
+    if (name.includes('@')) s.error('name', `"@" is reserved for the points of a sweep (NAME@c=4); rename the step`);
     seen.add(name);
+    const search = s.has('search') ? parseSearch(s) : undefined;
+    const sweep = s.has('sweep') && !s.has('search') ? parseSweep(s) : undefined;
     const exactly = s.int('n', { min: 0 });
     const t = s.flagDuration('t');
     // A wrong n or t has its own error; only a step with neither written gets this one.
     const badValue = (s.has('n') && exactly === undefined) || (s.has('t') && t === undefined);
-    if (!badValue && !exactly && t === undefined) s.error(null, 'a step needs `n` (calls) or `t` (duration)');
+    if (!badValue && !exactly && t === undefined && !s.has('search')) s.error(null, 'a step needs `n` (calls) or `t` (duration)');
     if (!exactly && t === 0) s.error('t', 'an open-ended step (t: 0) never ends; give n or a duration');
     const timeoutMs = s.flagDuration('timeout');
     const uniform = s.bool('uniform');
     const jitter = s.bool('jitter');
-    steps.push({
+    const written: StepSpec = {
       name,
       connections: s.int('c', { min: 1, max: 10_000 }) ?? FORTIO.connections,
       qps: s.num('qps', { min: -1 }) ?? FORTIO.qps,
@@ -142,8 +147,10 @@ function parseLoad(spec: Fields, workloads: string[], entrypoints: Array<{ name:
       ...(uniform !== undefined ? { uniform } : {}),
       ...(jitter !== undefined ? { jitter } : {}),
       headers: headers(s),
+      ...(search ? { search } : {}),
       loc: s.loc(),
-    });
+    };
+    steps.push(...(sweep ? expandSweep(written, sweep) : [written]));
   }
   return {
     from,
@@ -242,25 +249,37 @@ const MIRROR_BOUNDS: BoundSpec[] = [
   ['differingShareAtLeast', 'differingShare', 'ge'],
   ['shadowErrorsAtMost', 'shadowErrors', 'le'],
 ];
+const SEARCH_BOUNDS: BoundSpec[] = [
+  ['maxQpsAtLeast', 'maxQps', 'ge'],
+  ['maxQpsAtMost', 'maxQps', 'le'],
+];
 const MIRROR_FIELD_BOUNDS: BoundSpec[] = [
   ['count', 'fieldCount', 'eq'],
   ['countAtLeast', 'fieldCount', 'ge'],
   ['countAtMost', 'fieldCount', 'le'],
 ];
-const SUBJECT_KEYS = ['code', ...PERCENTILES, 'qps', 'calls', 'counter', 'upstream', 'mirror'];
+const SUBJECT_KEYS = ['code', ...PERCENTILES, 'qps', 'calls', 'counter', 'upstream', 'mirror', 'search'];
 /** Thresholds written beside the subject (`{ code: 503, count: 0 }`). */
 const FLAT_BOUND_KEYS = [...new Set([...CODE_BOUNDS, ...COUNTER_BOUNDS, ...UPSTREAM_BOUNDS].map((b) => b[0]))];
 const NON_BOUND_KEYS = ['step', 'variant', ...SUBJECT_KEYS, 'subset', 'sidecar'];
 const EXPECT_KEYS = [...NON_BOUND_KEYS, ...FLAT_BOUND_KEYS];
 
-function parseExpect(spec: Fields, steps: string[] | undefined, variants: string[], workloads: string[]): ExpectationSpec[] {
-  return spec.objects('expect').flatMap((e) => parseExpectation(e.allow(EXPECT_KEYS), steps, variants, workloads) ?? []);
+function parseExpect(spec: Fields, load: LoadSpec | undefined, variants: string[], workloads: string[]): ExpectationSpec[] {
+  const steps = load?.steps.map((s) => s.name);
+  const searchSteps = load?.steps.filter((s) => s.search).map((s) => s.name);
+  return spec.objects('expect').flatMap((e) => parseExpectation(e.allow(EXPECT_KEYS), steps, searchSteps, variants, workloads) ?? []);
 }
 
 /** `steps` undefined: `load:` is broken (reported), so step names are not checked. */
-function parseExpectation(e: Fields, steps: string[] | undefined, variants: string[], workloads: string[]): ExpectationSpec | undefined {
+function parseExpectation(e: Fields, steps: string[] | undefined, searchSteps: string[] | undefined, variants: string[], workloads: string[]): ExpectationSpec | undefined {
   const step = e.str('step', NON_EMPTY);
-  if (step !== undefined && steps && !steps.includes(step)) e.error('step', `unknown step "${step}" (steps: ${steps.join(', ')})`);
+  // A swept step's name reaches all its points; NAME@c=4 one point.
+  const named = steps?.flatMap((n, i) => {
+    const at = n.indexOf('@');
+    const first = at > 0 && !steps.slice(0, i).some((m) => m.startsWith(n.slice(0, at + 1)));
+    return first ? [n.slice(0, at), n] : [n];
+  });
+  if (step !== undefined && named && !named.includes(step)) e.error('step', `unknown step "${step}" (steps: ${named.join(', ')})`);
   const variant = e.str('variant', NON_EMPTY);
   if (variant !== undefined && !variants.includes(variant)) e.error('variant', `unknown variant "${variant}" (variants: ${variants.join(', ')})`);
   const subjects = SUBJECT_KEYS.filter((k) => e.has(k));
@@ -302,6 +321,14 @@ function parseExpectation(e: Fields, steps: string[] | undefined, variants: stri
       subject = { type: 'upstream', ...(workload ? { workload } : {}), ...(version ? { version } : {}), ...(app ? { app } : {}) };
     }
     bounds = flatBounds(e, UPSTREAM_BOUNDS, 'upstream');
+  } else if (key === 'search') {
+    thresholds = e.obj('search')?.allow(SEARCH_BOUNDS.map((b) => b[0]));
+    if (thresholds) bounds = readBounds(thresholds, SEARCH_BOUNDS);
+    subject = { type: 'search' };
+    for (const k of [...FLAT_BOUND_KEYS, 'subset', 'sidecar']) if (e.has(k)) e.error(k, 'does not apply to a search expectation (write search: { … })');
+    if (searchSteps && (step === undefined || !searchSteps.includes(step))) {
+      e.error(step === undefined ? null : 'step', `a search expectation needs step: naming a search step (${searchSteps.length ? `search steps: ${searchSteps.join(', ')}` : 'the scenario has none'})`);
+    }
   } else if (key === 'mirror') {
     ({ subject, bounds, thresholds } = parseMirrorExpectation(e));
   } else {

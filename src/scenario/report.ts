@@ -10,6 +10,8 @@ import { formatVerdict } from './expectations.js';
 import { formatMirrorLines } from './mirror-report.js';
 import { formatHopLines } from './hops-report.js';
 import type { ScenarioOutcome, StepOutcome } from './results.js';
+import { rowWindows, type WindowIntervals } from './window-intervals.js';
+import type { SearchResult } from './capacity-search.js';
 
 /** The destination cluster counters worth a line in every step report (Envoy names). */
 export const KEY_COUNTERS = [
@@ -51,6 +53,8 @@ export function formatStepReport(o: StepOutcome, opts: { from: string; variants:
   }
   if (o.mirror) lines.push(...formatMirrorLines(o.mirror));
   lines.push(...formatHopLines(o.hops));
+  if (o.search) lines.push(...formatSearchLines(o.search));
+  if (o.intervals) lines.push(formatIntervals(o.intervals));
   for (const e of o.expectations) lines.push(formatVerdict(e));
   return lines.join('\n') + '\n';
 }
@@ -81,6 +85,8 @@ export function compareRow(s: StepOutcome): CompareRow {
       ejections: s.counters['outlier_detection.ejections_enforced_total'] ?? 0,
     },
     perVersion: { ...s.perVersion },
+    windows: rowWindows(s.timeline),
+    ...(s.search ? { maxQps: s.search.maxQps, maxQpsInterval: s.search.interval } : {}),
   };
 }
 
@@ -123,4 +129,34 @@ export function toJsonDocument(out: ScenarioOutcome): Record<string, unknown> {
     ...out,
     compare: compareRows(out),
   };
+}
+
+const num = (v: number): string => String(Number(v.toFixed(v < 10 ? 2 : 1)));
+
+/** `95% intervals (interval from 6 one-second windows, not repeats): qps 99.8 [98.1, 101.2], p99 …` */
+export function formatIntervals(iv: WindowIntervals): string {
+  if (!iv.metrics) return `95% intervals: ${iv.note}`;
+  const shown = ['qps', 'p50', 'p99'].flatMap((k) => {
+    const m = iv.metrics![k];
+    return m ? [`${k} ${num(m.estimate)} [${num(m.lo)}, ${num(m.hi)}]`] : [];
+  });
+  return `95% intervals (${iv.note}): ${shown.join(', ')}`;
+}
+
+/** The answer, then one line per probe. */
+export function formatSearchLines(r: SearchResult): string[] {
+  const slo = [
+    ...Object.entries(r.slo.latencyLessThanMs).map(([p, v]) => `${p === 'p999' ? 'p99.9' : p} < ${v} ms`),
+    ...(r.slo.errorShareAtMost !== undefined ? [`error share <= ${r.slo.errorShareAtMost}`] : []),
+  ].join(', ');
+  const lines = [
+    `Capacity search (SLO ${slo}): max sustainable qps ${num(r.maxQps)}, between ${num(r.interval[0])} and ${num(r.interval[1])}` +
+      `${r.confirmed ? ', confirmed' : ', NOT confirmed'} — ${r.note}${r.clientLimited ? ' (some probes were client-limited)' : ''}`,
+  ];
+  for (const p of r.probes) {
+    lines.push(
+      `  ${p.phase.padEnd(7)} ${String(p.qps).padStart(7)} qps c=${String(p.connections).padEnd(3)} achieved ${num(p.achievedQps)}, p99 ${num(p.serviceTime.p99)} ms, errors ${p.errors}/${p.calls}: ${p.pass ? 'ok' : `FAIL ${p.reason}`}`,
+    );
+  }
+  return lines;
 }

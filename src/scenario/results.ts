@@ -10,6 +10,9 @@ import type { PercentilePoint } from '../report/percentile-curve.js';
 import type { TimelineSample } from './timeline.js';
 import type { MirrorSummary } from './mirror-diff.js';
 import type { HopStat } from './hops.js';
+import type { SweepPoint } from './model.js';
+import type { SearchResult } from './capacity-search.js';
+import type { WindowIntervals } from './window-intervals.js';
 
 export interface ExpectationResult {
   variant: string;
@@ -27,6 +30,12 @@ export interface StepOutcome {
   step: string;
   /** 1-based repeat (--repeat N > 1 only). */
   round?: number;
+  /** The swept values when the step is one point of a `sweep:` (step is then `NAME@c=4`). */
+  sweep?: SweepPoint;
+  /** A capacity search's answer and probes; the rest of the outcome is the last probe at maxQps. */
+  search?: SearchResult;
+  /** With a single run: every metric's 95 % interval from the step's one-second windows (or why none). */
+  intervals?: WindowIntervals;
   /** fortio-compatible result (+ meshbench block). */
   result: LoadResult;
   /** fortio's text report of this step. */

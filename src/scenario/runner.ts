@@ -33,6 +33,9 @@ import {
 } from './stats-view.js';
 import type { Destination, DestinationStats, InstanceDelta } from './stats-view.js';
 import { applyVariant } from './variants.js';
+import { runSearchStep } from './search-step.js';
+import { windowIntervals } from './window-intervals.js';
+import { compareRow, statsRandom } from './report.js';
 import { percentileCurve } from '../report/percentile-curve.js';
 import { timelineBucket, TimelineRecorder } from './timeline.js';
 import { perHop, type HopStat } from './hops.js';
@@ -172,6 +175,8 @@ export async function runPrepared(p: PreparedScenario, opts: RunScenarioOptions)
   // Reported in scenario order (the first variant is the comparison's baseline), repeats in round order.
   const rank = new Map(p.variants.map((v, i) => [v.spec.name, i]));
   outcome.variants.sort((a, b) => rank.get(a.name)! - rank.get(b.name)! || (a.round ?? 1) - (b.round ?? 1));
+  // One run per variant: each step's intervals come from its time windows (docs/statistics.md).
+  if (repeat === 1) for (const v of outcome.variants) for (const s of v.steps) s.intervals = windowIntervals(compareRow(s), statsRandom(opts.seed));
   outcome.durationMs = Date.now() - started;
   emit({ type: 'run-end', outcome });
   return outcome;
@@ -219,7 +224,8 @@ async function runVariant(
     for (const [si, step] of scenario.load.steps.entries()) {
       if (opts.signal?.aborted) break;
       emit({ type: 'step-start', variant: vo.name, step, index: si, count: scenario.load.steps.length });
-      const so = await runStep(p, vo.name, step, mesh, sidecar.listenPort, opts, emit);
+      const run = (s: StepSpec) => runStep(p, vo.name, s, mesh, sidecar.listenPort, opts, emit);
+      const so = step.search ? await runSearchStep({ ...step, search: step.search }, run, scenario.expect) : await run(step);
       vo.steps.push(so);
       emit({ type: 'step-end', outcome: so });
       if (so.interrupted) break;
@@ -323,6 +329,7 @@ async function runStep(
     timeline: series,
     ...stepHops(before, after, calls),
     serviceTimeCurve: percentileCurve(result.meshbench.hdrServiceTime),
+    ...(step.sweep ? { sweep: step.sweep } : {}),
     ...(await stepMirror(p.scenario, mesh)),
     expectations: [],
     interrupted,

@@ -31,6 +31,12 @@ export interface TimelineSample {
   p99?: number;
   /** Slowest service time (ms) of any snapshot window in this sample. */
   max?: number;
+  /**
+   * Service time (ms) over the whole sample: each percentile as the call-weighted
+   * mean of the snapshot windows' percentiles in it (windows cannot be merged
+   * exactly without their histograms). What N=1 intervals resample (window-intervals.ts).
+   */
+  latency?: { p50: number; p90: number; p99: number; p999: number };
   /** TIMELINE_COUNTERS increments in this sample (destination clusters); zeros dropped. */
   counters: Record<string, number>;
   /** "httpbin v1" -> requests served in this sample (as StepOutcome.perVersion); zeros dropped. */
@@ -75,6 +81,8 @@ export class TimelineRecorder {
   private prevT = 0;
   private last?: { t: number; totals: TimelineTotals; window: LatencySummary };
   private windowMax = 0;
+  /** Call-weighted sums of the snapshot windows' percentiles since the last sample. */
+  private lat = { calls: 0, p50: 0, p90: 0, p99: 0, p999: 0 };
 
   /** `bucketS`: sample length in seconds (1, or FINE_BUCKET_S for short steps). */
   constructor(private readonly bucketS = 1) {}
@@ -87,7 +95,15 @@ export class TimelineRecorder {
   /** Every live tick: the load snapshot and the cumulative mesh view it was paired with. */
   tick(load: LoadSnapshot, totals: Omit<TimelineTotals, 'calls' | 'codes'>): void {
     const t = load.elapsedMs / 1000;
-    if (load.window.count > 0) this.windowMax = Math.max(this.windowMax, load.window.max);
+    const w = load.window;
+    if (w.count > 0) {
+      this.windowMax = Math.max(this.windowMax, w.max);
+      this.lat.calls += w.count;
+      this.lat.p50 += w.count * w.p50;
+      this.lat.p90 += w.count * w.p90;
+      this.lat.p99 += w.count * w.p99;
+      this.lat.p999 += w.count * w.p999;
+    }
     this.last = { t, totals: { calls: load.calls, codes: load.codes, ...totals }, window: load.window };
     if (this.bucket(t) > this.bucket(this.prevT) && t > 0) this.cut();
   }
@@ -139,9 +155,12 @@ export class TimelineRecorder {
       s.p99 = window.p99;
       s.max = this.windowMax;
     }
+    const l = this.lat;
+    if (l.calls > 0) s.latency = { p50: round3(l.p50 / l.calls), p90: round3(l.p90 / l.calls), p99: round3(l.p99 / l.calls), p999: round3(l.p999 / l.calls) };
     this.samples.push(s);
     this.prevT = t;
     this.windowMax = 0;
+    this.lat = { calls: 0, p50: 0, p90: 0, p99: 0, p999: 0 };
   }
 }
 

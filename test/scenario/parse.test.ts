@@ -280,3 +280,52 @@ spec:
   load: { url: 'http://httpbin:8000/', steps: [{ n: 1 }] }
 `), [`s.yaml:${L(1)}:1: apiVersion: expected "meshbench/v1", got "meshbench/v2"`]);
 });
+
+test('a search step: defaults filled in, its SLO read; search expectations need a search step', () => {
+  const { scenario } = parse(`apiVersion: meshbench/v1
+kind: Scenario
+metadata: { name: s }
+spec:
+  load:
+    url: http://httpbin:8000/get
+    steps:
+    - { name: cap, search: { slo: { p99LessThanMs: 50, errorShareAtMost: 0.01 }, probe: 500ms } }
+    - { name: fixed, n: 5 }
+  expect:
+  - { step: cap, search: { maxQpsAtLeast: 100 } }
+`);
+  const cap = scenario.load.steps[0]!;
+  assert.deepEqual(cap.search, {
+    slo: { latencyLessThanMs: { p99: 50 }, errorShareAtMost: 0.01 },
+    startQps: 10,
+    maxQps: 5000,
+    probeMs: 500,
+    maxProbes: 12,
+    precision: 0.1,
+    maxConnections: 256,
+  });
+  assert.deepEqual(scenario.expect[0]!.subject, { type: 'search' });
+  assert.deepEqual(scenario.expect[0]!.bounds.map((b) => [b.field, b.measure, b.op, b.value]), [['maxQpsAtLeast', 'maxQps', 'ge', 100]]);
+  const errs = errorsOf(`apiVersion: meshbench/v1
+kind: Scenario
+metadata: { name: s }
+spec:
+  load:
+    url: http://httpbin:8000/get
+    steps:
+    - { name: cap, t: 5s, search: { slo: { p99LessThanMs: 50 }, startQps: 100, maxQps: 50, probe: 100ms, maxProbes: 1 } }
+    - { name: fixed, n: 5 }
+  expect:
+  - { step: fixed, search: { maxQpsAtLeast: 100 } }
+  - { search: { maxQpsAtLeast: 100, p99: 3 } }
+`);
+  assert.deepEqual(errs, [
+    's.yaml:27:20: spec.load.steps[0].t: does not apply to a search step (each probe sets its own rate, connections and duration)',
+    's.yaml:27:80: spec.load.steps[0].search.maxQps: must be at least startQps (100), got 50',
+    's.yaml:27:92: spec.load.steps[0].search.probe: a probe needs at least 200ms to measure anything, got 100ms',
+    's.yaml:27:106: spec.load.steps[0].search.maxProbes: must be between 2 and 50, got 1',
+    's.yaml:30:7: spec.expect[0].step: a search expectation needs step: naming a search step (search steps: cap)',
+    's.yaml:31:37: spec.expect[1].search.p99: unknown field "p99"; allowed: maxQpsAtLeast, maxQpsAtMost',
+    's.yaml:31:5: spec.expect[1]: a search expectation needs step: naming a search step (search steps: cap)',
+  ]);
+});

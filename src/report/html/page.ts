@@ -4,7 +4,7 @@
 // HTML (readable without scripts); charts are drawn by client.js from the JSON
 // blob in <script id="mb-data">.
 
-import { compareSteps, NOISE_LEGEND, REPEAT_LEGEND, stepTable } from '../compare.js';
+import { compareSteps, NOISE_LEGEND, REPEAT_LEGEND, stepTable, WINDOW_LEGEND } from '../compare.js';
 import type { Column, CompareStep } from '../compare.js';
 import type { RandomFor } from '../../stats/bootstrap.js';
 import type { ReportAssets } from './assets.js';
@@ -149,10 +149,10 @@ function stepSection(run: RunView, step: StepView, i: number, table: CompareStep
 /** The step's comparison, as the text report prints it: noise deltas, or with repeats means ± intervals and verdicts. */
 function compareCard(table: CompareStep, randomFor: RandomFor): string {
   const t = stepTable(table, randomFor);
-  const notes = [table.rows.length > 1 ? `baseline ${table.rows[0].variant}` : '', t.repeats ?? ''].filter(Boolean);
-  const legend = t.repeats ? REPEAT_LEGEND : table.rows.length > 1 ? NOISE_LEGEND : [];
-  const warnings = t.warnings.map((w) => `<div class="warn">warning: ${esc(w)}</div>`).join('');
-  return `<div class="card scroll wide${t.repeats ? ' repeats' : ''}" data-section="compare"><h3>Comparison${notes.length ? ` (${esc(notes.join(', '))})` : ''}</h3>${compareTable(table.rows.map((r) => r.variant), t.columns)}${warnings}${legend.length ? `<div class="legend-note">${esc(legend.join(' '))}</div>` : ''}</div>`;
+  const notes = [table.rows.length > 1 ? `baseline ${table.rows[0].variant}` : '', t.repeats ?? t.windows ?? ''].filter(Boolean);
+  const legend = t.repeats ? REPEAT_LEGEND : t.windows ? WINDOW_LEGEND : table.rows.length > 1 ? NOISE_LEGEND : [];
+  const warnings = [...t.warnings.map((w) => `warning: ${w}`), ...(t.noInterval ? [t.noInterval] : [])].map((w) => `<div class="warn">${esc(w)}</div>`).join('');
+  return `<div class="card scroll wide${t.repeats || t.windows ? ' repeats' : ''}" data-section="compare"><h3>Comparison${notes.length ? ` (${esc(notes.join(', '))})` : ''}</h3>${compareTable(table.rows.map((r) => r.variant), t.columns)}${warnings}${legend.length ? `<div class="legend-note">${esc(legend.join(' '))}</div>` : ''}</div>`;
 }
 
 function compareTable(variants: string[], columns: Column[]): string {
