@@ -6,7 +6,7 @@
 
 import type { InstanceSpec, MeshConfig } from './config/model.js';
 import { DEFAULT_NAMESPACE } from './config/model.js';
-import type { InstanceCounts, InstanceInfo, MeshBootOptions, MeshHandle, MeshSnapshot, MirrorTake, SidecarInfo } from './api.js';
+import type { InstanceAction, InstanceCounts, InstanceInfo, MeshBootOptions, MeshHandle, MeshSnapshot, MirrorTake, SidecarInfo } from './api.js';
 import { IMPLICIT_SOURCE } from './api.js';
 import { StatsStore } from './stats/store.js';
 import { createRandom } from './random.js';
@@ -16,6 +16,7 @@ import type { Cluster } from './cluster/cluster.js';
 import { RuntimeError, UserError, ExitCode } from '../errors.js';
 import { Sidecar } from './sidecar.js';
 import { startApp } from './apps/index.js';
+import { InstanceFaults } from './apps/instance-faults.js';
 
 function clusterStatus(c: Cluster): ClusterStatus {
   const r = c.resources;
@@ -80,6 +81,7 @@ interface BootedInstance {
   spec: InstanceSpec;
   counter: InstanceCounter;
   app: RunningApp;
+  faults: InstanceFaults;
 }
 
 export async function startMesh(config: MeshConfig, opts: MeshBootOptions = {}): Promise<MeshHandle> {
@@ -142,6 +144,8 @@ export async function startMesh(config: MeshConfig, opts: MeshBootOptions = {}):
     for (const spec of config.instances) {
       if (spec.app === 'client') continue; // sleep/curl pods: a source of calls, no server
       const counter = new InstanceCounter();
+      // Its own RNG stream, so fail draws do not shift the app's own draws.
+      const faults = new InstanceFaults(createRandom(opts.seed === undefined ? undefined : sidecarSeed(opts.seed, `fault/${spec.namespace}/${spec.pod}`)));
       const app = await startApp({
         instance: spec,
         host: '127.0.0.1',
@@ -150,8 +154,9 @@ export async function startMesh(config: MeshConfig, opts: MeshBootOptions = {}):
         counter,
         ...(opts.seed !== undefined ? { random: createRandom(sidecarSeed(opts.seed, `pod/${spec.namespace}/${spec.pod}`)) } : {}),
         ...(accessLog ? { accessLog } : {}),
+        faults,
       });
-      instances.push({ spec, counter, app });
+      instances.push({ spec, counter, app, faults });
     }
     for (const i of instances) instancePorts.set(i.spec.pod, i.app.port);
   } catch (e) {
@@ -186,6 +191,12 @@ export async function startMesh(config: MeshConfig, opts: MeshBootOptions = {}):
         }),
       ),
     }),
+    instanceEvent: async (pod: string, action: InstanceAction): Promise<number> => {
+      const inst = instances.find((i) => i.spec.pod === pod);
+      if (!inst) throw new RuntimeError('MB_ERR_NO_INSTANCE', `no instance "${pod}" in this mesh (instances: ${instances.map((i) => i.spec.pod).join(', ')})`);
+      await inst.faults.apply(action);
+      return performance.timeOrigin + performance.now();
+    },
     takeMirrorPairs: async (): Promise<MirrorTake> => {
       const takes = sidecars.flatMap((s) => s.sidecar.mirrorCapture?.take() ?? []);
       return { pairs: takes.flatMap((t) => t.pairs), skipped: takes.reduce((a, t) => a + t.skipped, 0) };

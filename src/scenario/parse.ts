@@ -11,6 +11,7 @@ import { isScenarioDoc, SCENARIO_API_VERSION, SCENARIO_KIND } from '../mesh/conf
 import { entrypointUrl, topologyServices } from '../mesh/config/isotope.js';
 import type { SourceDoc } from '../mesh/config/source.js';
 import { PERCENTILES } from './model.js';
+import { parseStepEvents } from './events.js';
 import { IMPLICIT_SOURCE } from '../mesh/api.js';
 import type { Bound, ExpectationSpec, LoadSpec, MirrorDiffSpec, PatchSpec, ScenarioSpec, StepSpec, Subject, VariantSpec } from './model.js';
 
@@ -48,11 +49,11 @@ const TOP = ['apiVersion', 'kind', 'metadata', 'spec'];
 const SPEC = ['include', 'load', 'variants', 'expect', 'mirrorDiff', 'repeat']; // include: src/scenario/include.ts
 const MIRROR_DIFF = ['headers', 'ignore', 'replayPercent', 'bodyBytes'];
 const LOAD = ['from', 'url', 'headers', 'method', 'payload', 'steps'];
-const STEP = ['name', 'c', 'qps', 'n', 't', 'timeout', 'uniform', 'jitter', 'headers'];
+const STEP = ['name', 'c', 'qps', 'n', 't', 'timeout', 'uniform', 'jitter', 'headers', 'events'];
 const VARIANT = ['name', 'patches'];
 const PATCH = ['target', 'merge'];
 const TARGET = ['kind', 'name', 'namespace'];
-const UPSTREAM = ['workload', 'version', 'app'];
+const UPSTREAM = ['workload', 'version', 'app', 'pod'];
 
 /** A step's defaults are fortio's, as `bench load` has them. */
 const FORTIO = defaultLoadOptions();
@@ -115,6 +116,7 @@ function parseLoad(spec: Fields, workloads: string[], entrypoints: Array<{ name:
   if (Array.isArray(f.raw('steps')) && items.length === 0) f.error('steps', 'needs at least one step');
   const steps: StepSpec[] = [];
   const seen = new Set<string>();
+  const instances = new Map<string, { stopped: boolean; faulty: boolean }>(); // events carry over to later steps
   for (const item of items) {
     const s = f.item(item)?.allow(STEP);
     if (!s) continue;
@@ -130,6 +132,7 @@ function parseLoad(spec: Fields, workloads: string[], entrypoints: Array<{ name:
     const timeoutMs = s.flagDuration('timeout');
     const uniform = s.bool('uniform');
     const jitter = s.bool('jitter');
+    const events = parseStepEvents(s, exactly ? undefined : t, instances);
     steps.push({
       name,
       connections: s.int('c', { min: 1, max: 10_000 }) ?? FORTIO.connections,
@@ -140,6 +143,7 @@ function parseLoad(spec: Fields, workloads: string[], entrypoints: Array<{ name:
       ...(uniform !== undefined ? { uniform } : {}),
       ...(jitter !== undefined ? { jitter } : {}),
       headers: headers(s),
+      ...(events?.length ? { events } : {}),
       loc: s.loc(),
     });
   }
@@ -296,8 +300,9 @@ function parseExpectation(e: Fields, steps: string[] | undefined, variants: stri
       const workload = u.str('workload', NON_EMPTY);
       const version = u.str('version', NON_EMPTY);
       const app = u.str('app', NON_EMPTY);
-      if (!workload && !version && !app) u.error(null, 'name the instances: workload, version and/or app');
-      subject = { type: 'upstream', ...(workload ? { workload } : {}), ...(version ? { version } : {}), ...(app ? { app } : {}) };
+      const pod = u.str('pod', NON_EMPTY); // checked against the compiled mesh's pods (events.ts)
+      if (!workload && !version && !app && !pod) u.error(null, 'name the instances: workload, version, app and/or pod');
+      subject = { type: 'upstream', ...(workload ? { workload } : {}), ...(version ? { version } : {}), ...(app ? { app } : {}), ...(pod ? { pod } : {}) };
     }
     bounds = flatBounds(e, UPSTREAM_BOUNDS, 'upstream');
   } else if (key === 'mirror') {

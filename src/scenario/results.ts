@@ -9,6 +9,7 @@ import type { InstanceDelta } from './stats-view.js';
 import type { PercentilePoint } from '../report/percentile-curve.js';
 import type { TimelineSample } from './timeline.js';
 import type { MirrorSummary } from './mirror-diff.js';
+import type { AppliedEvent } from './events.js';
 
 export interface ExpectationResult {
   variant: string;
@@ -49,6 +50,8 @@ export interface StepOutcome {
   timeline: TimelineSample[];
   /** Service-time percentile distribution from the merged HDR histogram (HdrHistogram style, ~10 points per nine). */
   serviceTimeCurve: PercentilePoint[];
+  /** Instance events applied during the step (`events:`), in order; absent without events. */
+  events?: AppliedEvent[];
   /** Primary vs shadow responses of the step, when the route mirrors (docs/mirror-diff.md). */
   mirror?: MirrorSummary;
   expectations: ExpectationResult[];

@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppContext, RunningApp } from './app.js';
 import { splitRequestTarget } from '../authority.js';
+import type { InstanceLifecycle } from './instance-faults.js';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, app: AppServer) => void;
 
@@ -58,7 +59,8 @@ export class AppServer {
    * contract asks). `body` may be a string (utf-8) or bytes.
    */
   send(req: IncomingMessage, res: ServerResponse, status: number, headers: HeaderList, body: string | Buffer): void {
-    if (res.headersSent) return;
+    // A stopped pod's late work dies with its process: no answer, nothing counted.
+    if (res.headersSent || this.closed) return;
     const len = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
     headers.push('Content-Length', String(len));
     // A caller that gave up (e.g. a sidecar timeout reset the connection) still
@@ -75,6 +77,7 @@ export class AppServer {
 
   /** Count a response the app wrote itself (streaming / custom paths). */
   account(req: IncomingMessage, status: number, bytes: number): void {
+    if (this.closed) return;
     this.ctx.counter.record(status, req.headers.host);
     const log = this.ctx.accessLog;
     if (log) log(accessLine(req, status, bytes));
@@ -84,16 +87,25 @@ export class AppServer {
 /** Starts `handler` on ctx.host:ctx.port. */
 export function serve(ctx: AppContext, handler: Handler): Promise<RunningApp> {
   const app = new AppServer(ctx);
-  const server = http.createServer({ keepAlive: true, noDelay: true }, (req, res) => {
-    // A client that vanishes mid-request must not crash the mesh thread.
-    req.on('error', ignore);
-    res.on('error', ignore);
+  const faults = ctx.faults;
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     try {
       handler(req, res, app);
     } catch {
       // A bug in an app answers 500 like a WSGI/Java server would, never throws.
       app.internalError(req, res);
     }
+  };
+  const server = http.createServer({ keepAlive: true, noDelay: true }, (req, res) => {
+    // A client that vanishes mid-request must not crash the mesh thread.
+    req.on('error', ignore);
+    res.on('error', ignore);
+    const fault = faults?.decide();
+    if (!fault || (fault.delayMs === 0 && fault.status === undefined)) return handle(req, res);
+    const status = fault.status;
+    const act = status === undefined ? () => handle(req, res) : () => app.send(req, res, status, ['Content-Type', 'text/plain'], FAULT_BODY);
+    if (fault.delayMs > 0) app.later(fault.delayMs, req, res, act);
+    else act();
   });
   // Upstream pools keep idle connections for a long time (Envoy default 1 h);
   // Node's 5 s default would race them into resets. close() destroys sockets anyway.
@@ -119,6 +131,7 @@ export function serve(ctx: AppContext, handler: Handler): Promise<RunningApp> {
       server.on('error', ignore);
       const addr = server.address();
       const port = typeof addr === 'object' && addr ? addr.port : ctx.port;
+      faults?.bind(lifecycle(server, app, ctx.host, port));
       resolve({
         port,
         close: () =>
@@ -136,6 +149,38 @@ export function serve(ctx: AppContext, handler: Handler): Promise<RunningApp> {
 }
 
 function ignore(): void {}
+
+/** What a `fail` event answers with (the status is the event's). */
+const FAULT_BODY = 'meshbench: failure injected by a scenario event\n';
+
+/**
+ * stop: the pod's process dies — the listener closes (new connections are refused),
+ * open connections are reset, the app's pending work is dropped. start: the same
+ * address listens again.
+ */
+function lifecycle(server: http.Server, app: AppServer, host: string, port: number): InstanceLifecycle {
+  return {
+    stop: () =>
+      new Promise<void>((done) => {
+        app.closed = true;
+        app.clearTimers();
+        for (const o of app.outbound) o.destroy();
+        app.outbound.clear();
+        server.close(() => done());
+        server.closeAllConnections();
+      }),
+    start: () =>
+      new Promise<void>((resolve, reject) => {
+        const onError = (err: Error) => reject(err);
+        server.once('error', onError);
+        server.listen(port, host, () => {
+          server.off('error', onError);
+          app.closed = false;
+          resolve();
+        });
+      }),
+  };
+}
 
 // ---------------------------------------------------------------------------
 // Request helpers
