@@ -8,6 +8,7 @@ import { createRandom } from '../mesh/random.js';
 import { streamSeed, type RandomFor } from '../stats/bootstrap.js';
 import { formatVerdict } from './expectations.js';
 import { formatMirrorLines } from './mirror-report.js';
+import { formatEventTimeline } from './timeline-report.js';
 import type { ScenarioOutcome, StepOutcome } from './results.js';
 
 /** The destination cluster counters worth a line in every step report (Envoy names). */
@@ -48,6 +49,7 @@ export function formatStepReport(o: StepOutcome, opts: { from: string; variants:
   if (pv.length) {
     lines.push(`Requests served per upstream version: ${pv.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   }
+  if (o.events?.length) lines.push(...formatEventTimeline(o.timeline, o.events));
   if (o.mirror) lines.push(...formatMirrorLines(o.mirror));
   for (const e of o.expectations) lines.push(formatVerdict(e));
   return lines.join('\n') + '\n';

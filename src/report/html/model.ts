@@ -34,6 +34,8 @@ export interface VariantSeries {
   /** [percentile, ms] from the intended send time (fixed qps only). */
   corrected: Array<[number, number]>;
   timeline: TimelinePoint[];
+  /** Instance events of the step (`events:`), drawn as markers on the time charts. */
+  events?: Array<{ t: number; label: string }>;
 }
 
 export interface StepView {
@@ -169,6 +171,7 @@ function variantSeries(name: string, s: Rec): VariantSeries {
         ? [{ t: p.t as number, qps: p.qps as number, codes: numbers(p.codes), counters: numbers(p.counters) }]
         : [],
     ),
+    events: recs(s.events).flatMap((e) => (num(e.t) !== undefined ? [{ t: e.t as number, label: `${String(e.action)} ${String(e.instance)}` }] : [])),
   };
 }
 
