@@ -57,7 +57,7 @@ async function checkScenario(
 ): Promise<ConfigError[]> {
   const { parseScenarioDoc } = await import('../scenario/parse.js');
   const { applyVariant } = await import('../scenario/variants.js');
-  const { instanceNameErrors } = await import('../scenario/events.js');
+  const { instanceErrors } = await import('../scenario/events.js');
   let spec;
   try {
     spec = parseScenarioDoc(doc, meshDocs);
@@ -79,7 +79,7 @@ async function checkScenario(
     }
     if (checked.config) meshes.push({ variant: variant.name, config: checked.config });
   }
-  errors.push(...instanceNameErrors(spec, meshes)); // events name the pods of the compiled meshes
+  errors.push(...instanceErrors(spec, meshes)); // events name the pods of the compiled meshes
   return errors;
 }
 

@@ -28,10 +28,10 @@ interface InstanceState {
 
 /**
  * The `events:` of one step. `durationMs`: the step's `t` (undefined when the step
- * runs `n` calls: events need a timed step). `state` carries each instance's state
- * from the earlier steps, so `start` of a running pod or `stop` twice is an error.
+ * runs `n` calls: events need a timed step). Whether each event can happen then
+ * (a start needs a stopped pod…) is checked with the pod names: instanceErrors().
  */
-export function parseStepEvents(s: Fields, durationMs: number | undefined, state: Map<string, InstanceState>): InstanceEventSpec[] | undefined {
+export function parseStepEvents(s: Fields, durationMs: number | undefined): InstanceEventSpec[] | undefined {
   if (!s.has('events')) return undefined;
   const items = s.list('events');
   if (items.length && durationMs === undefined) {
@@ -77,8 +77,6 @@ export function parseStepEvents(s: Fields, durationMs: number | undefined, state
       if (ev.share === 0) e.error('share', 'must be more than 0 (recover ends a failing instance)');
     }
     if (instance === undefined || atMs === undefined) continue;
-    const why = transition(state, instance, action);
-    if (why) e.error(action, why);
     out.push({
       atMs,
       action,
@@ -122,27 +120,46 @@ function transition(state: Map<string, InstanceState>, pod: string, action: Inst
 /**
  * Events (and `upstream: { pod }` expectations) naming a pod a variant's compiled
  * mesh does not have, or a client pod, which serves nothing: one error per place,
- * naming the variants when only some of them lack it (a patch can change `replicas`).
+ * naming the variants when only some of them lack it (a patch can change
+ * `replicas`). Then, for the pods that exist, whether each event can happen at
+ * that point: the state carries over to the later steps of a variant, so `start`
+ * of a running pod, `stop` twice or `slow` of a stopped pod is an error.
  */
-export function instanceNameErrors(scenario: ScenarioSpec, meshes: Array<{ variant: string; config: MeshConfig }>): ConfigError[] {
+export function instanceErrors(scenario: ScenarioSpec, meshes: Array<{ variant: string; config: MeshConfig }>): ConfigError[] {
+  const events = scenario.load.steps.flatMap((s) => s.events ?? []);
   const named = [
-    ...scenario.load.steps.flatMap((s) => s.events ?? []).map((e) => ({ pod: e.instance, verb: e.action, loc: e.instanceLoc, path: e.instancePath })),
+    ...events.map((e) => ({ pod: e.instance, verb: e.action, loc: e.instanceLoc, path: e.instancePath })),
     ...scenario.expect.flatMap((x) => (x.subject.type === 'upstream' && x.subject.pod !== undefined ? [{ pod: x.subject.pod, verb: 'serve', loc: x.loc, path: 'upstream.pod' }] : [])),
   ];
   const errors: ConfigError[] = [];
+  const unknown = new Set<string>();
   for (const n of named) {
     const lacking = meshes.filter((m) => !m.config.instances.some((i) => i.pod === n.pod && i.app !== 'client'));
     if (lacking.length === 0) continue;
+    unknown.add(n.pod);
     const config = lacking[0].config;
     const servers = config.instances.filter((i) => i.app !== 'client').map((i) => i.pod);
-    const hint = suggest(n.pod, servers);
+    const hint = nearestPod(n.pod, servers);
     const what = config.instances.some((i) => i.pod === n.pod)
       ? `"${n.pod}" is a client pod (it has no server to ${n.verb})`
       : `no instance "${n.pod}"${hint ? ` (did you mean "${hint}"?)` : ''}`;
     const which = lacking.length < meshes.length ? ` in variant ${lacking.map((m) => `"${m.variant}"`).join(', ')}` : '';
     errors.push(new ConfigError(`${what}${which}; instances: ${servers.join(', ')}`, n.loc, n.path));
   }
+  const state = new Map<string, InstanceState>();
+  for (const e of events) {
+    if (unknown.has(e.instance)) continue;
+    const why = transition(state, e.instance, e.action);
+    if (why) errors.push(new ConfigError(why, e.instanceLoc, e.instancePath));
+  }
   return errors;
+}
+
+/** suggest() ignores `-` in the typed name only; pod names are compared without them on both sides. */
+function nearestPod(pod: string, pods: string[]): string | undefined {
+  const bare = pods.map((p) => p.replace(/[_-]/g, ''));
+  const hit = suggest(pod, bare);
+  return hit === undefined ? undefined : pods[bare.indexOf(hit)];
 }
 
 /** The mesh's action for an event. */

@@ -116,7 +116,6 @@ function parseLoad(spec: Fields, workloads: string[], entrypoints: Array<{ name:
   if (Array.isArray(f.raw('steps')) && items.length === 0) f.error('steps', 'needs at least one step');
   const steps: StepSpec[] = [];
   const seen = new Set<string>();
-  const instances = new Map<string, { stopped: boolean; faulty: boolean }>(); // events carry over to later steps
   for (const item of items) {
     const s = f.item(item)?.allow(STEP);
     if (!s) continue;
@@ -132,7 +131,7 @@ function parseLoad(spec: Fields, workloads: string[], entrypoints: Array<{ name:
     const timeoutMs = s.flagDuration('timeout');
     const uniform = s.bool('uniform');
     const jitter = s.bool('jitter');
-    const events = parseStepEvents(s, exactly ? undefined : t, instances);
+    const events = parseStepEvents(s, exactly ? undefined : t);
     steps.push({
       name,
       connections: s.int('c', { min: 1, max: 10_000 }) ?? FORTIO.connections,

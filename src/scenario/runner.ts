@@ -37,7 +37,7 @@ import { percentileCurve } from '../report/percentile-curve.js';
 import { TimelineRecorder } from './timeline.js';
 import { summarizeMirror, type MirrorSummary } from './mirror-diff.js';
 import type { MeshBootOptions } from '../mesh/api.js';
-import { EventSchedule, instanceNameErrors, meshAction, type AppliedEvent } from './events.js';
+import { EventSchedule, instanceErrors, meshAction, type AppliedEvent } from './events.js';
 
 /** Live view of the running step, built from snapshots only (what the dashboard draws). */
 export interface TickData {
@@ -114,7 +114,7 @@ export async function prepareScenario(files: string[], only: string[] = [], comp
       for (const c of e.errors) errors.push(new ConfigError(`${c.detail} (with the patches of variant "${spec.name}")`, c.location, c.path));
     }
   }
-  errors.push(...instanceNameErrors(scenario, variants.map((v) => ({ variant: v.spec.name, config: v.config }))));
+  errors.push(...instanceErrors(scenario, variants.map((v) => ({ variant: v.spec.name, config: v.config }))));
   if (errors.length) throw new ConfigErrors(errors);
   const from = meshDocs.find((d) => d.kind === 'Deployment' && d.name === scenario.load.from);
   return { scenario, variants, warnings, destination: destinationOf(scenario.load.url, from?.namespace) };
