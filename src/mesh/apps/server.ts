@@ -132,23 +132,24 @@ export function serve(ctx: AppContext, handler: Handler): Promise<RunningApp> {
       const addr = server.address();
       const port = typeof addr === 'object' && addr ? addr.port : ctx.port;
       faults?.bind(lifecycle(server, app, ctx.host, port));
-      resolve({
-        port,
-        close: () =>
-          new Promise<void>((done) => {
-            app.closed = true;
-            app.clearTimers();
-            for (const o of app.outbound) o.destroy();
-            app.outbound.clear();
-            server.close(() => done());
-            server.closeAllConnections();
-          }),
-      });
+      resolve({ port, close: () => shutdown(server, app) });
     });
   });
 }
 
 function ignore(): void {}
+
+/** Stop listening, reset every connection, drop the app's pending work (close, or a `stop` event). */
+function shutdown(server: http.Server, app: AppServer): Promise<void> {
+  return new Promise<void>((done) => {
+    app.closed = true;
+    app.clearTimers();
+    for (const o of app.outbound) o.destroy();
+    app.outbound.clear();
+    server.close(() => done());
+    server.closeAllConnections();
+  });
+}
 
 /** What a `fail` event answers with (the status is the event's). */
 const FAULT_BODY = 'meshbench: failure injected by a scenario event\n';
@@ -160,15 +161,7 @@ const FAULT_BODY = 'meshbench: failure injected by a scenario event\n';
  */
 function lifecycle(server: http.Server, app: AppServer, host: string, port: number): InstanceLifecycle {
   return {
-    stop: () =>
-      new Promise<void>((done) => {
-        app.closed = true;
-        app.clearTimers();
-        for (const o of app.outbound) o.destroy();
-        app.outbound.clear();
-        server.close(() => done());
-        server.closeAllConnections();
-      }),
+    stop: () => shutdown(server, app),
     start: () =>
       new Promise<void>((resolve, reject) => {
         const onError = (err: Error) => reject(err);

@@ -85,7 +85,7 @@ async function calls(port: number, n: number): Promise<number[]> {
 }
 
 test('stop: the pod refuses connections, the sidecar answers 503 and outlier detection ejects it; start + baseEjectionTime: it serves again', async () => {
-  const m = await boot(mesh({ replicas: 3, outlier: '{ consecutive5xxErrors: 3, interval: 50ms, baseEjectionTime: 1s, maxEjectionPercent: 50 }' }));
+  const m = await boot(mesh({ replicas: 3, outlier: '{ consecutive5xxErrors: 3, interval: 50ms, baseEjectionTime: 2s, maxEjectionPercent: 50 }' }));
   try {
     const port = listener(m);
     const pod0 = m.instances.find((i) => i.pod === 'httpbin-v1-0')!;
@@ -94,27 +94,32 @@ test('stop: the pod refuses connections, the sidecar answers 503 and outlier det
     assert.ok(Math.abs(applied - (performance.timeOrigin + performance.now())) < 1000, 'applied time is an epoch ms');
     assert.equal(await refused(pod0.port), true, 'a stopped pod refuses connections');
     const before = await m.snapshot();
-    const codes = await calls(port, 40); // well within the 1 s ejection
+    const codes = await calls(port, 40); // ~0.2 s on an idle machine, within the 2 s ejection
     const after = await m.snapshot();
     const failed = codes.filter((c) => c === 503).length;
-    // Exactly the consecutive errors that trip the detector, then none: the pod is ejected.
-    assert.equal(failed, 3, `503s: ${failed}`);
-    assert.equal(counter(after, 'outlier_detection.ejections_enforced_total'), 1);
-    assert.equal(counter(after, 'upstream_cx_connect_fail') - counter(before, 'upstream_cx_connect_fail'), 3);
+    const ejections = counter(after, 'outlier_detection.ejections_enforced_total');
+    // The 3 consecutive errors that trip the detector, then none while ejected. (On a
+    // machine so busy that 40 calls outlast the ejection, the pod is tried again and
+    // re-ejected after 3 more: never more than 3 per ejection plus a last partial streak.)
+    assert.ok(ejections >= 1);
+    assert.ok(failed >= 3 && failed <= 3 * ejections + 2, `503s: ${failed}, ejections ${ejections}`);
+    assert.equal(counter(after, 'upstream_cx_connect_fail') - counter(before, 'upstream_cx_connect_fail'), failed);
     assert.equal(served(after, 'httpbin-v1-0'), served(before, 'httpbin-v1-0'), 'a stopped pod serves nothing');
 
     await m.instanceEvent('httpbin-v1-0', { kind: 'start' });
     assert.equal((await httpGet(pod0.port, '/get', undefined)).status, 200, 'the restarted pod listens on the same address');
     // Still ejected right after the restart: Envoy waits for baseEjectionTime.
+    const active = (s: MeshSnapshot) => s.sidecars.find((x) => x.workload === 'meshbench')!.gauges[`${CLUSTER}.outlier_detection.ejections_active`];
     const s1 = await m.snapshot();
+    assert.equal(active(s1), 1, 'a restart does not lift the ejection');
     await calls(port, 15);
     const s2 = await m.snapshot();
-    assert.equal(served(s2, 'httpbin-v1-0') - served(s1, 'httpbin-v1-0'), 0, 'no traffic while still ejected');
-    await new Promise((r) => setTimeout(r, 1100));
+    if (active(s2) === 1) assert.equal(served(s2, 'httpbin-v1-0') - served(s1, 'httpbin-v1-0'), 0, 'no traffic while still ejected');
+    await new Promise((r) => setTimeout(r, 4200)); // past a second ejection's 4 s too
     assert.deepEqual(await calls(port, 30), Array(30).fill(200));
     const s3 = await m.snapshot();
     assert.ok(served(s3, 'httpbin-v1-0') - served(s2, 'httpbin-v1-0') >= 3, 'traffic back after baseEjectionTime');
-    assert.equal(s3.sidecars.find((x) => x.workload === 'meshbench')!.gauges[`${CLUSTER}.outlier_detection.ejections_active`], 0);
+    assert.equal(active(s3), 0);
   } finally {
     await m.close();
   }
