@@ -185,8 +185,11 @@
 
   function timeSpec(host, series, pts, yAxis, step) {
     var marks = [];
+    // Every variant runs the same events (ms apart): one marker each, at the first variant's time.
     step.variants.forEach(function (v) {
-      (v.events || []).forEach(function (e) { marks.push({ t: e.t, label: e.label + (step.variants.length > 1 ? ' (' + v.name + ')' : '') }); });
+      (v.events || []).forEach(function (e) {
+        if (!marks.some(function (m) { return m.label === e.label; })) marks.push({ t: e.t, label: e.label });
+      });
     });
     return makeChart(host, {
       xName: 's', xAxis: 'seconds into the step', yAxis: yAxis,
@@ -202,13 +205,15 @@
     ctx.strokeStyle = ctx.fillStyle = PALETTE[5];
     ctx.setLineDash([4, 4]);
     ctx.font = Math.round(11 * devicePixelRatio) + 'px sans-serif';
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'top';
     marks.forEach(function (m, i) {
       var x = u.valToPos(m.t, 'x', true);
       ctx.beginPath();
       ctx.moveTo(x, u.bbox.top);
       ctx.lineTo(x, u.bbox.top + u.bbox.height);
       ctx.stroke();
-      ctx.fillText(m.t.toFixed(1) + ' s ' + m.label, x + 3, u.bbox.top + 12 * devicePixelRatio * (1 + (i % 4)));
+      ctx.fillText(m.t.toFixed(1) + ' s ' + m.label, x + 3, u.bbox.top + 14 * devicePixelRatio * (i % 4));
     });
     ctx.restore();
   }
