@@ -5,7 +5,7 @@
 import { formatWarning } from '../mesh/config/warning.js';
 import { ConfigError, ConfigErrors, ExitCode, FlagError, ReportedErrors } from '../errors.js';
 import type { SourceLocation } from '../errors.js';
-import type { ConfigWarning } from '../mesh/config/model.js';
+import type { ConfigWarning, MeshConfig } from '../mesh/config/model.js';
 import { checkMesh, type CompileOptions } from '../mesh/config/compile.js';
 import type { SourceDoc } from '../mesh/config/source.js';
 import type { MeshFiles } from '../scenario/open-mesh.js';
@@ -47,8 +47,8 @@ export async function validateCommand(argv: string[], io: Pick<CommandIO, 'stdou
   }
   const { docs, scenarioDocs, meshDocs } = read;
   const compile: CompileOptions = { strictImages: values['strict-images'] ?? false, istio: validationProfile(flagIstio, scenarioDocs) };
-  const { errors, warnings } = checkMesh(docs, compile);
-  for (const d of scenarioDocs) errors.push(...(await checkScenario(d, meshDocs, errors, compile)));
+  const { errors, warnings, config } = checkMesh(docs, compile);
+  for (const d of scenarioDocs) errors.push(...(await checkScenario(d, meshDocs, errors, compile, config)));
   report(errors, warnings, io, files);
   const counts = new Map<string, number>();
   for (const d of docs) counts.set(d.kind, (counts.get(d.kind) ?? 0) + 1);
@@ -62,9 +62,16 @@ export async function validateCommand(argv: string[], io: Pick<CommandIO, 'stdou
  * The scenario layer's own checks, then every variant's patched documents compiled
  * (a patch can break a document that is valid on its own).
  */
-async function checkScenario(doc: SourceDoc, meshDocs: SourceDoc[], baseErrors: ConfigError[], compile: CompileOptions): Promise<ConfigError[]> {
+async function checkScenario(
+  doc: SourceDoc,
+  meshDocs: SourceDoc[],
+  baseErrors: ConfigError[],
+  compile: CompileOptions,
+  base: MeshConfig | undefined,
+): Promise<ConfigError[]> {
   const { parseScenarioDoc } = await import('../scenario/parse.js');
   const { applyVariant } = await import('../scenario/variants.js');
+  const { instanceErrors } = await import('../scenario/events.js');
   let spec;
   try {
     spec = parseScenarioDoc(doc, meshDocs);
@@ -73,13 +80,20 @@ async function checkScenario(doc: SourceDoc, meshDocs: SourceDoc[], baseErrors: 
     throw e;
   }
   const errors: ConfigError[] = [];
+  const meshes: Array<{ variant: string; config: MeshConfig }> = [];
   for (const variant of spec.variants) {
-    if (variant.patches.length === 0) continue;
-    for (const err of checkMesh(applyVariant(meshDocs, variant), compile).errors) {
+    if (variant.patches.length === 0) {
+      if (base) meshes.push({ variant: variant.name, config: base });
+      continue;
+    }
+    const checked = checkMesh(applyVariant(meshDocs, variant), compile);
+    for (const err of checked.errors) {
       if (baseErrors.some((b) => b.message === err.message)) continue; // already reported once
       errors.push(new ConfigError(`variant "${variant.name}": ${err.detail}`, err.location, err.path));
     }
+    if (checked.config) meshes.push({ variant: variant.name, config: checked.config });
   }
+  errors.push(...instanceErrors(spec, meshes)); // events name the pods of the compiled meshes
   return errors;
 }
 

@@ -35,6 +35,8 @@ export interface RunLoadControl {
   onSnapshot?: (s: LoadSnapshot) => void;
   /** Snapshot (and worker delta) period; default 250 ms. */
   snapshotIntervalMs?: number;
+  /** The timed run starts at this instant (epoch ms): the clock a scenario's events run on. */
+  onStart?: (t0EpochMs: number) => void;
 }
 
 /**
@@ -221,6 +223,7 @@ class LoadCoordinator {
     const t0Epoch = performance.timeOrigin + performance.now() + 2;
     this.t0 = this.lastSnap = t0Epoch - performance.timeOrigin;
     for (const p of this.ports) p.postMessage({ type: 'start', t0: t0Epoch } satisfies ToWorker);
+    this.ctl.onStart?.(t0Epoch);
     if (this.ctl.onSnapshot) this.snapTimer = setInterval(() => this.publish(false), this.intervalMs);
   }
 

@@ -129,9 +129,24 @@ export interface MirrorTake {
   skipped: number;
 }
 
+/**
+ * A fault applied to one app instance while the mesh runs (scenario `events:`):
+ * stop = the pod's process dies (listener closed, connections reset), start = it
+ * comes back on the same address with no fault left, slow/fail = the app itself
+ * answers late / with an error status, until `recover` (or a stop/start).
+ */
+export type InstanceAction =
+  | { kind: 'stop' }
+  | { kind: 'start' }
+  | { kind: 'slow'; delayMs: number }
+  | { kind: 'fail'; status: number; share: number }
+  | { kind: 'recover' };
+
 /** Handle on a booted mesh, whichever thread it lives on. */
 export interface MeshHandle extends MeshEndpoints {
   snapshot(): Promise<MeshSnapshot>;
+  /** Apply a fault to the instance `pod`; resolves with the epoch ms (timeOrigin + now) it took effect. */
+  instanceEvent(pod: string, action: InstanceAction): Promise<number>;
   /** Captured mirror pairs since the last call (the buffer is emptied); none unless booted with mirrorCapture. */
   takeMirrorPairs(): Promise<MirrorTake>;
   close(): Promise<void>;

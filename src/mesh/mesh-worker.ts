@@ -33,6 +33,11 @@ if (mesh) {
         (take) => post({ type: 'mirror-pairs', id: m.id, take }),
         (e) => post({ type: 'failed', id: m.id, error: serializeError(e) }),
       );
+    } else if (m.type === 'instance-event') {
+      m0.instanceEvent(m.pod, m.action).then(
+        (atEpochMs) => post({ type: 'instance-event-done', id: m.id, atEpochMs }),
+        (e) => post({ type: 'failed', id: m.id, error: serializeError(e) }),
+      );
     } else if (m.type === 'close') {
       m0.close().then(
         () => post({ type: 'closed', id: m.id }),

@@ -6,7 +6,7 @@
 
 import type { InstanceSpec, MeshConfig } from './config/model.js';
 import { DEFAULT_NAMESPACE } from './config/model.js';
-import type { InstanceCounts, InstanceInfo, MeshBootOptions, MeshHandle, MeshSnapshot, MirrorTake, SidecarInfo } from './api.js';
+import type { InstanceAction, InstanceCounts, InstanceInfo, MeshBootOptions, MeshHandle, MeshSnapshot, MirrorTake, SidecarInfo } from './api.js';
 import { IMPLICIT_SOURCE } from './api.js';
 import { StatsStore } from './stats/store.js';
 import { InboundCluster } from './stats/inbound.js';
@@ -21,6 +21,7 @@ import type { EndpointListener } from './apps/endpoint-listener.js';
 import { createAppListener } from './apps/server.js';
 import { ServiceIndex } from './cluster/service-index.js';
 import { warmsAllClusters } from './config/scale.js';
+import { InstanceFaults } from './apps/instance-faults.js';
 
 function clusterStatus(c: Cluster): ClusterStatus {
   const r = c.resources;
@@ -85,6 +86,7 @@ interface BootedInstance {
   spec: InstanceSpec;
   counter: InstanceCounter;
   app: RunningApp;
+  faults: InstanceFaults;
 }
 
 export async function startMesh(config: MeshConfig, opts: MeshBootOptions = {}): Promise<MeshHandle> {
@@ -161,6 +163,8 @@ export async function startMesh(config: MeshConfig, opts: MeshBootOptions = {}):
         listeners.set(key, listener);
         await listener.listen('127.0.0.1', 0);
       }
+      // Its own RNG stream, so fail draws do not shift the app's own draws.
+      const faults = new InstanceFaults(createRandom(opts.seed === undefined ? undefined : sidecarSeed(opts.seed, `fault/${spec.namespace}/${spec.pod}`)));
       const app = await startApp({
         instance: spec,
         listener,
@@ -171,8 +175,9 @@ export async function startMesh(config: MeshConfig, opts: MeshBootOptions = {}):
         ...inboundOf(sidecars, spec, config.istio.clusterStatDelimiter),
         ...(opts.seed !== undefined ? { random: createRandom(sidecarSeed(opts.seed, `pod/${spec.namespace}/${spec.pod}`)) } : {}),
         ...(accessLog ? { accessLog } : {}),
+        faults,
       });
-      instances.push({ spec, counter, app });
+      instances.push({ spec, counter, app, faults });
     }
     for (const i of instances) instancePorts.set(i.spec.pod, i.app.port);
   } catch (e) {
@@ -207,6 +212,17 @@ export async function startMesh(config: MeshConfig, opts: MeshBootOptions = {}):
         }),
       ),
     }),
+    instanceEvent: async (pod: string, action: InstanceAction): Promise<number> => {
+      const inst = instances.find((i) => i.spec.pod === pod);
+      if (!inst) throw new RuntimeError('MB_ERR_NO_INSTANCE', `no instance "${pod}" in this mesh (instances: ${instances.map((i) => i.spec.pod).join(', ')})`);
+      await inst.faults.apply(action);
+      // A stopped pod has no port: its sidecar's new connections fail to connect
+      // (upstream_cx_connect_fail), as to a dead process; the shared app listener
+      // has already reset the pod's open connections.
+      if (action.kind === 'stop') instancePorts.delete(pod);
+      else if (action.kind === 'start') instancePorts.set(pod, inst.app.port);
+      return performance.timeOrigin + performance.now();
+    },
     takeMirrorPairs: async (): Promise<MirrorTake> => {
       const takes = sidecars.flatMap((s) => s.sidecar.mirrorCapture?.take() ?? []);
       return { pairs: takes.flatMap((t) => t.pairs), skipped: takes.reduce((a, t) => a + t.skipped, 0) };

@@ -4,7 +4,7 @@
 
 import { Worker } from 'node:worker_threads';
 import type { MeshConfig } from './config/model.js';
-import type { MeshBootOptions, MeshEndpoints, MeshHandle, MeshSnapshot, MirrorTake } from './api.js';
+import type { InstanceAction, MeshBootOptions, MeshEndpoints, MeshHandle, MeshSnapshot, MirrorTake } from './api.js';
 import { ConfigError, ConfigErrors, FlagError, RuntimeError, UserError } from '../errors.js';
 import type { SourceLocation } from '../errors.js';
 
@@ -28,10 +28,15 @@ export type WorkerToMain =
   | { type: 'boot-error'; error: SerializedError }
   | { type: 'snapshot'; id: number; snapshot: MeshSnapshot }
   | { type: 'mirror-pairs'; id: number; take: MirrorTake }
+  | { type: 'instance-event-done'; id: number; atEpochMs: number }
   | { type: 'closed'; id: number }
   | { type: 'failed'; id: number; error: SerializedError };
 
-export type MainToWorker = { type: 'snapshot'; id: number } | { type: 'take-mirror-pairs'; id: number } | { type: 'close'; id: number };
+export type MainToWorker =
+  | { type: 'snapshot'; id: number }
+  | { type: 'take-mirror-pairs'; id: number }
+  | { type: 'instance-event'; id: number; pod: string; action: InstanceAction }
+  | { type: 'close'; id: number };
 
 export function serializeError(e: unknown): SerializedError {
   if (e instanceof UserError) {
@@ -141,12 +146,12 @@ export async function startMeshThread(config: MeshConfig, opts: MeshBootOptions 
   });
 
   worker.on('message', (m: WorkerToMain) => {
-    if (m.type === 'snapshot' || m.type === 'mirror-pairs' || m.type === 'closed' || m.type === 'failed') {
+    if (m.type === 'snapshot' || m.type === 'mirror-pairs' || m.type === 'instance-event-done' || m.type === 'closed' || m.type === 'failed') {
       const p = pending.get(m.id);
       if (!p) return;
       pending.delete(m.id);
       if (m.type === 'failed') p.reject(deserializeError(m.error));
-      else p.resolve(m.type === 'snapshot' ? m.snapshot : m.type === 'mirror-pairs' ? m.take : undefined);
+      else p.resolve(m.type === 'snapshot' ? m.snapshot : m.type === 'mirror-pairs' ? m.take : m.type === 'instance-event-done' ? m.atEpochMs : undefined);
     }
   });
   worker.on('error', (e) => failAll(meshThreadCrash(e, 'while running')));
@@ -158,12 +163,14 @@ export async function startMeshThread(config: MeshConfig, opts: MeshBootOptions 
     ),
   );
 
-  const call = <T>(type: MainToWorker['type']): Promise<T> => {
+  type Request = MainToWorker extends infer M ? (M extends MainToWorker ? Omit<M, 'id'> : never) : never;
+  const call = <T>(request: MainToWorker['type'] | Request): Promise<T> => {
     if (dead) return Promise.reject(dead);
     const id = nextId++;
+    const m = { ...(typeof request === 'string' ? { type: request } : request), id } as MainToWorker;
     return new Promise<T>((resolve, reject) => {
       pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      worker.postMessage({ type, id } satisfies MainToWorker);
+      worker.postMessage(m);
     });
   };
 
@@ -173,6 +180,7 @@ export async function startMeshThread(config: MeshConfig, opts: MeshBootOptions 
     crashed,
     snapshot: () => call<MeshSnapshot>('snapshot'),
     takeMirrorPairs: () => call<MirrorTake>('take-mirror-pairs'),
+    instanceEvent: (pod, action) => call<number>({ type: 'instance-event', pod, action }),
     close: () =>
       (closing ??= (async () => {
         closingStarted = true;

@@ -50,7 +50,7 @@ function subjectText(s: Subject): string {
     case 'counter':
       return `counter ${s.counter}${s.sidecar !== undefined ? ` of ${s.sidecar}'s sidecar` : ''}${s.subset !== undefined ? ` (subset ${s.subset || '""'})` : ''}`;
     case 'upstream': {
-      const parts = [s.app && `app=${s.app}`, s.workload && `workload=${s.workload}`, s.version && `version=${s.version}`];
+      const parts = [s.app && `app=${s.app}`, s.workload && `workload=${s.workload}`, s.version && `version=${s.version}`, s.pod && `pod=${s.pod}`];
       return `upstream ${parts.filter(Boolean).join(',')}`;
     }
     case 'mirror':
@@ -125,7 +125,8 @@ function measure(s: Subject, m: Bound['measure'], o: StepOutcome): Measured {
         (i) =>
           (s.workload === undefined || i.workload === s.workload) &&
           (s.version === undefined || i.version === s.version) &&
-          (s.app === undefined || i.app === s.app),
+          (s.app === undefined || i.app === s.app) &&
+          (s.pod === undefined || i.pod === s.pod),
       );
       const req = hit.reduce((a, i) => a + i.requests, 0);
       const shadow = hit.reduce((a, i) => a + i.shadowRequests, 0);

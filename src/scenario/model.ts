@@ -27,6 +27,8 @@ export interface StepSpec {
   allowInitialErrors?: boolean;
   /** A capacity search instead of one fixed load (capacity-search.ts). */
   search?: SearchSpec;
+  /** Instance faults during the step, in time order (events.ts). */
+  events?: InstanceEventSpec[];
   loc: SourceLocation;
 }
 
@@ -61,6 +63,27 @@ export interface SearchSpec {
   precision: number;
   /** Client connections at most for one probe. */
   maxConnections: number;
+}
+
+/** What an event does to one instance (pod); mirrors the mesh's InstanceAction. */
+export type InstanceEventAction = 'stop' | 'start' | 'slow' | 'fail' | 'recover';
+
+/** `{ at: 2s, stop: httpbin-v1-0 }`, `{ at: 1s, fail: httpbin-v2-0, status: 503, share: 0.5 }`. */
+export interface InstanceEventSpec {
+  /** ms after the step's timed load started. */
+  atMs: number;
+  action: InstanceEventAction;
+  /** Pod name as `bench serve` prints it (`httpbin-v1-0`). */
+  instance: string;
+  /** slow: added latency (ms). */
+  delayMs?: number;
+  /** fail: the status answered, and the share of requests (0..1] answered with it. */
+  status?: number;
+  share?: number;
+  loc: SourceLocation;
+  /** Where the instance name is written (unknown-instance errors point there). */
+  instanceLoc: SourceLocation;
+  instancePath: string;
 }
 
 export interface LoadSpec {
@@ -110,7 +133,7 @@ export type Subject =
   | { type: 'calls' }
   /** `sidecar`: another workload's sidecar instead of the `from` one (e.g. reviews-v2's, for faults it injects). */
   | { type: 'counter'; counter: string; subset?: string; sidecar?: string }
-  | { type: 'upstream'; workload?: string; version?: string; app?: string }
+  | { type: 'upstream'; workload?: string; version?: string; app?: string; pod?: string }
   /** The step's mirror diff; `field`: one differing field's pair count. */
   | { type: 'mirror'; field?: string }
   /** A capacity search step's answer (`search: { maxQpsAtLeast: 200 }`). */

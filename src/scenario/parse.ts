@@ -14,6 +14,7 @@ import type { SourceDoc } from '../mesh/config/source.js';
 import { PERCENTILES } from './model.js';
 import { expandSweep, parseSweep } from './sweep.js';
 import { parseSearch } from './search-spec.js';
+import { parseStepEvents } from './events.js';
 import { IMPLICIT_SOURCE } from '../mesh/api.js';
 import type { Bound, ExpectationSpec, LoadSpec, MirrorDiffSpec, PatchSpec, ScenarioSpec, StepSpec, Subject, VariantSpec } from './model.js';
 
@@ -51,11 +52,11 @@ const TOP = ['apiVersion', 'kind', 'metadata', 'spec'];
 const SPEC = ['include', 'istio', 'load', 'variants', 'expect', 'mirrorDiff', 'repeat']; // include: src/scenario/include.ts
 const MIRROR_DIFF = ['headers', 'ignore', 'replayPercent', 'bodyBytes'];
 const LOAD = ['from', 'url', 'headers', 'method', 'payload', 'steps'];
-const STEP = ['name', 'c', 'qps', 'n', 't', 'timeout', 'uniform', 'jitter', 'headers', 'sweep', 'search'];
+const STEP = ['name', 'c', 'qps', 'n', 't', 'timeout', 'uniform', 'jitter', 'headers', 'sweep', 'search', 'events'];
 const VARIANT = ['name', 'patches'];
 const PATCH = ['target', 'merge'];
 const TARGET = ['kind', 'name', 'namespace'];
-const UPSTREAM = ['workload', 'version', 'app'];
+const UPSTREAM = ['workload', 'version', 'app', 'pod'];
 
 /** A step's defaults are fortio's, as `bench load` has them. */
 const FORTIO = defaultLoadOptions();
@@ -137,6 +138,7 @@ function parseLoad(spec: Fields, workloads: string[], entrypoints: Array<{ name:
     const timeoutMs = s.flagDuration('timeout');
     const uniform = s.bool('uniform');
     const jitter = s.bool('jitter');
+    const events = parseStepEvents(s, exactly ? undefined : t);
     const written: StepSpec = {
       name,
       connections: s.int('c', { min: 1, max: 10_000 }) ?? FORTIO.connections,
@@ -148,6 +150,7 @@ function parseLoad(spec: Fields, workloads: string[], entrypoints: Array<{ name:
       ...(jitter !== undefined ? { jitter } : {}),
       headers: headers(s),
       ...(search ? { search } : {}),
+      ...(events?.length ? { events } : {}),
       loc: s.loc(),
     };
     steps.push(...(sweep ? expandSweep(written, sweep) : [written]));
@@ -317,8 +320,9 @@ function parseExpectation(e: Fields, steps: string[] | undefined, searchSteps: s
       const workload = u.str('workload', NON_EMPTY);
       const version = u.str('version', NON_EMPTY);
       const app = u.str('app', NON_EMPTY);
-      if (!workload && !version && !app) u.error(null, 'name the instances: workload, version and/or app');
-      subject = { type: 'upstream', ...(workload ? { workload } : {}), ...(version ? { version } : {}), ...(app ? { app } : {}) };
+      const pod = u.str('pod', NON_EMPTY); // checked against the compiled mesh's pods (events.ts)
+      if (!workload && !version && !app && !pod) u.error(null, 'name the instances: workload, version, app and/or pod');
+      subject = { type: 'upstream', ...(workload ? { workload } : {}), ...(version ? { version } : {}), ...(app ? { app } : {}), ...(pod ? { pod } : {}) };
     }
     bounds = flatBounds(e, UPSTREAM_BOUNDS, 'upstream');
   } else if (key === 'search') {

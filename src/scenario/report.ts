@@ -9,6 +9,7 @@ import { streamSeed, type RandomFor } from '../stats/bootstrap.js';
 import { formatVerdict } from './expectations.js';
 import { formatMirrorLines } from './mirror-report.js';
 import { formatHopLines } from './hops-report.js';
+import { formatEventTimeline } from './timeline-report.js';
 import type { ScenarioOutcome, StepOutcome } from './results.js';
 import { rowWindows, type WindowIntervals } from './window-intervals.js';
 import type { SearchResult } from './capacity-search.js';
@@ -51,6 +52,7 @@ export function formatStepReport(o: StepOutcome, opts: { from: string; variants:
   if (pv.length) {
     lines.push(`Requests served per upstream version: ${pv.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   }
+  if (o.events?.length) lines.push(...formatEventTimeline(o.timeline, o.events));
   if (o.mirror) lines.push(...formatMirrorLines(o.mirror));
   lines.push(...formatHopLines(o.hops));
   if (o.search) lines.push(...formatSearchLines(o.search));

@@ -13,6 +13,7 @@ import type { HopStat } from './hops.js';
 import type { SweepPoint } from './model.js';
 import type { SearchResult } from './capacity-search.js';
 import type { WindowIntervals } from './window-intervals.js';
+import type { AppliedEvent } from './events.js';
 
 export interface ExpectationResult {
   variant: string;
@@ -61,6 +62,8 @@ export interface StepOutcome {
   serviceTimeCurve: PercentilePoint[];
   /** Per service on the request path, what its inbound sidecar measured (docs/per-hop.md); absent in older files. */
   hops?: HopStat[];
+  /** Instance events applied during the step (`events:`), in order; absent without events. */
+  events?: AppliedEvent[];
   /** Primary vs shadow responses of the step, when the route mirrors (docs/mirror-diff.md). */
   mirror?: MirrorSummary;
   expectations: ExpectationResult[];

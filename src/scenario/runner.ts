@@ -41,6 +41,7 @@ import { timelineBucket, TimelineRecorder } from './timeline.js';
 import { perHop, type HopStat } from './hops.js';
 import { summarizeMirror, type MirrorSummary } from './mirror-diff.js';
 import type { MeshBootOptions } from '../mesh/api.js';
+import { EventSchedule, instanceErrors, meshAction, type AppliedEvent } from './events.js';
 
 /** Live view of the running step, built from snapshots only (what the dashboard draws). */
 export interface TickData {
@@ -64,6 +65,7 @@ export type ScenarioEvent =
   | { type: 'variant-start'; variant: string; index: number; count: number }
   | { type: 'step-start'; variant: string; step: StepSpec; index: number; count: number }
   | { type: 'tick'; tick: TickData }
+  | { type: 'instance-event'; variant: string; step: string; event: AppliedEvent }
   | { type: 'step-end'; outcome: StepOutcome }
   | { type: 'variant-end'; variant: VariantOutcome }
   | { type: 'run-end'; outcome: ScenarioOutcome };
@@ -119,6 +121,7 @@ export async function prepareScenario(files: string[], only: string[] = [], comp
       for (const c of e.errors) errors.push(new ConfigError(`${c.detail} (with the patches of variant "${spec.name}")`, c.location, c.path));
     }
   }
+  errors.push(...instanceErrors(scenario, variants.map((v) => ({ variant: v.spec.name, config: v.config }))));
   if (errors.length) throw new ConfigErrors(errors);
   const from = meshDocs.find((d) => d.kind === 'Deployment' && d.name === scenario.load.from);
   return { scenario, variants, warnings, destination: destinationOf(scenario.load.url, from?.namespace) };
@@ -288,16 +291,26 @@ async function runStep(
       },
     });
   };
+  const schedule = step.events?.length
+    ? new EventSchedule(step.events, (e) => mesh.instanceEvent(e.instance, meshAction(e)), (event) =>
+        emit({ type: 'instance-event', variant, step: step.name, event }),
+      )
+    : undefined;
   let run;
   try {
     run = await runLoad(stepLoadOptions(p.scenario.load, step, listenPort), {
       ...(opts.signal ? { signal: opts.signal } : {}),
       onSnapshot,
       snapshotIntervalMs: tickMs,
+      ...(schedule ? { onStart: (t0: number) => schedule.start(t0) } : {}),
     });
+  } catch (e) {
+    schedule?.cancel();
+    throw e;
   } finally {
     clearInterval(poll);
   }
+  const events = await schedule?.finish();
   const after = await settledSnapshot(mesh);
   const result = toLoadResult(run);
   const delta = sidecarDelta(sidecarBefore, sidecarOf(after, from));
@@ -330,6 +343,7 @@ async function runStep(
     ...stepHops(before, after, calls),
     serviceTimeCurve: percentileCurve(result.meshbench.hdrServiceTime),
     ...(step.sweep ? { sweep: step.sweep } : {}),
+    ...(events ? { events } : {}),
     ...(await stepMirror(p.scenario, mesh)),
     expectations: [],
     interrupted,

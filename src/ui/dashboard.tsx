@@ -6,6 +6,7 @@ import React from 'react';
 import { Box, Text } from 'ink';
 import type { DashboardState } from './state.js';
 import { hasServicePanel, Services } from './services.js';
+import { eventLabel } from '../scenario/events.js';
 import { bar, codeLabel, ms, pct, qps, requestedQps, seconds, sortedCodes, sparkline, stepShape } from './format.js';
 
 export interface DashboardProps {
@@ -120,10 +121,30 @@ function Throughput({ state, width }: { state: DashboardState; width: number }):
   const l = state.tick?.load;
   const head = `qps now ${qps(l?.windowQps)} · achieved ${qps(l?.achievedQps)} · target ${requestedQps(state.step?.qps ?? 0)}`;
   const sw = Math.max(8, width - head.length - 2);
+  const spark = sparkline(state.qpsHistory, sw);
+  if (!state.events.length) {
+    return (
+      <Text>
+        {head} <Text color="green">{spark}</Text>
+      </Text>
+    );
+  }
+  // Instance events: a ▲ under the sparkline where each happened, then the list.
+  const marks = state.eventMarks.slice(-spark.length).map((m) => (m ? '▲' : ' ')).join('');
   return (
-    <Text>
-      {head} <Text color="green">{sparkline(state.qpsHistory, sw)}</Text>
-    </Text>
+    <Box flexDirection="column">
+      <Text>
+        {head} <Text color="green">{spark}</Text>
+      </Text>
+      <Text>
+        {' '.repeat(head.length + 1)}
+        <Text color="yellow">{marks}</Text>
+      </Text>
+      <Text wrap="truncate-end">
+        <Text dimColor>events </Text>
+        <Text color="yellow">{state.events.map((e) => `${e.t.toFixed(1)}s ${eventLabel(e)}`).join(' · ')}</Text>
+      </Text>
+    </Box>
   );
 }
 

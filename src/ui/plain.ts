@@ -2,6 +2,7 @@
 // and second, never an escape code.
 
 import type { ScenarioEvent } from '../scenario/runner.js';
+import { eventLabel } from '../scenario/events.js';
 import { codeLabel, ms, pct, qps, seconds, sortedCodes, stepShape } from './format.js';
 
 export interface PlainProgress {
@@ -50,6 +51,9 @@ export function plainProgress(out: { write(s: string): unknown }): PlainProgress
           );
           break;
         }
+        case 'instance-event':
+          out.write(`  ${e.event.t.toFixed(1)}s event: ${eventLabel(e.event)}\n`);
+          break;
         case 'step-end': {
           const o = e.outcome;
           const st = o.result.meshbench.serviceTime;

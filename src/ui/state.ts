@@ -3,6 +3,7 @@
 
 import type { ScenarioEvent, TickData } from '../scenario/runner.js';
 import type { StepSpec } from '../scenario/model.js';
+import type { AppliedEvent } from '../scenario/events.js';
 
 export interface DoneStep {
   variant: string;
@@ -32,6 +33,11 @@ export interface DashboardState {
   tick?: TickData;
   /** Window qps of the current step, oldest first (sparkline). */
   qpsHistory: number[];
+  /** Beside qpsHistory: whether an instance event happened during that tick (markers under the sparkline). */
+  eventMarks: boolean[];
+  /** Instance events of the current step so far. */
+  events: AppliedEvent[];
+  eventSinceTick: boolean;
   done: DoneStep[];
   phase: 'starting' | 'booting' | 'running' | 'finished' | 'stopping';
   warnings: string[];
@@ -51,6 +57,9 @@ export function initialState(): DashboardState {
     steps: [],
     stepIndex: 0,
     qpsHistory: [],
+    eventMarks: [],
+    events: [],
+    eventSinceTick: false,
     done: [],
     phase: 'starting',
     warnings: [],
@@ -81,12 +90,22 @@ export function reduce(s: DashboardState, e: ScenarioEvent): DashboardState {
       s.step = e.step;
       s.tick = undefined;
       s.qpsHistory = [];
+      s.eventMarks = [];
+      s.events = [];
+      s.eventSinceTick = false;
       s.phase = 'running';
       break;
     case 'tick':
       s.tick = e.tick;
       s.qpsHistory.push(e.tick.load.windowQps);
+      s.eventMarks.push(s.eventSinceTick);
+      s.eventSinceTick = false;
       if (s.qpsHistory.length > QPS_HISTORY) s.qpsHistory.shift();
+      if (s.eventMarks.length > QPS_HISTORY) s.eventMarks.shift();
+      break;
+    case 'instance-event':
+      s.events.push(e.event);
+      s.eventSinceTick = true;
       break;
     case 'step-end': {
       const o = e.outcome;

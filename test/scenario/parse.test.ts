@@ -208,8 +208,8 @@ spec:
     `s.yaml:${L(11)}:7: spec.variants[0].patches[0].target: missing required field "name" (a string)`,
     `s.yaml:${L(12)}:59: spec.variants[0].patches[1].merge: expected a mapping, got a list`,
     `s.yaml:${L(14)}:14: spec.expect[0].p99.lessThanMS: unknown field "lessThanMS" (did you mean "lessThanMs"?); allowed: lessThanMs, atMostMs, greaterThanMs, atLeastMs`,
-    `s.yaml:${L(15)}:19: spec.expect[1].upstream.workloads: unknown field "workloads" (did you mean "workload"?); allowed: workload, version, app`,
-    `s.yaml:${L(15)}:7: spec.expect[1].upstream: name the instances: workload, version and/or app`,
+    `s.yaml:${L(15)}:19: spec.expect[1].upstream.workloads: unknown field "workloads" (did you mean "workload"?); allowed: workload, version, app, pod`,
+    `s.yaml:${L(15)}:7: spec.expect[1].upstream: name the instances: workload, version, app and/or pod`,
     `s.yaml:${L(16)}:7: spec.expect[2].code: expected an integer, got "five"`,
   ]);
 });

@@ -95,6 +95,21 @@ describe('shipped scenarios', { concurrency: 3 }, () => {
     assert.match(out, /Mirror, primary vs shadow: 400 pairs compared, 400 identical, 0 differing \(0%\), 0 shadow errors/);
   });
 
+  test('httpbin-replica-failure as shipped: the stop and start are applied on time, OD ejects, the pod serves again', async () => {
+    const { out, doc } = await run(repo('scenarios/httpbin-replica-failure.yaml'));
+    assert.match(out, /Expectations: (\d+) of \1 passed/);
+    for (const v of doc.variants) {
+      const step = v.steps[0] as unknown as { events: Array<{ at: number; t: number; action: string; instance: string }> };
+      assert.deepEqual(step.events.map((e) => [e.at, e.action, e.instance]), [
+        [0.4, 'stop', 'httpbin-v1-0'],
+        [1, 'start', 'httpbin-v1-0'],
+      ]);
+      // Applied on the load's clock: not early, and not much later (a busy machine's timer lag).
+      for (const e of step.events) assert.ok(e.t >= e.at - 0.003 && e.t < e.at + 0.25, `${v.name}: ${e.action} at ${e.t}`);
+    }
+    assert.match(out, /── 0\.4 s stop httpbin-v1-0\n[^]*── 1\.0 s start httpbin-v1-0/);
+  });
+
   test('mirror-changed: a changed v2 differs in every pair; v1\'s own random 503s are noise, not differences', async () => {
     const { out, doc } = await run(repo('scenarios/mirror-changed.yaml'));
     assert.match(out, /Expectations: (\d+) of \1 passed/);

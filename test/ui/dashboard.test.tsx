@@ -100,3 +100,31 @@ test('before the first tick the dashboard renders placeholders, not NaN', () => 
   assert.doesNotMatch(text, /NaN|undefined/);
 });
 
+
+test('instance events: a ▲ under the sparkline at the tick they happened, and the list with their times', () => {
+  const s = initialState();
+  reduce(s, { type: 'run-start', scenario, variants: ['base'], warnings: [] });
+  reduce(s, { type: 'variant-start', variant: 'base', index: 0, count: 1 });
+  reduce(s, { type: 'step-start', variant: 'base', step: C3, index: 0, count: 1 });
+  const tick = (q: number) => {
+    const t = mirrorTick();
+    t.load.windowQps = q;
+    reduce(s, { type: 'tick', tick: t });
+  };
+  tick(100);
+  reduce(s, { type: 'instance-event', variant: 'base', step: 'c3', event: { at: 0.4, t: 0.41, action: 'stop', instance: 'httpbin-v1-0' } });
+  tick(200);
+  tick(300);
+  reduce(s, { type: 'instance-event', variant: 'base', step: 'c3', event: { at: 1, t: 1.0, action: 'start', instance: 'httpbin-v1-0' } });
+  tick(400);
+  const text = strip(renderToString(<Dashboard state={s} width={80} />, { columns: 80 }));
+  const lines = text.split('\n');
+  const spark = lines.findIndex((l) => /qps now .* ▃▅▆█$/.test(l));
+  assert.ok(spark >= 0, text);
+  const col = lines[spark]!.indexOf('▃');
+  assert.equal(lines[spark + 1]!.slice(col, col + 4), ' ▲ ▲');
+  assert.match(lines[spark + 2]!, /events 0\.4s stop httpbin-v1-0 · 1\.0s start httpbin-v1-0/);
+  // The next step starts without them.
+  reduce(s, { type: 'step-start', variant: 'base', step: C3, index: 0, count: 1 });
+  assert.doesNotMatch(strip(renderToString(<Dashboard state={s} width={80} />, { columns: 80 })), /▲|events /);
+});

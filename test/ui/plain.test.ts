@@ -43,3 +43,11 @@ test('plain progress: no escape codes, at most one line per step-second, a summa
     '  done: 30 calls, 660 qps, p50 2.45 ms p99 21.2 ms, 200:20 (66.7%) 503:10 (33.3%)',
   );
 });
+
+test('plain progress: one line per instance event, with when it took effect (not when it was planned)', () => {
+  let out = '';
+  const p = plainProgress({ write: (s: string) => (out += s) });
+  p.handle({ type: 'instance-event', variant: 'base', step: 'c3', event: { at: 1, t: 1.16, action: 'slow', instance: 'httpbin-v1-1', delayMs: 200 } });
+  p.handle({ type: 'instance-event', variant: 'base', step: 'c3', event: { at: 2, t: 2.01, action: 'fail', instance: 'httpbin-v2-0', status: 503, share: 0.5 } });
+  assert.equal(out, '  1.2s event: slow httpbin-v1-1 +200ms\n  2.0s event: fail httpbin-v2-0 503 x 50%\n');
+});

@@ -5,6 +5,7 @@ import type { InstanceSpec } from '../config/model.js';
 import { isShadowHost } from '../authority.js';
 import type { EndpointListener } from './endpoint-listener.js';
 import type { InboundCluster } from '../stats/inbound.js';
+import type { InstanceFaults } from './instance-faults.js';
 
 /** Per-instance request accounting, read by MeshHandle.snapshot(). */
 export class InstanceCounter {
@@ -40,6 +41,8 @@ export interface AppContext {
   random?: () => number;
   /** Access-log sink (gunicorn/combined style line), or undefined for none. */
   accessLog?: (line: string) => void;
+  /** Faults the run applies to this pod (stop/start, slow, fail); serve() honours them. */
+  faults?: InstanceFaults;
 }
 
 export interface RunningApp {

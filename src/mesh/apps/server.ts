@@ -58,7 +58,8 @@ export class AppServer {
    * contract asks). `body` may be a string (utf-8) or bytes.
    */
   send(req: IncomingMessage, res: ServerResponse, status: number, headers: HeaderList, body: string | Buffer): void {
-    if (res.headersSent) return;
+    // A stopped pod's late work dies with its process: no answer, nothing counted.
+    if (res.headersSent || this.closed) return;
     const len = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
     headers.push('Content-Length', String(len));
     // A caller that gave up (e.g. a sidecar timeout reset the connection) still
@@ -96,6 +97,7 @@ export class AppServer {
 
   /** Count a response the app wrote itself (streaming / custom paths). */
   account(req: IncomingMessage, status: number, bytes: number): void {
+    if (this.closed) return;
     this.ctx.counter.record(status, req.headers.host);
     const arrivedAt = this.#arrivals.get(req);
     if (arrivedAt !== undefined) {
@@ -113,11 +115,8 @@ export class AppServer {
  */
 export function serve(ctx: AppContext, handler: Handler): Promise<RunningApp> {
   const app = new AppServer(ctx);
-  const replica = (req: IncomingMessage, res: ServerResponse): void => {
-    // A client that vanishes mid-request must not crash the mesh thread.
-    req.on('error', ignore);
-    res.on('error', ignore);
-    app.arrive(req, res);
+  const faults = ctx.faults;
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     try {
       handler(req, res, app);
     } catch {
@@ -125,18 +124,42 @@ export function serve(ctx: AppContext, handler: Handler): Promise<RunningApp> {
       app.internalError(req, res);
     }
   };
+  const replica = (req: IncomingMessage, res: ServerResponse): void => {
+    // A client that vanishes mid-request must not crash the mesh thread.
+    req.on('error', ignore);
+    res.on('error', ignore);
+    app.arrive(req, res);
+    const fault = faults?.decide();
+    if (!fault || (fault.delayMs === 0 && fault.status === undefined)) return handle(req, res);
+    const status = fault.status;
+    const act = status === undefined ? () => handle(req, res) : () => app.send(req, res, status, ['Content-Type', 'text/plain'], FAULT_BODY);
+    if (fault.delayMs > 0) app.later(fault.delayMs, req, res, act);
+    else act();
+  };
   const listener = ctx.listener ?? createAppListener();
   const bound = ctx.listener ? Promise.resolve(ctx.listener.port) : listener.listen(ctx.host, ctx.port);
   return bound.then((port) => {
-    const detach = listener.attach(ctx.instance.pod, replica);
+    let detach: (() => void) | undefined = listener.attach(ctx.instance.pod, replica);
+    /** The pod's process dies: its pending work is dropped and its connections reset. */
+    const stop = (): void => {
+      app.closed = true;
+      app.clearTimers();
+      for (const o of app.outbound) o.destroy();
+      app.outbound.clear();
+      detach?.();
+      detach = undefined;
+    };
+    faults?.bind({
+      stop: async () => stop(),
+      start: async () => {
+        app.closed = false;
+        detach ??= listener.attach(ctx.instance.pod, replica);
+      },
+    });
     return {
       port,
       close: async () => {
-        app.closed = true;
-        app.clearTimers();
-        for (const o of app.outbound) o.destroy();
-        app.outbound.clear();
-        detach();
+        stop();
         if (!ctx.listener) await listener.close();
       },
     };
@@ -167,6 +190,9 @@ export function createAppListener(): EndpointListener {
 }
 
 function ignore(): void {}
+
+/** What a `fail` event answers with (the status is the event's). */
+const FAULT_BODY = 'meshbench: failure injected by a scenario event\n';
 
 // ---------------------------------------------------------------------------
 // Request helpers

@@ -140,6 +140,11 @@
       plugins: [tooltipPlugin(spec.xLabel)],
     };
     if (spec.xSplits) opts.axes[0].splits = spec.xSplits;
+    if (spec.marks && spec.marks.length) {
+      // From 0, so an event before the first sample is on the chart too.
+      opts.scales.x.range = function (u, min, max) { return [0, spec.marks.reduce(function (a, m) { return Math.max(a, m.t); }, max)]; };
+      opts.hooks = { draw: [function (u) { drawMarks(u, spec.marks); }] };
+    }
     var u = new uPlot(opts, spec.data, host);
     u.mbSpec = spec;
     charts.push(u);
@@ -178,12 +183,39 @@
     });
   }
 
-  function timeSpec(host, series, pts, yAxis) {
+  function timeSpec(host, series, pts, yAxis, step) {
+    var marks = [];
+    // Every variant runs the same events (ms apart): one marker each, at the first variant's time.
+    step.variants.forEach(function (v) {
+      (v.events || []).forEach(function (e) {
+        if (!marks.some(function (m) { return m.label === e.label; })) marks.push({ t: e.t, label: e.label });
+      });
+    });
     return makeChart(host, {
       xName: 's', xAxis: 'seconds into the step', yAxis: yAxis,
       xLabel: function (x) { return 't = ' + x + ' s'; },
-      series: series, data: align(pts), points: true,
+      series: series, data: align(pts), points: true, marks: marks,
     });
+  }
+
+  /** Instance events (stop/start/slow/fail/recover): a dashed vertical line and its label. */
+  function drawMarks(u, marks) {
+    var ctx = u.ctx;
+    ctx.save();
+    ctx.strokeStyle = ctx.fillStyle = PALETTE[5];
+    ctx.setLineDash([4, 4]);
+    ctx.font = Math.round(11 * devicePixelRatio) + 'px sans-serif';
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'top';
+    marks.forEach(function (m, i) {
+      var x = u.valToPos(m.t, 'x', true);
+      ctx.beginPath();
+      ctx.moveTo(x, u.bbox.top);
+      ctx.lineTo(x, u.bbox.top + u.bbox.height);
+      ctx.stroke();
+      ctx.fillText(m.t.toFixed(1) + ' s ' + m.label, x + 3, u.bbox.top + 14 * devicePixelRatio * (i % 4));
+    });
+    ctx.restore();
   }
 
   /** Per-sample rates: n / (t - previous t). */
@@ -205,7 +237,7 @@
       pts.push(v.timeline.map(function (s) { return [s.t, s.qps]; }));
     });
     if (!series.length) return none(host, 'no per-second samples in this step');
-    return timeSpec(host, series, pts, 'calls per second');
+    return timeSpec(host, series, pts, 'calls per second', step);
   }
 
   function codeColor(code, k) {
@@ -235,7 +267,7 @@
       });
     });
     if (!series.length) return none(host, empty);
-    return timeSpec(host, series, pts, yAxis);
+    return timeSpec(host, series, pts, yAxis, step);
   }
 
   function none(host, text) {

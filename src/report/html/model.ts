@@ -35,6 +35,8 @@ export interface VariantSeries {
   /** [percentile, ms] from the intended send time (fixed qps only). */
   corrected: Array<[number, number]>;
   timeline: TimelinePoint[];
+  /** Instance events of the step (`events:`), drawn as markers on the time charts. */
+  events?: Array<{ t: number; label: string }>;
 }
 
 /** A step's mirror diff as the result holds it (`steps[].mirror`, docs/mirror-diff.md); absent numbers stay absent. */
@@ -199,6 +201,7 @@ function variantSeries(name: string, s: Rec): VariantSeries {
         ? [{ t: p.t as number, qps: p.qps as number, codes: numbers(p.codes), counters: numbers(p.counters) }]
         : [],
     ),
+    events: recs(s.events).flatMap((e) => (num(e.t) !== undefined ? [{ t: e.t as number, label: `${String(e.action)} ${String(e.instance)}` }] : [])),
   };
 }
 
