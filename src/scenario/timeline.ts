@@ -177,6 +177,7 @@ export function perSecond(samples: readonly TimelineSample[]): TimelineSample[] 
   const out: TimelineSample[] = [];
   let cur: TimelineSample | undefined;
   let start = 0;
+  let lat = { calls: 0, p50: 0, p90: 0, p99: 0, p999: 0 };
   for (const s of samples) {
     if (!cur) cur = { t: s.t, calls: 0, qps: 0, codes: {}, counters: {}, perVersion: {} };
     cur.t = s.t;
@@ -189,8 +190,18 @@ export function perSecond(samples: readonly TimelineSample[]): TimelineSample[] 
       cur.p99 = s.p99;
     }
     if (s.max !== undefined) cur.max = Math.max(cur.max ?? 0, s.max);
+    if (s.latency && s.calls > 0) {
+      lat.calls += s.calls;
+      lat.p50 += s.calls * s.latency.p50;
+      lat.p90 += s.calls * s.latency.p90;
+      lat.p99 += s.calls * s.latency.p99;
+      lat.p999 += s.calls * s.latency.p999;
+    }
     if (Math.floor(s.t) > Math.floor(start) || s === samples[samples.length - 1]) {
       cur.qps = round3(s.t > start ? cur.calls / (s.t - start) : 0);
+      // Call-weighted, as the recorder weighs its snapshot windows within a second.
+      if (lat.calls > 0) cur.latency = { p50: round3(lat.p50 / lat.calls), p90: round3(lat.p90 / lat.calls), p99: round3(lat.p99 / lat.calls), p999: round3(lat.p999 / lat.calls) };
+      lat = { calls: 0, p50: 0, p90: 0, p99: 0, p999: 0 };
       out.push(cur);
       start = s.t;
       cur = undefined;

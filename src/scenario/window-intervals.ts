@@ -4,7 +4,7 @@
 
 import { hasWindows, metricDefs, MIN_WINDOWS, windowInterval, type CompareRow, type RowWindow } from '../report/metrics.js';
 import type { Interval, RandomFor } from '../stats/bootstrap.js';
-import type { TimelineSample } from './timeline.js';
+import { perSecond, type TimelineSample } from './timeline.js';
 
 export interface WindowIntervals {
   from: 'windows';
@@ -24,10 +24,10 @@ const COUNTER_NAMES: Record<string, string> = {
   'outlier_detection.ejections_enforced_total': 'ejections',
 };
 
-/** A step's timeline as comparison windows. */
+/** A step's timeline as comparison windows: one second each (a short step's 100 ms samples are merged first). */
 export function rowWindows(timeline: readonly TimelineSample[]): RowWindow[] {
   let prev = 0;
-  return timeline.map((x) => {
+  return perSecond(timeline).map((x) => {
     const counters: Record<string, number> = {};
     for (const [k, short] of Object.entries(COUNTER_NAMES)) counters[short] = x.counters[k] ?? 0;
     const w: RowWindow = { s: Math.max(1e-3, x.t - prev), calls: x.calls, codes: { ...x.codes }, counters, perVersion: { ...x.perVersion }, ...(x.latency ?? {}) };
