@@ -8,6 +8,7 @@ const benches: Array<[string, () => Promise<unknown>]> = [
   ['built-in httpbin /get vs bare node:http', async () => (await import('./httpbin.js')).benchHttpbin()],
   ['HTML report vs JSON text', async () => (await import('./report.js')).benchReport()],
   ['mirror capture + diff vs plain mirroring', async () => (await import('./mirror.js')).benchMirror()],
+  ['statistics: timeline recorder share of the load path, post-run bootstrap', async () => (await import('./statistics.js')).benchStatistics()],
   ['modeled services: hop CPU vs httpbin, 3-hop chain, isotope graph boot times', async () => (await import('./modeled.js')).benchModeled()],
 ];
 
