@@ -82,21 +82,27 @@ async function cbWallTime(): Promise<{ ms: number; code: number }> {
   return { ms: performance.now() - t0, code };
 }
 
-async function maxQpsStep(seconds: number): Promise<ScenarioBench['step']> {
-  const dir = await mkdtemp(join(tmpdir(), 'mb-bench-scenario-'));
-  try {
-    const file = join(dir, 'max.yaml');
-    await writeFile(
-      file,
-      `apiVersion: meshbench/v1
+/** A scenario of one max-qps step at the built-in httpbin (`scenarios/httpbin/httpbin.yaml` beside it), written into `dir`. */
+export async function writeMaxQpsScenario(dir: string, seconds: number, connections: number): Promise<string> {
+  const file = join(dir, 'max.yaml');
+  await writeFile(
+    file,
+    `apiVersion: meshbench/v1
 kind: Scenario
 metadata: { name: max-qps }
 spec:
   load:
     url: http://httpbin:8000/get
-    steps: [{ name: max, c: 16, qps: 0, t: ${seconds}s }]
+    steps: [{ name: max, c: ${connections}, qps: 0, t: ${seconds}s }]
 `,
-    );
+  );
+  return file;
+}
+
+async function maxQpsStep(seconds: number): Promise<ScenarioBench['step']> {
+  const dir = await mkdtemp(join(tmpdir(), 'mb-bench-scenario-'));
+  try {
+    const file = await writeMaxQpsScenario(dir, seconds, 16);
     const prepared = await prepareScenario([here('../../scenarios/httpbin/httpbin.yaml'), file]);
     process.env.NODE_ENV ??= 'production'; // as `bench` does on a TTY (src/cli/run.ts)
     const { startLiveView } = await import('../src/ui/live.js');

@@ -8,7 +8,7 @@
 // CPU as a share of the step's CPU, and the post-run work in ms.
 // Run directly: `node dist/bench/statistics.js [seconds] [rounds]`.
 
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -19,6 +19,7 @@ import { windowIntervals } from '../src/scenario/window-intervals.js';
 import { compareRow, statsRandom } from '../src/scenario/report.js';
 import { compareRowGroups } from '../src/report/metrics.js';
 import type { LoadSnapshot } from '../src/load/types.js';
+import { writeMaxQpsScenario } from './scenario.js';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -38,18 +39,7 @@ export async function benchStatistics(seconds = 3, rounds = 3): Promise<Statisti
   const dir = await mkdtemp(join(tmpdir(), 'mb-bench-stats-'));
   const out: StatisticsBench['rounds'] = [];
   try {
-    const file = join(dir, 'max.yaml');
-    await writeFile(
-      file,
-      `apiVersion: meshbench/v1
-kind: Scenario
-metadata: { name: stats-cost }
-spec:
-  load:
-    url: http://httpbin:8000/get
-    steps: [{ name: max, c: 8, qps: 0, t: ${seconds}s }]
-`,
-    );
+    const file = await writeMaxQpsScenario(dir, seconds, 8);
     for (let r = 0; r < rounds; r++) {
       const prepared = await prepareScenario([here('../../scenarios/httpbin/httpbin.yaml'), file]);
       const ticks: LoadSnapshot[] = [];

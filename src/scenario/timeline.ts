@@ -81,8 +81,8 @@ export class TimelineRecorder {
   private prevT = 0;
   private last?: { t: number; totals: TimelineTotals; window: LatencySummary };
   private windowMax = 0;
-  /** Call-weighted sums of the snapshot windows' percentiles since the last sample. */
-  private lat = { calls: 0, p50: 0, p90: 0, p99: 0, p999: 0 };
+  /** Call-weighted percentiles of the snapshot windows since the last sample. */
+  private lat = new WeightedLatency();
 
   /** `bucketS`: sample length in seconds (1, or FINE_BUCKET_S for short steps). */
   constructor(private readonly bucketS = 1) {}
@@ -98,11 +98,7 @@ export class TimelineRecorder {
     const w = load.window;
     if (w.count > 0) {
       this.windowMax = Math.max(this.windowMax, w.max);
-      this.lat.calls += w.count;
-      this.lat.p50 += w.count * w.p50;
-      this.lat.p90 += w.count * w.p90;
-      this.lat.p99 += w.count * w.p99;
-      this.lat.p999 += w.count * w.p999;
+      this.lat.add(w.count, w);
     }
     this.last = { t, totals: { calls: load.calls, codes: load.codes, ...totals }, window: load.window };
     if (this.bucket(t) > this.bucket(this.prevT) && t > 0) this.cut();
@@ -155,12 +151,40 @@ export class TimelineRecorder {
       s.p99 = window.p99;
       s.max = this.windowMax;
     }
-    const l = this.lat;
-    if (l.calls > 0) s.latency = { p50: round3(l.p50 / l.calls), p90: round3(l.p90 / l.calls), p99: round3(l.p99 / l.calls), p999: round3(l.p999 / l.calls) };
+    const latency = this.lat.take();
+    if (latency) s.latency = latency;
     this.samples.push(s);
     this.prevT = t;
     this.windowMax = 0;
-    this.lat = { calls: 0, p50: 0, p90: 0, p99: 0, p999: 0 };
+  }
+}
+
+type Percentiles = NonNullable<TimelineSample['latency']>;
+
+/**
+ * Call-weighted means of windows' percentiles (an approximation: percentiles of
+ * separate windows cannot be merged exactly without their histograms).
+ */
+class WeightedLatency {
+  #calls = 0;
+  #sum: Percentiles = { p50: 0, p90: 0, p99: 0, p999: 0 };
+
+  add(calls: number, p: Percentiles): void {
+    if (calls <= 0) return;
+    this.#calls += calls;
+    this.#sum.p50 += calls * p.p50;
+    this.#sum.p90 += calls * p.p90;
+    this.#sum.p99 += calls * p.p99;
+    this.#sum.p999 += calls * p.p999;
+  }
+
+  /** The means since the last take (undefined when no call was added), and a fresh start. */
+  take(): Percentiles | undefined {
+    const n = this.#calls;
+    const s = this.#sum;
+    this.#calls = 0;
+    this.#sum = { p50: 0, p90: 0, p99: 0, p999: 0 };
+    return n > 0 ? { p50: round3(s.p50 / n), p90: round3(s.p90 / n), p99: round3(s.p99 / n), p999: round3(s.p999 / n) } : undefined;
   }
 }
 
@@ -177,7 +201,7 @@ export function perSecond(samples: readonly TimelineSample[]): TimelineSample[] 
   const out: TimelineSample[] = [];
   let cur: TimelineSample | undefined;
   let start = 0;
-  let lat = { calls: 0, p50: 0, p90: 0, p99: 0, p999: 0 };
+  const lat = new WeightedLatency();
   for (const s of samples) {
     if (!cur) cur = { t: s.t, calls: 0, qps: 0, codes: {}, counters: {}, perVersion: {} };
     cur.t = s.t;
@@ -190,18 +214,12 @@ export function perSecond(samples: readonly TimelineSample[]): TimelineSample[] 
       cur.p99 = s.p99;
     }
     if (s.max !== undefined) cur.max = Math.max(cur.max ?? 0, s.max);
-    if (s.latency && s.calls > 0) {
-      lat.calls += s.calls;
-      lat.p50 += s.calls * s.latency.p50;
-      lat.p90 += s.calls * s.latency.p90;
-      lat.p99 += s.calls * s.latency.p99;
-      lat.p999 += s.calls * s.latency.p999;
-    }
+    if (s.latency) lat.add(s.calls, s.latency);
     if (Math.floor(s.t) > Math.floor(start) || s === samples[samples.length - 1]) {
       cur.qps = round3(s.t > start ? cur.calls / (s.t - start) : 0);
       // Call-weighted, as the recorder weighs its snapshot windows within a second.
-      if (lat.calls > 0) cur.latency = { p50: round3(lat.p50 / lat.calls), p90: round3(lat.p90 / lat.calls), p99: round3(lat.p99 / lat.calls), p999: round3(lat.p999 / lat.calls) };
-      lat = { calls: 0, p50: 0, p90: 0, p99: 0, p999: 0 };
+      const latency = lat.take();
+      if (latency) cur.latency = latency;
       out.push(cur);
       start = s.t;
       cur = undefined;
